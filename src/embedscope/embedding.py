@@ -1,0 +1,273 @@
+"""The data model: an Embedding (vectors + metadata + labels + sprite) and a Collection of named runs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from .errors import AmbiguousError, FormatError, NotFoundError, ParameterError
+from .metadata import check_rows, column_strings, default_label_column
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Sprite:
+    """A sprite sheet: thumbnails of `single_image_dim` (width, height) laid out row-first in a square grid."""
+
+    image: Image
+    single_image_dim: tuple[int, int]
+    path: str | None = None
+
+    @property
+    def grid(self) -> tuple[int, int]:
+        """(columns, rows) of thumbnails the image holds."""
+        w, h = self.single_image_dim
+        return self.image.width // w, self.image.height // h
+
+    @property
+    def capacity(self) -> int:
+        cols, rows = self.grid
+        return cols * rows
+
+    def thumbnail(self, index: int) -> Image:
+        w, h = self.single_image_dim
+        cols, _ = self.grid
+        if not 0 <= index < self.capacity:
+            raise ParameterError(f"sprite thumbnail {index} out of range 0..{self.capacity - 1}", field="index")
+        row, col = divmod(index, cols)
+        return self.image.crop((col * w, row * h, (col + 1) * w, (row + 1) * h))
+
+    def check_holds(self, n: int) -> None:
+        if self.capacity < n:
+            cols, rows = self.grid
+            w, h = self.single_image_dim
+            raise FormatError(
+                f"sprite {self.image.width}x{self.image.height} px with {w}x{h} px thumbnails holds "
+                f"{cols}x{rows} = {self.capacity:,} images, but there are {n:,} points",
+                path=self.path,
+                fix="check single_image_dim, or make the sprite again with make_sprite()",
+            )
+
+
+def as_float32_matrix(vectors: Any, *, source: str | None = None) -> np.ndarray:
+    """Return a float32 N x D array, copying only when the dtype or layout requires it."""
+    arr = vectors if isinstance(vectors, np.ndarray) else np.asarray(vectors)
+    if arr.ndim != 2:
+        raise FormatError(
+            f"expected a 2-D N x D matrix, found {arr.ndim}-D with shape {tuple(arr.shape)}",
+            path=source,
+            fix="pass a vocabulary_size x embedding_size table (reshape it first)",
+        )
+    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise FormatError(f"expected numbers, found dtype {arr.dtype}", path=source)
+    if arr.dtype != np.float32:
+        arr = arr.astype(np.float32)
+    return arr
+
+
+class Embedding:
+    """N vectors of D float32 numbers, with metadata whose row i describes vector i."""
+
+    def __init__(
+        self,
+        vectors: Any,
+        *,
+        name: str = "embedding",
+        metadata: pa.Table | None = None,
+        label_column: str | None = None,
+        sprite: Sprite | None = None,
+        source: str | None = None,
+        bookmarks_path: str | None = None,
+    ) -> None:
+        self.vectors: np.ndarray = as_float32_matrix(vectors, source=source)
+        self.name = name
+        self.source = source
+        check_rows(metadata, self.vectors.shape[0], path=source)
+        self.metadata = metadata
+        if label_column is not None and (metadata is None or label_column not in metadata.column_names):
+            have = [] if metadata is None else metadata.column_names
+            raise NotFoundError(f"no metadata column `{label_column}`", field="label_column", fix=f"choose one of {have}")
+        self.label_column = label_column or default_label_column(metadata)
+        if sprite is not None:
+            sprite.check_holds(self.vectors.shape[0])
+        self.sprite = sprite
+        self.bookmarks_path = bookmarks_path
+
+    # -- shape -----------------------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.vectors.shape[0]), int(self.vectors.shape[1]))
+
+    def __len__(self) -> int:
+        return int(self.vectors.shape[0])
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def __repr__(self) -> str:
+        cols = [] if self.metadata is None else self.metadata.column_names
+        return f"Embedding({self.name!r}, shape={self.shape}, metadata={cols})"
+
+    # -- labels ----------------------------------------------------------------------------------------
+    @cached_property
+    def labels(self) -> list[str]:
+        """One display label per vector: the label column, or the row index when there is none."""
+        if self.metadata is None or self.label_column is None:
+            return [str(i) for i in range(len(self))]
+        return column_strings(self.metadata, self.label_column)
+
+    @cached_property
+    def _label_index(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for i, label in enumerate(self.labels):
+            index.setdefault(label, []).append(i)
+        return index
+
+    def indices_of(self, label: str) -> list[int]:
+        """Every row whose label is `label` (empty when none)."""
+        return list(self._label_index.get(label, []))
+
+    def index_of(self, label: str) -> int:
+        """The one row labelled `label`; errors when there is none or several."""
+        rows = self._label_index.get(label)
+        if not rows:
+            raise NotFoundError(
+                f"no point labelled {label!r} among {len(self):,} points (label column `{self.label_column}`)",
+                fix="check the spelling, or give a row as #INDEX",
+            )
+        if len(rows) > 1:
+            shown = ", ".join(f"#{i}" for i in rows[:10])
+            raise AmbiguousError(
+                f"label {label!r} is ambiguous: {len(rows)} points carry it ({shown})",
+                fix="give the row as #INDEX",
+            )
+        return rows[0]
+
+    def resolve(self, query: str | int) -> int:
+        """A row from an int, `#INDEX` or a label."""
+        if isinstance(query, int | np.integer):
+            self._check_ids(np.asarray([query]))
+            return int(query)
+        if query.startswith("#") and query[1:].isdigit() and query not in self._label_index:
+            index = int(query[1:])
+            self._check_ids(np.asarray([index]))
+            return index
+        return self.index_of(query)
+
+    # -- lookup ----------------------------------------------------------------------------------------
+    def _check_ids(self, ids: np.ndarray) -> None:
+        if ids.size == 0:
+            return
+        if not np.issubdtype(ids.dtype, np.integer):
+            raise ParameterError(f"ids must be integers, found dtype {ids.dtype}", field="ids")
+        bad = (ids < 0) | (ids >= len(self))
+        if bad.any():
+            first = int(ids[bad].flat[0])
+            raise ParameterError(
+                f"id {first} is out of range: this embedding has N = {len(self):,} rows (ids 0..{len(self) - 1})",
+                field="ids",
+            )
+
+    def lookup(self, ids: Any) -> np.ndarray:
+        """Rows for integer ids, shaped ids.shape + (D,), as `tf.nn.embedding_lookup` returns them."""
+        arr = np.asarray(ids)
+        if arr.dtype == object or arr.dtype.kind in "fb":
+            raise ParameterError(f"ids must be integers, found dtype {arr.dtype}", field="ids")
+        self._check_ids(arr)
+        return np.asarray(self.vectors[arr.reshape(-1)]).reshape(*arr.shape, self.dim)
+
+    def __getitem__(self, key: str | int) -> np.ndarray:
+        return np.asarray(self.vectors[self.resolve(key)])
+
+    def subset(self, indices: Sequence[int] | np.ndarray, *, name: str | None = None) -> Embedding:
+        """A new Embedding of the given rows (metadata and order follow)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        self._check_ids(idx)
+        return Embedding(
+            np.asarray(self.vectors[idx]),
+            name=name or self.name,
+            metadata=None if self.metadata is None else self.metadata.take(pa.array(idx)),
+            label_column=self.label_column,
+            source=self.source,
+        )
+
+    def with_metadata(self, metadata: pa.Table | None, *, label_column: str | None = None) -> Embedding:
+        """The same vectors with other metadata (checked against N)."""
+        return Embedding(
+            self.vectors,
+            name=self.name,
+            metadata=metadata,
+            label_column=label_column,
+            sprite=self.sprite,
+            source=self.source,
+            bookmarks_path=self.bookmarks_path,
+        )
+
+    def save(self, path: str | Path, *, format: str | None = None, **options: Any) -> Path:
+        """Write this embedding; the format comes from the path's suffix unless named."""
+        from .formats.registry import save
+
+        return save(self, path, format=format, **options)
+
+
+@dataclass
+class Collection:
+    """Named runs, each holding one or more named embeddings (a log dir has runs; a checkpoint has tensors)."""
+
+    runs: dict[str, dict[str, Embedding]] = field(default_factory=dict)
+    source: str | None = None
+
+    def add(self, run: str, embedding: Embedding) -> None:
+        tensors = self.runs.setdefault(run, {})
+        if embedding.name in tensors:
+            raise AmbiguousError(f"run {run!r} has two tensors named {embedding.name!r}", path=self.source)
+        tensors[embedding.name] = embedding
+
+    def __iter__(self) -> Iterator[tuple[str, Embedding]]:
+        for run, tensors in self.runs.items():
+            for emb in tensors.values():
+                yield run, emb
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self.runs.values())
+
+    def get(self, *, run: str | None = None, tensor: str | None = None) -> Embedding:
+        """One embedding, chosen by run and tensor name; either may be left out when unambiguous."""
+        runs = self.runs
+        if run is not None:
+            if run not in runs:
+                raise NotFoundError(f"no run {run!r}", path=self.source, field="run", fix=f"choose one of {list(runs)}")
+            runs = {run: runs[run]}
+        found = [(r, e) for r, ts in runs.items() for e in ts.values() if tensor is None or e.name == tensor]
+        if not found:
+            names = sorted({e.name for ts in runs.values() for e in ts.values()})
+            what = f"no tensor {tensor!r}" if tensor is not None else "no embeddings"
+            raise NotFoundError(what, path=self.source, field="tensor", fix=f"choose one of {names}")
+        if len(found) > 1:
+            preferred = sorted((e for _, e in found if "embedding" in e.name.lower()), key=len, reverse=True)
+            if tensor is None and preferred and (len(preferred) == 1 or len(preferred[0]) > len(preferred[1])):
+                log.warning(
+                    "%d embeddings here; using %r, the largest one named like an embedding (choose with --tensor)",
+                    len(found),
+                    preferred[0].name,
+                )
+                return preferred[0]
+            choices = [f"{r}/{e.name}" if len(self.runs) > 1 else e.name for r, e in found]
+            raise AmbiguousError(
+                f"{len(found)} embeddings match: {', '.join(choices[:20])}",
+                path=self.source,
+                fix="choose one with --run/--tensor (run=/tensor= in Python)",
+            )
+        return found[0][1]

@@ -1,0 +1,205 @@
+"""Sniff a path's format (extension, magic bytes, directory layout) and dispatch to its reader or writer.
+
+Every format module exposes ``read(path, options, fmt) -> Collection | Embedding`` (``fmt`` is the format
+name it was chosen for, so one module can serve a family) and, where it makes sense,
+``write(embedding, path, **options) -> Path``. Modules are imported only when used, so a reader's optional
+dependencies cost nothing until that format is opened.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..embedding import Collection, Embedding
+from ..errors import EmbedscopeError, FormatError, NotFoundError, ParameterError
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Options every reader receives; each uses those that apply to it."""
+
+    metadata: Path | None = None
+    sprite: Path | None = None
+    sprite_size: tuple[int, int] | None = None
+    label_column: str | None = None
+    vector_column: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    module: str
+    description: str
+    writes: bool = False
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("tsv", "tsv", "projector vectors TSV (+ metadata TSV)", writes=True),
+        Format("tensorboard", "tensorboard", "TensorBoard log dir with projector_config.pbtxt", writes=True),
+        Format("tf-checkpoint", "tf_checkpoint", "TensorFlow checkpoint (.index + .data-*)"),
+        Format("word2vec", "word2vec", "word2vec text / fastText .vec (header line)", writes=True),
+        Format("word2vec-binary", "word2vec", "word2vec binary"),
+        Format("glove", "word2vec", "GloVe text (no header line)"),
+        Format("npy", "numpy", "NumPy .npy", writes=True),
+        Format("npz", "numpy", "NumPy .npz"),
+        Format("parquet", "table", "Parquet table", writes=True),
+        Format("arrow", "table", "Arrow IPC / Feather table"),
+        Format("csv", "table", "CSV table"),
+        Format("safetensors", "safetensors", "Hugging Face safetensors (+ vocab.txt)"),
+        Format("keras", "keras", "Keras 3 .keras / .weights.h5"),
+        Format("torch", "torch", "PyTorch .pt/.pth state dict"),
+    )
+}
+
+_SUFFIXES = {
+    ".tsv": "tsv",
+    ".npy": "npy",
+    ".npz": "npz",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
+    ".csv": "csv",
+    ".safetensors": "safetensors",
+    ".keras": "keras",
+    ".h5": "keras",
+    ".hdf5": "keras",
+    ".pt": "torch",
+    ".pth": "torch",
+    ".vec": "word2vec",
+    ".index": "tf-checkpoint",
+}
+
+_MAGIC = (
+    (b"\x93NUMPY", "npy"),
+    (b"PAR1", "parquet"),
+    (b"ARROW1", "arrow"),
+    (b"\x89HDF\r\n\x1a\n", "keras"),
+)
+
+
+def _module(fmt: str) -> Any:
+    if fmt not in FORMATS:
+        raise ParameterError(f"unknown format {fmt!r}", field="format", fix=f"choose one of {sorted(FORMATS)}")
+    return importlib.import_module(f".{FORMATS[fmt].module}", __package__)
+
+
+def sniff(path: Path) -> str:
+    """Name the format of `path` from its layout, suffix and first bytes."""
+    if path.is_dir():
+        return _sniff_dir(path)
+    if not path.exists():
+        if Path(f"{path}.index").exists():
+            return "tf-checkpoint"  # a checkpoint prefix such as model.ckpt-100
+        raise NotFoundError("no such file or directory", path=path)
+    if ".data-" in path.name and "-of-" in path.name:
+        return "tf-checkpoint"
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    for magic, fmt in _MAGIC:
+        if head.startswith(magic):
+            return fmt if fmt != "keras" or path.suffix != ".npz" else "npz"
+    suffix = path.suffix.lower()
+    if head.startswith(b"PK"):
+        return {".npz": "npz", ".keras": "keras"}.get(suffix, "torch")
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    if suffix in (".txt", ".bin", ".w2v", "") or path.name.endswith(".txt.gz"):
+        return importlib.import_module(".word2vec", __package__).sniff_variant(path)
+    raise FormatError(
+        f"cannot tell the format of this file (suffix {suffix!r})",
+        path=path,
+        fix=f"name it with --format, one of {sorted(FORMATS)}",
+    )
+
+
+def _sniff_dir(path: Path) -> str:
+    if (path / "projector_config.pbtxt").exists() or any(path.glob("*/projector_config.pbtxt")):
+        return "tensorboard"
+    if any(path.glob("**/plugins/org_tensorflow_tensorboard_projector/projector_config.pbtxt")):
+        return "tensorboard"
+    if (path / "checkpoint").exists() or any(path.glob("*.index")):
+        return "tf-checkpoint"
+    if any(path.glob("*.safetensors")):
+        return "safetensors"
+    raise FormatError(
+        "this folder has no projector_config.pbtxt, TensorFlow checkpoint or model.safetensors",
+        path=path,
+        fix="point at the log dir, checkpoint or file itself, or name it with --format",
+    )
+
+
+def load_collection(path: str | Path, *, format: str | None = None, **options: Any) -> Collection:
+    """Read everything `path` holds as a Collection of runs and embeddings."""
+    p = Path(path)
+    opts = ReadOptions(**{k: (Path(v) if k in ("metadata", "sprite") and v is not None else v) for k, v in options.items()})
+    fmt = format or sniff(p)
+    module = _module(fmt)
+    try:
+        result = module.read(p, opts, fmt)
+    except EmbedscopeError:
+        raise
+    except (UnicodeDecodeError, ValueError, OSError, EOFError, KeyError, IndexError, OverflowError) as exc:
+        raise FormatError(f"could not be read as {fmt}: {exc}", path=p, fix="check the file, or name its format with --format") from exc
+    collection = result if isinstance(result, Collection) else _single(result, p)
+    collection.source = str(p)
+    return _attach_common(collection, opts)
+
+
+def _single(embedding: Embedding, path: Path) -> Collection:
+    collection = Collection(source=str(path))
+    collection.add(".", embedding)
+    return collection
+
+
+def _attach_common(collection: Collection, opts: ReadOptions) -> Collection:
+    """Apply --metadata, --sprite and --label-column, which every format accepts."""
+    if opts.metadata is None and opts.sprite is None and opts.label_column is None:
+        return collection
+    from . import sprite as sprite_mod
+    from . import tsv
+
+    for run, tensors in collection.runs.items():
+        for name, emb in list(tensors.items()):
+            metadata = emb.metadata
+            if opts.metadata is not None:
+                metadata = tsv.read_metadata(opts.metadata, n=len(emb))
+            new = emb.with_metadata(metadata, label_column=opts.label_column)
+            if opts.sprite is not None:
+                if opts.sprite_size is None:
+                    raise ParameterError(
+                        "a sprite needs the size of one thumbnail", field="sprite_size", fix="add --sprite-size W H"
+                    )
+                new.sprite = sprite_mod.read_sprite(opts.sprite, opts.sprite_size, n=len(new))
+            collection.runs[run][name] = new
+    return collection
+
+
+def load(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    run: str | None = None,
+    tensor: str | None = None,
+    **options: Any,
+) -> Embedding:
+    """Read one embedding from `path`; `run` and `tensor` choose when the source holds several."""
+    return load_collection(path, format=format, **options).get(run=run, tensor=tensor)
+
+
+def save(embedding: Embedding, path: str | Path, *, format: str | None = None, **options: Any) -> Path:
+    """Write `embedding` to `path` in `format` (from the suffix when not named; a folder means a log dir)."""
+    p = Path(path)
+    fmt = format or _SUFFIXES.get(p.suffix.lower()) or ("word2vec" if p.suffix.lower() == ".txt" else "tensorboard")
+    if fmt not in FORMATS or not FORMATS[fmt].writes:
+        writable = sorted(name for name, f in FORMATS.items() if f.writes)
+        raise ParameterError(f"cannot write format {fmt!r}", field="format", fix=f"choose one of {writable}")
+    result: Path = _module(fmt).write(embedding, p, **options)
+    return result

@@ -1,0 +1,82 @@
+"""Metadata tables: row i belongs to vector i; a column is numeric when every non-empty value is a number."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import MetadataError
+
+
+def type_column(values: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa.Array | pa.ChunkedArray:
+    """Turn a column of strings into int64 or float64 when every non-empty value is a number.
+
+    Empty strings become nulls in a numeric column and stay empty strings in a string column.
+    """
+    arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values, type=pa.string())
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr
+    stripped = pc.utf8_trim_whitespace(arr)
+    blank = pc.or_kleene(pc.is_null(stripped), pc.equal(stripped, ""))
+    candidates = pc.if_else(blank, pa.scalar(None, arr.type), stripped)
+    if pc.all(blank).as_py() is not False:
+        return arr  # nothing but blanks: keep as text
+    for target in (pa.int64(), pa.float64()):
+        try:
+            cast = pc.cast(candidates, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        if target == pa.float64():
+            lowered = pc.utf8_lower(candidates)
+            if pc.any(pc.is_in(lowered, pa.array(["nan", "inf", "-inf", "+inf", "infinity"]))).as_py():
+                return arr  # words such as "nan" and "inf" are labels, not numbers
+        return cast
+    return arr
+
+
+def typed_table(columns: Mapping[str, Sequence[str | None] | pa.Array]) -> pa.Table:
+    """Build a metadata table from string columns, typing each one."""
+    return pa.table({name: type_column(values) for name, values in columns.items()})
+
+
+def check_rows(table: pa.Table | None, n: int, *, path: str | None = None) -> None:
+    """Raise unless the table has exactly one row per vector."""
+    if table is not None and table.num_rows != n:
+        raise MetadataError(
+            f"metadata has {table.num_rows:,} rows for {n:,} vectors",
+            path=path,
+            fix="give one metadata row per vector, in the same order",
+        )
+
+
+def default_label_column(table: pa.Table | None) -> str | None:
+    """The column the projector labels points by: a label-like name if there is one, else the first string column."""
+    if table is None or table.num_columns == 0:
+        return None
+    names = table.column_names
+    for preferred in ("label", "word", "token", "name", "title"):
+        for name in names:
+            if name.lower() == preferred:
+                return name
+    for name in names:
+        if pa.types.is_string(table.schema.field(name).type) or pa.types.is_large_string(
+            table.schema.field(name).type
+        ):
+            return name
+    return names[0]
+
+
+def column_strings(table: pa.Table, name: str) -> list[str]:
+    """A column as display strings (nulls become empty strings)."""
+    col = table.column(name)
+    if pa.types.is_floating(col.type):
+        values = col.to_numpy(zero_copy_only=False)
+        return ["" if np.isnan(v) else _format_number(v) for v in values]
+    return ["" if v is None else str(v) for v in col.to_pylist()]
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
