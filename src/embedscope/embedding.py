@@ -97,7 +97,9 @@ class Embedding:
         self.metadata = metadata
         if label_column is not None and (metadata is None or label_column not in metadata.column_names):
             have = [] if metadata is None else metadata.column_names
-            raise NotFoundError(f"no metadata column `{label_column}`", field="label_column", fix=f"choose one of {have}")
+            raise NotFoundError(
+                f"no metadata column `{label_column}`", field="label_column", fix=f"choose one of {have}"
+            )
         self.label_column = label_column or default_label_column(metadata)
         if sprite is not None:
             sprite.check_holds(self.vectors.shape[0])

@@ -62,9 +62,7 @@ def default_label_column(table: pa.Table | None) -> str | None:
             if name.lower() == preferred:
                 return name
     for name in names:
-        if pa.types.is_string(table.schema.field(name).type) or pa.types.is_large_string(
-            table.schema.field(name).type
-        ):
+        if pa.types.is_string(table.schema.field(name).type) or pa.types.is_large_string(table.schema.field(name).type):
             return name
     return names[0]
 

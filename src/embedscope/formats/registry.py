@@ -139,7 +139,9 @@ def _sniff_dir(path: Path) -> str:
 def load_collection(path: str | Path, *, format: str | None = None, **options: Any) -> Collection:
     """Read everything `path` holds as a Collection of runs and embeddings."""
     p = Path(path)
-    opts = ReadOptions(**{k: (Path(v) if k in ("metadata", "sprite") and v is not None else v) for k, v in options.items()})
+    opts = ReadOptions(
+        **{k: (Path(v) if k in ("metadata", "sprite") and v is not None else v) for k, v in options.items()}
+    )
     fmt = format or sniff(p)
     module = _module(fmt)
     try:
@@ -147,10 +149,12 @@ def load_collection(path: str | Path, *, format: str | None = None, **options: A
     except EmbedscopeError:
         raise
     except (UnicodeDecodeError, ValueError, OSError, EOFError, KeyError, IndexError, OverflowError) as exc:
-        raise FormatError(f"could not be read as {fmt}: {exc}", path=p, fix="check the file, or name its format with --format") from exc
+        raise FormatError(
+            f"could not be read as {fmt}: {exc}", path=p, fix="check the file, or name its format with --format"
+        ) from exc
     collection = result if isinstance(result, Collection) else _single(result, p)
     collection.source = str(p)
-    return _attach_common(collection, opts)
+    return _attach_common(collection, opts, metadata_read=fmt == "tsv")
 
 
 def _single(embedding: Embedding, path: Path) -> Collection:
@@ -159,8 +163,8 @@ def _single(embedding: Embedding, path: Path) -> Collection:
     return collection
 
 
-def _attach_common(collection: Collection, opts: ReadOptions) -> Collection:
-    """Apply --metadata, --sprite and --label-column, which every format accepts."""
+def _attach_common(collection: Collection, opts: ReadOptions, *, metadata_read: bool) -> Collection:
+    """Apply --metadata, --sprite and --label-column, which every format accepts (unless its reader did)."""
     if opts.metadata is None and opts.sprite is None and opts.label_column is None:
         return collection
     from . import sprite as sprite_mod
@@ -169,7 +173,7 @@ def _attach_common(collection: Collection, opts: ReadOptions) -> Collection:
     for run, tensors in collection.runs.items():
         for name, emb in list(tensors.items()):
             metadata = emb.metadata
-            if opts.metadata is not None:
+            if opts.metadata is not None and not metadata_read:
                 metadata = tsv.read_metadata(opts.metadata, n=len(emb))
             new = emb.with_metadata(metadata, label_column=opts.label_column)
             if opts.sprite is not None:

