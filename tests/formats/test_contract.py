@@ -215,8 +215,9 @@ def test_mangled_files_raise_only_embedscope_errors(case: Case) -> None:
         valid = case.make(base)
         targets = [p.relative_to(base) for p in _primary_files(valid)]
         counter = iter(range(1 << 30))
+        tries: list[int] = []
 
-        @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(
             target=st.sampled_from(targets),
             kind=st.sampled_from(["truncate", "overwrite", "insert", "delete"]),
@@ -225,6 +226,7 @@ def test_mangled_files_raise_only_embedscope_errors(case: Case) -> None:
         )
         def mangled(target: Path, kind: str, at: int, chunk: bytes) -> None:
             # a fresh copy each time: a file still memory-mapped by an earlier load must never shrink under it
+            tries.append(1)
             work = Path(tmp) / f"try{next(counter)}"
             shutil.copytree(base, work)
             victim = work / target
@@ -236,3 +238,4 @@ def test_mangled_files_raise_only_embedscope_errors(case: Case) -> None:
             _check(collection)
 
         mangled()
+        assert len(tries) >= 30  # hypothesis really ran the mangled files

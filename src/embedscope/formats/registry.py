@@ -121,9 +121,7 @@ def sniff(path: Path) -> str:
 
 
 def _sniff_dir(path: Path) -> str:
-    if (path / "projector_config.pbtxt").exists() or any(path.glob("*/projector_config.pbtxt")):
-        return "tensorboard"
-    if any(path.glob("**/plugins/org_tensorflow_tensorboard_projector/projector_config.pbtxt")):
+    if any(path.glob("**/projector_config.pbtxt")):
         return "tensorboard"
     if (path / "checkpoint").exists() or any(path.glob("*.index")):
         return "tf-checkpoint"
