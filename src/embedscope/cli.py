@@ -63,6 +63,11 @@ def read_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--sprite-size", type=(int, int), metavar="W H", help="Size of one sprite thumbnail in pixels."),
         click.option("--label-column", help="Metadata column to label points by."),
         click.option("--vector-column", help="Table column (or column prefix) holding the vectors."),
+        click.option(
+            "--unicode-errors",
+            type=click.Choice(["strict", "replace", "ignore"]),
+            help="word2vec text: what to do with bytes that are not UTF-8 [strict].",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -76,7 +81,8 @@ def choose_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _read_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    out = {k: kwargs.pop(k) for k in ("metadata", "sprite", "sprite_size", "label_column", "vector_column")}
+    names = ("metadata", "sprite", "sprite_size", "label_column", "vector_column", "unicode_errors")
+    out = {k: kwargs.pop(k) for k in names}
     out["format"] = kwargs.pop("format_")
     return {k: v for k, v in out.items() if v is not None}
 
@@ -101,23 +107,41 @@ def info(path: Path, as_json: bool, **kwargs: Any) -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.argument("query")
+@click.argument("query", required=False)
 @click.option("-k", default=10, show_default=True, help="How many neighbours (1 to 1,000).")
 @click.option("--metric", type=click.Choice(["cosine", "euclidean"]), default="cosine", show_default=True)
+@click.option("--analogy", help='An analogy instead of QUERY: "king - man + woman" (3CosAdd, query words left out).')
 @choose_options
 @read_options
 @_json_out
 def neighbors(
-    path: Path, query: str, k: int, metric: str, run: str | None, tensor: str | None, as_json: bool, **kwargs: Any
+    path: Path,
+    query: str | None,
+    k: int,
+    metric: str,
+    analogy: str | None,
+    run: str | None,
+    tensor: str | None,
+    as_json: bool,
+    **kwargs: Any,
 ) -> None:
     """Print the K nearest neighbours of QUERY (a label, or #INDEX for a row), exactly, over every row."""
-    from .compute.neighbors import format_neighbors
+    from .compute.neighbors import analogy as solve
+    from .compute.neighbors import format_neighbors, parse_analogy
     from .compute.neighbors import neighbors as find
     from .formats.registry import load
 
+    if (query is None) == (analogy is None):
+        raise click.UsageError("give either QUERY or --analogy")
     emb = load(path, run=run, tensor=tensor, **_read_kwargs(kwargs))
-    result = find(emb, query, k=k, metric=metric)
-    label = emb.labels[emb.resolve(query)]
+    if analogy is not None:
+        positive, negative = parse_analogy(analogy)
+        result = solve(emb, positive=positive, negative=negative, k=k)
+        label, metric = analogy.strip(), "cosine"
+    else:
+        assert query is not None
+        result = find(emb, query, k=k, metric=metric)
+        label = emb.labels[emb.resolve(query)]
     if as_json:
         payload = {"query": label, "metric": metric, "neighbors": [n.to_dict() for n in result]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -140,6 +164,149 @@ def convert(src: Path, dest: Path, to_format: str | None, run: str | None, tenso
     emb = load(src, run=run, tensor=tensor, **_read_kwargs(kwargs))
     written = save(emb, dest, format=to_format)
     click.echo(f"wrote {emb.shape[0]:,} x {emb.shape[1]} {emb.name!r} to {written}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--method", type=click.Choice(["pca", "tsne", "umap", "custom"]), default="pca", show_default=True)
+@click.option("--dims", type=click.IntRange(2, 3), default=2, show_default=True, help="2 or 3 dimensions.")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="random_state: the same seed gives the same output."
+)
+@click.option(
+    "--subset", type=click.Path(dir_okay=False, path_type=Path), help="File of row indices (one per line) to project."
+)
+@click.option(
+    "--spherize/--no-spherize", default=None, help="Centre and normalise rows first [default: on when D >= 50]."
+)
+@click.option("--axes", help="PCA: which components to plot, e.g. 0,1,2 (numbered from 0).")
+@click.option("--perplexity", type=float, help="t-SNE perplexity [30].")
+@click.option("--learning-rate", help="t-SNE learning rate, a number or 'auto' [auto].")
+@click.option("--early-exaggeration", type=float, help="t-SNE early exaggeration [12].")
+@click.option("--iterations", type=int, help="t-SNE iterations [750].")
+@click.option("--n-neighbors", type=int, help="UMAP neighbours [15].")
+@click.option("--min-dist", type=float, help="UMAP minimum distance [0.1].")
+@click.option("--metric", type=click.Choice(["euclidean", "cosine"]), help="t-SNE/UMAP metric [euclidean].")
+@click.option("--column", help="Custom: metadata column the patterns match [the label column].")
+@click.option("--left", help="Custom: pattern for the left end of the x axis.")
+@click.option("--right", help="Custom: pattern for the right end of the x axis.")
+@click.option("--up", help="Custom: pattern for the top of the y axis.")
+@click.option("--down", help="Custom: pattern for the bottom of the y axis.")
+@click.option("--regex", is_flag=True, help="Custom: patterns are regular expressions, not substrings.")
+@click.option("--no-cache", is_flag=True, help="Compute again instead of using the on-disk cache.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="OUT: .npy, .csv, .tsv or .parquet.",
+)
+@choose_options
+@read_options
+def project(
+    path: Path,
+    method: str,
+    dims: int,
+    seed: int,
+    subset: Path | None,
+    spherize: bool | None,
+    output: Path,
+    no_cache: bool,
+    run: str | None,
+    tensor: str | None,
+    **kwargs: Any,
+) -> None:
+    """Project PATH to 2-D or 3-D with PCA, t-SNE, UMAP or custom axes; write coordinates with labels to OUT."""
+    from .compute.cache import ProjectionCache
+    from .compute.projection import project as run_projection
+    from .export import coords_table, export_format, write_table
+    from .formats.registry import load
+    from .progress_bar import progress_reporter
+
+    export_format(output)
+    read = _read_kwargs(kwargs)
+    params = _method_params(method, kwargs)
+    emb = load(path, run=run, tensor=tensor, **read)
+    indices = _read_subset(subset) if subset is not None else None
+    with progress_reporter(f"{method} on {len(emb) if indices is None else len(indices):,} points") as progress:
+        result = run_projection(
+            emb,
+            method=method,
+            n_components=dims,
+            params=params,
+            subset=indices,
+            spherize=spherize,
+            random_state=seed,
+            progress=progress,
+            cache=None if no_cache else ProjectionCache(),
+        )
+    write_table(coords_table(emb, result.coords, indices=result.indices), output)
+    facts = [f"wrote {result.coords.shape[0]:,} x {result.dims} {method} coordinates to {output}"]
+    if result.explained_variance_ratio is not None:
+        facts.append(f"explained variance {sum(result.explained_variance_ratio[: result.dims]):.1%}")
+    if result.quality is not None:
+        facts.append(f"10-NN preserved {result.quality:.1%}")
+    if result.cached:
+        facts.append("from cache")
+    click.echo("; ".join(facts))
+
+
+def _method_params(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    names = {
+        "pca": {"axes": "axes"},
+        "tsne": {
+            "perplexity": "perplexity",
+            "learning_rate": "learning_rate",
+            "early_exaggeration": "early_exaggeration",
+            "iterations": "n_iter",
+            "metric": "metric",
+        },
+        "umap": {"n_neighbors": "n_neighbors", "min_dist": "min_dist", "metric": "metric"},
+        "custom": {"column": "column", "left": "left", "right": "right", "up": "up", "down": "down", "regex": "regex"},
+    }[method]
+    given = {k: v for k, v in kwargs.items() if v not in (None, False)}
+    stray = sorted(k for k in given if k not in names)
+    if stray:
+        raise click.UsageError(f"--{stray[0].replace('_', '-')} does not apply to --method {method}")
+    params = {names[k]: v for k, v in given.items()}
+    if "axes" in params:
+        try:
+            params["axes"] = [int(a) for a in params["axes"].split(",")]
+        except ValueError:
+            raise click.BadParameter(
+                f"expected numbers separated by commas, got {params['axes']!r}", param_hint="--axes"
+            ) from None
+    if "learning_rate" in params and params["learning_rate"] != "auto":
+        try:
+            params["learning_rate"] = float(params["learning_rate"])
+        except ValueError:
+            raise click.BadParameter(
+                f"expected a number or 'auto', got {params['learning_rate']!r}", param_hint="--learning-rate"
+            ) from None
+    return params
+
+
+def _read_subset(path: Path) -> list[int]:
+    from .errors import FormatError
+
+    out = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"cannot read the subset file: {exc}", path=path) from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        item = line.strip().lstrip("#")
+        if not item:
+            continue
+        if not item.isdigit():
+            raise FormatError(
+                f"expected a row index, found {line.strip()!r}",
+                path=path,
+                line=number,
+                fix="write one integer per line",
+            )
+        out.append(int(item))
+    return out
 
 
 @cli.command()

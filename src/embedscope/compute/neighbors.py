@@ -1,7 +1,7 @@
 """Exact nearest neighbours (cosine angle or euclidean distance) and analogies, over every row.
 
-Scores come from blocked float32 matrix products against the vectors as stored (memory-mapped ones included);
-only the row norms (N floats) are cached, so a 1,000,000 x 300 table is never copied. Ties are broken by index,
+Scores come from one float32 BLAS product against the vectors as stored (memory-mapped ones included);
+only the row norms (N floats, computed block by block) are cached, so a 1,000,000 x 300 table is never copied. Ties are broken by index,
 so results are stable.
 """
 
@@ -64,13 +64,8 @@ def row_norms(emb: Embedding) -> np.ndarray:
 
 
 def _dots(emb: Embedding, q: np.ndarray) -> np.ndarray:
-    """X @ q for one or several queries (q: D or M x D), block by block."""
-    x = emb.vectors
-    out = np.empty((len(emb), len(q)) if q.ndim == 2 else len(emb), dtype=np.float32)
-    for start in range(0, len(emb), BLOCK_ROWS):
-        block = np.asarray(x[start : start + BLOCK_ROWS], dtype=np.float32)
-        out[start : start + len(block)] = block @ q.T
-    return out
+    """X @ q for one query (D) or several (M x D -> N x M): one BLAS call straight over the stored rows."""
+    return np.asarray(emb.vectors @ q.T, dtype=np.float32)
 
 
 def _check_k(k: int, n: int, excluded: int) -> None:
@@ -199,6 +194,23 @@ def analogy(
     if method == "3cosadd":
         return [Neighbor(n.index, n.label, 1.0 - float(n.similarity or 0.0), n.similarity) for n in result]
     return [Neighbor(n.index, n.label, n.distance, None, -n.distance) for n in result]
+
+
+def parse_analogy(text: str) -> tuple[list[str], list[str]]:
+    """`king - man + woman` -> (["king", "woman"], ["man"]); the first term is positive."""
+    import re
+
+    parts = [p.strip() for p in re.split(r"\s+([+-])\s+", f" {text.strip()} ".replace("\t", " "))]
+    terms = ["+", parts[0], *parts[1:]]
+    positive: list[str] = []
+    negative: list[str] = []
+    for sign, word in zip(terms[0::2], terms[1::2], strict=False):
+        if not word:
+            raise ParameterError(
+                f"cannot read the analogy {text!r}", field="analogy", fix='write it like "king - man + woman"'
+            )
+        (positive if sign == "+" else negative).append(word)
+    return positive, negative
 
 
 def format_neighbors(query_label: str, result: Sequence[Neighbor], *, metric: str = "cosine") -> str:

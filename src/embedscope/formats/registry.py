@@ -27,6 +27,7 @@ class ReadOptions:
     label_column: str | None = None
     vector_column: str | None = None
     name: str | None = None
+    unicode_errors: str | None = None  # word2vec text: "strict" (default), "replace" or "ignore"
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ def sniff(path: Path) -> str:
         return {".npz": "npz", ".keras": "keras"}.get(suffix, "torch")
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
-    if suffix in (".txt", ".bin", ".w2v", "") or path.name.endswith(".txt.gz"):
+    compressed = suffix in (".gz", ".bz2") and Path(path.stem).suffix.lower() in (".txt", ".vec", ".bin", ".w2v")
+    if suffix in (".txt", ".bin", ".w2v", "") or compressed:
         return importlib.import_module(".word2vec", __package__).sniff_variant(path)
     raise FormatError(
         f"cannot tell the format of this file (suffix {suffix!r})",
@@ -199,7 +201,10 @@ def load(
 def save(embedding: Embedding, path: str | Path, *, format: str | None = None, **options: Any) -> Path:
     """Write `embedding` to `path` in `format` (from the suffix when not named; a folder means a log dir)."""
     p = Path(path)
-    fmt = format or _SUFFIXES.get(p.suffix.lower()) or ("word2vec" if p.suffix.lower() == ".txt" else "tensorboard")
+    suffix = p.suffix.lower()
+    if format is None and suffix == ".bin":
+        format, options = "word2vec", {"binary": True, **options}
+    fmt = format or _SUFFIXES.get(suffix) or ("word2vec" if suffix == ".txt" else "tensorboard")
     if fmt not in FORMATS or not FORMATS[fmt].writes:
         writable = sorted(name for name, f in FORMATS.items() if f.writes)
         raise ParameterError(f"cannot write format {fmt!r}", field="format", fix=f"choose one of {writable}")
