@@ -85,3 +85,13 @@ def test_convert_round_trip(tsv_pair, tmp_path):
     assert "wrote 5 x 3" in result.output
     back = run("neighbors", str(out), "blue", "-k", "1")
     assert back.output.startswith("blue: (blues, ")
+
+
+def test_neighbors_analogy_leaves_out_query_words(tsv_pair):
+    vectors, metadata = tsv_pair
+    result = run("neighbors", str(vectors), "--analogy", "blue - red + cat", "-k", "2", "--metadata", str(metadata))
+    assert result.exit_code == 0, result.output
+    head, _, rest = result.output.partition(": ")
+    assert head == "blue - red + cat"
+    assert not {"blue", "red", "cat"} & {item.split(",")[0].strip("( ") for item in rest.split("), ")}
+    assert run("neighbors", str(vectors), "--metadata", str(metadata)).exit_code == 2  # neither QUERY nor --analogy

@@ -64,7 +64,8 @@ def test_angles_and_guide_style_output():
 def test_query_vector_and_ties_broken_by_index():
     emb = Embedding(np.array([[1, 0], [1, 0], [0, 1], [1, 0]], dtype=np.float32))
     assert [n.index for n in neighbors(emb, [2.0, 0.0], k=3)] == [0, 1, 3]
-    assert top_k(np.array([1.0, 0.0, 1.0, 0.0]), 3).tolist() == [1, 3, 0]
+    assert top_k(np.array([0.0, 1.0, 0.0, 1.0]), 3).tolist() == [1, 3, 0]
+    assert top_k(np.array([0.5, -np.inf, 0.2]), 3).tolist() == [0, 2]
 
 
 def test_errors_are_clear():

@@ -1,8 +1,8 @@
 """Exact nearest neighbours (cosine angle or euclidean distance) and analogies, over every row.
 
 Scores come from one float32 BLAS product against the vectors as stored (memory-mapped ones included);
-only the row norms (N floats, computed block by block) are cached, so a 1,000,000 x 300 table is never copied. Ties are broken by index,
-so results are stable.
+only the row norms (N floats, computed block by block) are cached, so a 1,000,000 x 300 table is never copied.
+Ties are broken by index, so results are stable.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ MAX_K = 1000
 BLOCK_ROWS = 1 << 16
 
 _norms: weakref.WeakKeyDictionary[Embedding, np.ndarray] = weakref.WeakKeyDictionary()
+_inverse: weakref.WeakKeyDictionary[Embedding, tuple[np.ndarray, np.ndarray]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,19 @@ def row_norms(emb: Embedding) -> np.ndarray:
     return cached
 
 
+def _inverse_norms(emb: Embedding) -> tuple[np.ndarray, np.ndarray]:
+    """1 / norm of every row (0 for zero rows) and the indices of the zero rows, cached."""
+    cached = _inverse.get(emb)
+    if cached is None:
+        norms = row_norms(emb)
+        zero = np.flatnonzero(norms == 0)
+        with np.errstate(divide="ignore"):
+            inverse = np.where(norms == 0, np.float32(0), np.float32(1) / norms).astype(np.float32)
+        cached = (inverse, zero)
+        _inverse[emb] = cached
+    return cached
+
+
 def _dots(emb: Embedding, q: np.ndarray) -> np.ndarray:
     """X @ q for one query (D) or several (M x D -> N x M): one BLAS call straight over the stored rows."""
     return np.asarray(emb.vectors @ q.T, dtype=np.float32)
@@ -84,17 +98,20 @@ def _check_metric(metric: str) -> None:
         raise ParameterError(f"`metric` must be one of {list(METRICS)}, got {metric!r}", field="metric")
 
 
-def top_k(distances: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k smallest distances, ties broken by the lower index."""
-    k = min(k, int(np.isfinite(distances).sum()))
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest scores (-inf never counts), ties broken by the lower index."""
+    n = len(scores)
+    k = min(k, n)
     if k <= 0:
         return np.empty(0, dtype=np.int64)
-    if k < len(distances):
-        kth = np.partition(distances, k - 1)[k - 1]
-        candidates = np.flatnonzero(distances <= kth)
+    if k < n:
+        part = np.argpartition(scores, n - k)[n - k :]
+        kth = scores[part].min()
+        candidates = np.flatnonzero(scores >= kth) if kth > -np.inf else part
     else:
-        candidates = np.arange(len(distances))
-    order = np.lexsort((candidates, distances[candidates]))
+        candidates = np.arange(n)
+    candidates = candidates[scores[candidates] > -np.inf]
+    order = np.lexsort((candidates, -scores[candidates]))
     return candidates[order[:k]].astype(np.int64)
 
 
@@ -119,34 +136,28 @@ def neighbors(
     _check_metric(metric)
     q, self_index = _query_vector(emb, query)
     _check_k(k, len(emb), 0 if self_index is None else 1)
-    dots = _dots(emb, q)
-    norms = row_norms(emb)
-    similarity: np.ndarray | None = None
+    scores = _dots(emb, q)  # becomes the ranking score in place: higher is nearer
     if metric == "cosine":
         qn = float(np.linalg.norm(q))
         if qn == 0.0 or not np.isfinite(qn):
             what = f"point {emb.labels[self_index]!r}" if self_index is not None else "the query vector"
             raise ParameterError(f"{what} is a zero vector: its cosine angle to anything is undefined", field="query")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            similarity = dots / (norms * qn)
-        similarity[norms == 0] = np.nan
-        distances = 1.0 - similarity
+        inverse, zero = _inverse_norms(emb)
+        scores *= inverse
+        scores *= np.float32(1.0 / qn)
+        scores[zero] = -np.inf  # a zero row has no angle to anything
     else:
-        sq = np.maximum(norms.astype(np.float64) ** 2 - 2.0 * dots + float(q @ q), 0.0)
-        distances = np.sqrt(sq)
-    distances = np.where(np.isnan(distances), np.inf, distances)
+        norms = row_norms(emb)
+        scores *= 2.0
+        scores -= norms * norms
     if self_index is not None:
-        distances[self_index] = np.inf
-    return _result(emb, distances, similarity, k)
-
-
-def _result(emb: Embedding, distances: np.ndarray, similarity: np.ndarray | None, k: int) -> list[Neighbor]:
+        scores[self_index] = -np.inf
+    best = top_k(scores, k)
     labels = emb.labels
-    out = []
-    for i in top_k(distances, k):
-        sim = None if similarity is None else float(similarity[i])
-        out.append(Neighbor(int(i), labels[i], float(distances[i]), sim))
-    return out
+    if metric == "cosine":
+        return [Neighbor(int(i), labels[i], 1.0 - float(scores[i]), float(scores[i])) for i in best]
+    exact = np.linalg.norm(np.asarray(emb.vectors[best], dtype=np.float64) - q.astype(np.float64), axis=1)
+    return [Neighbor(int(i), labels[i], float(d)) for i, d in zip(best, exact, strict=True)]
 
 
 def analogy(
@@ -171,29 +182,26 @@ def analogy(
     neg = [emb.resolve(w) for w in negative]
     used = sorted(set(pos + neg))
     _check_k(k, len(emb), len(used))
-    norms = row_norms(emb)
-    for i in used:
-        if norms[i] == 0:
-            raise ParameterError(f"{emb.labels[i]!r} is a zero vector: no angle to it is defined", field="positive")
-    units = np.asarray(emb.vectors[pos + neg], dtype=np.float32) / norms[pos + neg, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "3cosadd":
-            weights = np.array([1.0] * len(pos) + [-1.0] * len(neg), dtype=np.float32)
-            mean = (weights[:, None] * units).mean(axis=0)
-            mean /= np.linalg.norm(mean)
-            score = _dots(emb, mean) / norms
-            similarity = score
-        else:
-            cos = _dots(emb, units) / norms[:, None]
-            shifted = (1.0 + cos) / 2.0
-            score = np.prod(shifted[:, : len(pos)], axis=1) / (np.prod(shifted[:, len(pos) :], axis=1) + 1e-6)
-            similarity = None
-    distances = np.where(np.isnan(score), np.inf, -score.astype(np.float64))
-    distances[used] = np.inf
-    result = _result(emb, distances, similarity, k)
+    inverse, zero = _inverse_norms(emb)
+    if any(inverse[i] == 0 for i in used):
+        bad = next(i for i in used if inverse[i] == 0)
+        raise ParameterError(f"{emb.labels[bad]!r} is a zero vector: no angle to it is defined", field="positive")
+    units = np.asarray(emb.vectors[pos + neg], dtype=np.float32) * inverse[pos + neg, None]
     if method == "3cosadd":
-        return [Neighbor(n.index, n.label, 1.0 - float(n.similarity or 0.0), n.similarity) for n in result]
-    return [Neighbor(n.index, n.label, n.distance, None, -n.distance) for n in result]
+        weights = np.array([1.0] * len(pos) + [-1.0] * len(neg), dtype=np.float32)
+        mean = (weights[:, None] * units).mean(axis=0)
+        mean /= np.linalg.norm(mean)
+        scores = _dots(emb, mean) * inverse
+    else:
+        shifted = (1.0 + _dots(emb, units) * inverse[:, None]) / 2.0
+        scores = np.prod(shifted[:, : len(pos)], axis=1) / (np.prod(shifted[:, len(pos) :], axis=1) + 1e-6)
+    scores[zero] = -np.inf
+    scores[used] = -np.inf
+    labels = emb.labels
+    best = top_k(scores, k)
+    if method == "3cosadd":
+        return [Neighbor(int(i), labels[i], 1.0 - float(scores[i]), float(scores[i])) for i in best]
+    return [Neighbor(int(i), labels[i], -float(scores[i]), None, float(scores[i])) for i in best]
 
 
 def parse_analogy(text: str) -> tuple[list[str], list[str]]:
