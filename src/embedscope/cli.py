@@ -321,7 +321,9 @@ def demo(k: int) -> None:
     for emb, queries in demo_data.examples():
         click.echo(render_embedding(describe_embedding(emb)))
         for query in queries:
-            click.echo("  " + format_neighbors(emb.labels[emb.resolve(query)], find(emb, query, k=k)))
+            label = emb.labels[emb.resolve(query)]
+            shown = f"{query} ({emb.label_column} {label})" if query.startswith("#") else label
+            click.echo("  " + format_neighbors(shown, find(emb, query, k=k)))
         click.echo()
 
 

@@ -192,7 +192,7 @@ def _run(
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
 ) -> Projection:
-    common = {"params": params, "random_state": random_state, "spherize": False, "indices": indices}
+    common: dict[str, Any] = {"params": params, "random_state": random_state, "spherize": False, "indices": indices}
     if method == "pca":
         from .pca import pca
 

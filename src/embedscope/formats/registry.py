@@ -9,7 +9,7 @@ dependencies cost nothing until that format is opened.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -139,9 +139,7 @@ def _sniff_dir(path: Path) -> str:
 def load_collection(path: str | Path, *, format: str | None = None, **options: Any) -> Collection:
     """Read everything `path` holds as a Collection of runs and embeddings."""
     p = Path(path)
-    opts = ReadOptions(
-        **{k: (Path(v) if k in ("metadata", "sprite") and v is not None else v) for k, v in options.items()}
-    )
+    opts = _read_options(options)
     fmt = format or sniff(p)
     module = _module(fmt)
     try:
@@ -155,6 +153,18 @@ def load_collection(path: str | Path, *, format: str | None = None, **options: A
     collection = result if isinstance(result, Collection) else _single(result, p)
     collection.source = str(p)
     return _attach_common(collection, opts, metadata_read=fmt == "tsv")
+
+
+def _read_options(options: dict[str, Any]) -> ReadOptions:
+    known = {f.name for f in fields(ReadOptions)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ParameterError(f"unknown option(s) {unknown}", field=unknown[0], fix=f"use {sorted(known)}")
+    values: dict[str, Any] = dict(options)
+    for name in ("metadata", "sprite"):
+        if values.get(name) is not None:
+            values[name] = Path(values[name])
+    return ReadOptions(**values)
 
 
 def _single(embedding: Embedding, path: Path) -> Collection:
