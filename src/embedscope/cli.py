@@ -16,6 +16,23 @@ from .errors import EmbedscopeError
 log = logging.getLogger("embedscope")
 
 
+# library field names -> what the user typed on the command line
+_OPTION_NAMES = {
+    "sprite_size": "--sprite-size",
+    "label_column": "--label-column",
+    "vector_column": "--vector-column",
+    "unicode_errors": "--unicode-errors",
+    "ids": "QUERY",
+    "query": "QUERY",
+    "k": "-k",
+    "tensor": "--tensor",
+    "run": "--run",
+    "metric": "--metric",
+    "n_iter": "--iterations",
+    "n_components": "--dims",
+}
+
+
 class _Group(click.Group):
     """Runs a command and turns EmbedscopeError (and Ctrl-C) into one line on stderr and exit code 1."""
 
@@ -23,6 +40,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except EmbedscopeError as exc:
+            if exc.field is not None:
+                exc.field = _OPTION_NAMES.get(exc.field, exc.field)
             click.echo(f"error: {exc.describe()}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
@@ -136,17 +155,30 @@ def neighbors(
     emb = load(path, run=run, tensor=tensor, **_read_kwargs(kwargs))
     if analogy is not None:
         positive, negative = parse_analogy(analogy)
+        for word in positive + negative:
+            emb.resolve(word)
+        k = _default_k(k, len(emb) - len(set(positive + negative)))
         result = solve(emb, positive=positive, negative=negative, k=k)
         label, metric = analogy.strip(), "cosine"
     else:
         assert query is not None
-        result = find(emb, query, k=k, metric=metric)
         label = emb.labels[emb.resolve(query)]
+        k = _default_k(k, len(emb) - 1)
+        result = find(emb, query, k=k, metric=metric)
     if as_json:
         payload = {"query": label, "metric": metric, "neighbors": [n.to_dict() for n in result]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         click.echo(format_neighbors(label, result, metric=metric))
+
+
+def _default_k(k: int, available: int) -> int:
+    """The default -k shrinks to what the data has (with a warning); a -k the user typed is kept (and checked)."""
+    source = click.get_current_context().get_parameter_source("k")
+    if source is click.core.ParameterSource.DEFAULT and k > available > 0:
+        log.warning("only %d other points: showing %d neighbours", available, available)
+        return available
+    return k
 
 
 @cli.command()

@@ -95,3 +95,35 @@ def test_neighbors_analogy_leaves_out_query_words(tsv_pair):
     assert head == "blue - red + cat"
     assert not {"blue", "red", "cat"} & {item.split(",")[0].strip("( ") for item in rest.split("), ")}
     assert run("neighbors", str(vectors), "--metadata", str(metadata)).exit_code == 2  # neither QUERY nor --analogy
+
+
+def test_default_k_shrinks_with_a_warning_but_a_typed_k_is_checked(tsv_pair):
+    vectors, metadata = tsv_pair
+    result = CliRunner().invoke(cli, ["neighbors", str(vectors), "blue", "--metadata", str(metadata)])
+    assert result.exit_code == 0
+    assert "warning: only 4 other points: showing 4 neighbours" in result.output
+    assert result.output.count("°)") == 4
+    typed = run("neighbors", str(vectors), "blue", "-k", "10", "--metadata", str(metadata))
+    assert typed.exit_code == 1
+    assert "field `-k`" in typed.output
+
+
+def test_sprite_size_without_sprite_and_unknown_output_suffix(tsv_pair, tmp_path):
+    vectors, metadata = tsv_pair
+    result = run("info", str(vectors), "--sprite-size", "8", "8")
+    assert result.exit_code == 1
+    assert "a sprite size was given without a sprite" in result.output
+    out = run("convert", str(vectors), str(tmp_path / "x.json"))
+    assert out.exit_code == 1
+    assert "cannot tell the output format from the suffix '.json'" in out.output
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_convert_to_word2vec_warns_about_dropped_columns(tmp_path):
+    vectors = tmp_path / "v.tsv"
+    vectors.write_text("1\t0\n0\t1\n1\t1\n")
+    meta = tmp_path / "m.tsv"
+    meta.write_text("word\tcount\na\t1\nb\t2\nc\t3\n")
+    result = run("convert", str(vectors), str(tmp_path / "out.txt"), "--metadata", str(meta))
+    assert result.exit_code == 0, result.output
+    assert "metadata column(s) count not written" in result.output

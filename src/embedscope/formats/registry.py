@@ -9,6 +9,7 @@ dependencies cost nothing until that format is opened.
 from __future__ import annotations
 
 import importlib
+import logging
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ class Format:
     description: str
     writes: bool = False
 
+
+log = logging.getLogger(__name__)
 
 FORMATS: dict[str, Format] = {
     f.name: f
@@ -175,6 +178,8 @@ def _single(embedding: Embedding, path: Path) -> Collection:
 
 def _attach_common(collection: Collection, opts: ReadOptions, *, metadata_read: bool) -> Collection:
     """Apply --metadata, --sprite and --label-column, which every format accepts (unless its reader did)."""
+    if opts.sprite_size is not None and opts.sprite is None:
+        raise ParameterError("a sprite size was given without a sprite", field="sprite_size", fix="add --sprite FILE")
     if opts.metadata is None and opts.sprite is None and opts.label_column is None:
         return collection
     from . import sprite as sprite_mod
@@ -208,15 +213,45 @@ def load(
     return load_collection(path, format=format, **options).get(run=run, tensor=tensor)
 
 
+_WRITE_SUFFIXES = {
+    ".tsv": "tsv",
+    ".npy": "npy",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".txt": "word2vec",
+    ".vec": "word2vec",
+}
+
+
 def save(embedding: Embedding, path: str | Path, *, format: str | None = None, **options: Any) -> Path:
-    """Write `embedding` to `path` in `format` (from the suffix when not named; a folder means a log dir)."""
+    """Write `embedding` to `path` in `format` (from the suffix when not named; no suffix means a log dir).
+
+    What a format cannot hold is named in a warning: word2vec keeps only the labels, and only a log dir keeps
+    the sprite.
+    """
     p = Path(path)
     suffix = p.suffix.lower()
+    writable = sorted(name for name, f in FORMATS.items() if f.writes)
     if format is None and suffix == ".bin":
         format, options = "word2vec", {"binary": True, **options}
-    fmt = format or _SUFFIXES.get(suffix) or ("word2vec" if suffix == ".txt" else "tensorboard")
+    if format is None and suffix and suffix not in _WRITE_SUFFIXES:
+        raise ParameterError(
+            f"cannot tell the output format from the suffix {suffix!r}",
+            path=p,
+            fix=f"use .tsv, .npy, .parquet, .txt or .bin (word2vec), no suffix (a log dir), or --to {writable}",
+        )
+    fmt = format or _WRITE_SUFFIXES.get(suffix, "tensorboard")
     if fmt not in FORMATS or not FORMATS[fmt].writes:
-        writable = sorted(name for name, f in FORMATS.items() if f.writes)
         raise ParameterError(f"cannot write format {fmt!r}", field="format", fix=f"choose one of {writable}")
+    _warn_dropped(embedding, fmt)
     result: Path = _module(fmt).write(embedding, p, **options)
     return result
+
+
+def _warn_dropped(embedding: Embedding, fmt: str) -> None:
+    if fmt == "word2vec" and embedding.metadata is not None:
+        dropped = [c for c in embedding.metadata.column_names if c != embedding.label_column]
+        if dropped:
+            log.warning("word2vec files hold only labels: metadata column(s) %s not written", ", ".join(dropped))
+    if embedding.sprite is not None and fmt != "tensorboard":
+        log.warning("%s files cannot hold a sprite: write a TensorBoard log dir (a folder) to keep it", fmt)
