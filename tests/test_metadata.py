@@ -1,0 +1,27 @@
+import pyarrow as pa
+
+from embedscope.metadata import column_strings, default_label_column, type_column, typed_table
+
+
+def test_numeric_when_every_non_empty_value_is_a_number():
+    assert type_column(["1", "2", ""]).type == pa.int64()
+    assert type_column(["1.5", " 2 ", ""]).to_pylist() == [1.5, 2.0, None]
+    assert type_column(["1", "x"]).type == pa.string()
+    assert type_column(["", ""]).type == pa.string()
+
+
+def test_words_like_nan_and_inf_stay_text():
+    assert type_column(["nan", "1"]).type == pa.string()
+    assert type_column(["Infinity", "2.5"]).type == pa.string()
+
+
+def test_default_label_column_prefers_label_like_names_then_strings():
+    assert default_label_column(typed_table({"count": ["1"], "Word": ["a"]})) == "Word"
+    assert default_label_column(typed_table({"count": ["1"], "kind": ["a"]})) == "kind"
+    assert default_label_column(typed_table({"count": ["1"]})) == "count"
+    assert default_label_column(None) is None
+
+
+def test_column_strings_prints_whole_floats_as_ints():
+    table = pa.table({"v": pa.array([3.0, 2.5, None])})
+    assert column_strings(table, "v") == ["3", "2.5", ""]
