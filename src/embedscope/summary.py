@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 from typing import Any
 
 import numpy as np
@@ -18,10 +19,20 @@ def _column_type(dtype: pa.DataType) -> str:
     return str(dtype)
 
 
+def is_memory_mapped(array: np.ndarray) -> bool:
+    """True when the array's memory is a file mapping (a converted copy of a memmap is not)."""
+    base: object = array
+    while base is not None:
+        if isinstance(base, mmap.mmap):
+            return True
+        base = getattr(base, "base", None)
+    return False
+
+
 def describe_embedding(emb: Embedding, *, run: str = ".") -> dict[str, Any]:
     """Name, shape, storage, metadata columns with types, label column and sprite of one embedding."""
     vectors = emb.vectors
-    mapped = isinstance(vectors, np.memmap) or isinstance(getattr(vectors, "base", None), np.memmap)
+    mapped = is_memory_mapped(vectors)
     sprite = None
     if emb.sprite is not None:
         sprite = {
