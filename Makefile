@@ -40,7 +40,7 @@ format: setup
 	$(BIN)/ruff format src tests benchmarks
 
 test: setup lint
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 test-fast: setup
 	$(BIN)/pytest -n 2 -m "not slow and not browser"
