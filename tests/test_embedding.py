@@ -4,6 +4,7 @@ import pytest
 from PIL import Image
 
 from embedscope import Collection, Embedding, Sprite
+from embedscope.embedding import match_tensor_name
 from embedscope.errors import AmbiguousError, FormatError, MetadataError, NotFoundError, ParameterError
 
 
@@ -93,7 +94,7 @@ def test_collection_get_by_run_and_tensor():
         col.get()
     with pytest.raises(NotFoundError, match=r"no run 'c'.*choose one of \['a', 'b'\]"):
         col.get(run="c")
-    with pytest.raises(NotFoundError, match=r"no tensor 'zz'.*\['emb'\]"):
+    with pytest.raises(NotFoundError, match=r"no tensor 'zz'; choose one of: a/emb \(3 x 2\), b/emb \(4 x 2\)"):
         col.get(tensor="zz")
 
 
@@ -104,3 +105,62 @@ def test_collection_prefers_the_largest_embedding_named_tensor(caplog):
     col.add(".", Embedding(np.zeros((2, 2)), name="position_embeddings"))
     assert col.get().name == "word_embeddings"
     assert "using 'word_embeddings'" in caplog.text
+
+
+def test_collection_accepts_short_names_for_tf2_keys():
+    col = Collection()
+    col.add(".", Embedding(np.zeros((3, 2)), name="embedding/.ATTRIBUTES/VARIABLE_VALUE"))
+    col.add(".", Embedding(np.zeros((4, 2)), name="layer_with_weights-0/embeddings/.ATTRIBUTES/VARIABLE_VALUE"))
+    assert len(col.get(tensor="embedding")) == 3
+    assert len(col.get(tensor="layer_with_weights-0/embeddings")) == 4
+    assert len(col.get(tensor="embedding/.ATTRIBUTES/VARIABLE_VALUE")) == 3
+    with pytest.raises(NotFoundError, match="no tensor 'embeddings'"):
+        col.get(tensor="embeddings")
+
+
+def test_match_tensor_name_prefers_the_exact_name():
+    names = ["embedding", "embedding/.ATTRIBUTES/VARIABLE_VALUE"]
+    assert match_tensor_name("embedding", names) == "embedding"
+    assert match_tensor_name("nope", names) is None
+
+
+def test_in_memory_vectors_are_checked_for_nan_and_inf():
+    values = np.ones((4, 3))
+    values[2, 1] = np.nan
+    with pytest.raises(FormatError, match=r"vectors row 3, column 2 holds nan, expected a finite number"):
+        Embedding(values)
+    values[2, 1] = 1e39  # too large for float32: inf
+    with pytest.raises(FormatError, match=r"row 3, column 2 holds inf"):
+        Embedding(values)
+
+
+def test_memory_mapped_vectors_are_not_scanned(tmp_path):
+    values = np.ones((6, 3), np.float32)
+    values[5, 0] = np.inf
+    np.save(tmp_path / "v.npy", values)
+    mapped = np.load(tmp_path / "v.npy", mmap_mode="r")
+    emb = Embedding(mapped)  # no scan: readers check what they map, so opening stays instant
+    assert emb.vectors is mapped
+    assert Embedding(np.asarray(values), checked=True).shape == (6, 3)  # the caller has checked
+
+
+def test_subset_keeps_the_sprite_thumbnails_of_its_rows():
+    image = Image.new("RGB", (20, 20))
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)]
+    for i, colour in enumerate(colours):
+        row, col = divmod(i, 2)
+        image.paste(colour, (col * 10, row * 10, col * 10 + 10, row * 10 + 10))
+    emb = Embedding(np.eye(4, dtype=np.float32), sprite=Sprite(image, (10, 10)), metadata=pa.table({"w": list("abcd")}))
+    sub = emb.subset([3, 0, 2])
+    assert sub.sprite is not None
+    assert [sub.sprite.thumbnail(i).getpixel((5, 5)) for i in range(3)] == [colours[3], colours[0], colours[2]]
+    assert sub.sprite.grid == (2, 2)
+    packed = sub.sprite.image  # made when first used: the chosen thumbnails in a new square grid
+    assert packed.size == (20, 20)
+    assert [packed.getpixel((5, 5)), packed.getpixel((15, 5)), packed.getpixel((5, 15))] == [
+        colours[3],
+        colours[0],
+        colours[2],
+    ]
+    with pytest.raises(ParameterError, match=r"sprite thumbnail 3 out of range 0\.\.2"):
+        sub.sprite.thumbnail(3)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+import math
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from .checks import as_float32, check_finite, is_memory_mapped
 from .errors import AmbiguousError, FormatError, NotFoundError, ParameterError
 from .metadata import check_rows, column_strings, default_label_column
 
@@ -20,19 +22,40 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+VARIABLE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"  # how TF2 checkpoints key a variable's value
 
-@dataclass
+
 class Sprite:
-    """A sprite sheet: thumbnails of `single_image_dim` (width, height) laid out row-first in a square grid."""
+    """A sprite sheet: thumbnails of `single_image_dim` (width, height) laid out row-first in a square grid.
 
-    image: Image
-    single_image_dim: tuple[int, int]
-    path: str | None = None
+    `take(rows)` gives the sprite of a subset: thumbnail i is the parent's thumbnail rows[i], and its image
+    (those thumbnails packed into a new square grid) is made only when first used.
+    """
+
+    def __init__(self, image: Image | None, single_image_dim: tuple[int, int], path: str | None = None) -> None:
+        self._image = image
+        self.single_image_dim = (int(single_image_dim[0]), int(single_image_dim[1]))
+        self.path = path
+        self._parent: Sprite | None = None
+        self._rows: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        w, h = self.single_image_dim
+        return f"Sprite({w}x{h} px thumbnails, grid {self.grid[0]}x{self.grid[1]}, path={self.path!r})"
+
+    @property
+    def image(self) -> Image:
+        if self._image is None:
+            self._image = self._pack()
+        return self._image
 
     @property
     def grid(self) -> tuple[int, int]:
         """(columns, rows) of thumbnails the image holds."""
         w, h = self.single_image_dim
+        if self._image is None and self._rows is not None:
+            cols = max(1, math.ceil(math.sqrt(len(self._rows))))
+            return cols, max(1, math.ceil(len(self._rows) / cols))
         return self.image.width // w, self.image.height // h
 
     @property
@@ -43,10 +66,35 @@ class Sprite:
     def thumbnail(self, index: int) -> Image:
         w, h = self.single_image_dim
         cols, _ = self.grid
-        if not 0 <= index < self.capacity:
-            raise ParameterError(f"sprite thumbnail {index} out of range 0..{self.capacity - 1}", field="index")
+        count = self.capacity if self._rows is None else len(self._rows)
+        if not 0 <= index < count:
+            raise ParameterError(f"sprite thumbnail {index} out of range 0..{count - 1}", field="index")
+        if self._parent is not None and self._rows is not None:
+            return self._parent.thumbnail(int(self._rows[index]))
         row, col = divmod(index, cols)
         return self.image.crop((col * w, row * h, (col + 1) * w, (row + 1) * h))
+
+    def take(self, rows: np.ndarray) -> Sprite:
+        """The sprite of a subset whose row i is this sprite's thumbnail rows[i]."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size and (rows.min() < 0 or rows.max() >= self.capacity):
+            raise ParameterError(f"sprite rows must be in 0..{self.capacity - 1}", field="rows")
+        out = Sprite(None, self.single_image_dim)
+        out._parent, out._rows = self, rows
+        return out
+
+    def _pack(self) -> Image:
+        from PIL import Image as PILImage
+
+        assert self._parent is not None and self._rows is not None
+        w, h = self.single_image_dim
+        cols, rows = self.grid
+        source = self._parent.image
+        sheet = PILImage.new(source.mode, (cols * w, rows * h))
+        for i, row in enumerate(self._rows):
+            r, c = divmod(i, cols)
+            sheet.paste(self._parent.thumbnail(int(row)), (c * w, r * h))
+        return sheet
 
     def check_holds(self, n: int) -> None:
         if self.capacity < n:
@@ -69,15 +117,32 @@ def as_float32_matrix(vectors: Any, *, source: str | None = None) -> np.ndarray:
             path=source,
             fix="pass a vocabulary_size x embedding_size table (reshape it first)",
         )
-    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+    if arr.dtype.kind not in "fiu" and arr.dtype.name != "bfloat16":
         raise FormatError(f"expected numbers, found dtype {arr.dtype}", path=source)
-    if arr.dtype != np.float32:
-        arr = arr.astype(np.float32)
-    return arr
+    return as_float32(arr)
+
+
+def match_tensor_name(want: str, names: Iterable[str]) -> str | None:
+    """The name `want` stands for: an exact match, else the one name that is `want` + "/.ATTRIBUTES/VARIABLE_VALUE".
+
+    TF2 checkpoints key a variable as `embedding/.ATTRIBUTES/VARIABLE_VALUE`; `embedding` chooses it.
+    """
+    names = list(names)
+    if want in names:
+        return want
+    short = [n for n in names if n.endswith(VARIABLE_SUFFIX) and n[: -len(VARIABLE_SUFFIX)] == want]
+    if len(short) > 1:
+        raise AmbiguousError(f"{want!r} matches {len(short)} tensors: {', '.join(short[:10])}", field="tensor")
+    return short[0] if short else None
 
 
 class Embedding:
-    """N vectors of D float32 numbers, with metadata whose row i describes vector i."""
+    """N vectors of D float32 numbers, with metadata whose row i describes vector i.
+
+    Vectors are checked for NaN/Inf when they are in memory (an array a Python user passes, say), which is an
+    error naming the first row. A memory-mapped array is not scanned here, so opening a large file stays
+    instant: the readers check what they map. `checked=True` says the caller has checked already.
+    """
 
     def __init__(
         self,
@@ -89,8 +154,11 @@ class Embedding:
         sprite: Sprite | None = None,
         source: str | None = None,
         bookmarks_path: str | None = None,
+        checked: bool = False,
     ) -> None:
         self.vectors: np.ndarray = as_float32_matrix(vectors, source=source)
+        if not checked and not is_memory_mapped(self.vectors):
+            check_finite(self.vectors, path=source, what="vectors")
         self.name = name
         self.source = source
         check_rows(metadata, self.vectors.shape[0], path=source)
@@ -194,7 +262,7 @@ class Embedding:
         return np.asarray(self.vectors[self.resolve(key)])
 
     def subset(self, indices: Sequence[int] | np.ndarray, *, name: str | None = None) -> Embedding:
-        """A new Embedding of the given rows (metadata and order follow)."""
+        """A new Embedding of the given rows (metadata, sprite thumbnails and order follow)."""
         idx = np.asarray(indices, dtype=np.int64)
         self._check_ids(idx)
         return Embedding(
@@ -202,7 +270,9 @@ class Embedding:
             name=name or self.name,
             metadata=None if self.metadata is None else self.metadata.take(pa.array(idx)),
             label_column=self.label_column,
+            sprite=None if self.sprite is None else self.sprite.take(idx),
             source=self.source,
+            checked=True,
         )
 
     def with_metadata(self, metadata: pa.Table | None, *, label_column: str | None = None) -> Embedding:
@@ -215,6 +285,7 @@ class Embedding:
             sprite=self.sprite,
             source=self.source,
             bookmarks_path=self.bookmarks_path,
+            checked=True,
         )
 
     def save(self, path: str | Path, *, format: str | None = None, **options: Any) -> Path:
@@ -245,6 +316,10 @@ class Collection:
     def __len__(self) -> int:
         return sum(len(t) for t in self.runs.values())
 
+    @staticmethod
+    def _all(runs: dict[str, dict[str, Embedding]]) -> list[Embedding]:
+        return [e for ts in runs.values() for e in ts.values()]
+
     def get(self, *, run: str | None = None, tensor: str | None = None) -> Embedding:
         """One embedding, chosen by run and tensor name; either may be left out when unambiguous."""
         runs = self.runs
@@ -253,10 +328,14 @@ class Collection:
                 raise NotFoundError(f"no run {run!r}", path=self.source, field="run", fix=f"choose one of {list(runs)}")
             runs = {run: runs[run]}
         found = [(r, e) for r, ts in runs.items() for e in ts.values() if tensor is None or e.name == tensor]
+        if not found and tensor is not None:
+            found = [(r, ts[m]) for r, ts in runs.items() if (m := match_tensor_name(tensor, ts)) is not None]
         if not found:
-            names = sorted({e.name for ts in runs.values() for e in ts.values()})
+            prefix = len(self.runs) > 1
+            names = [f"{r}/{e.name}" if prefix else e.name for r, ts in runs.items() for e in ts.values()]
+            names = [f"{n} ({len(e):,} x {e.dim:,})" for n, e in zip(names, self._all(runs), strict=True)]
             what = f"no tensor {tensor!r}" if tensor is not None else "no embeddings"
-            raise NotFoundError(what, path=self.source, field="tensor", fix=f"choose one of {names}")
+            raise NotFoundError(what, path=self.source, field="tensor", fix=f"choose one of: {', '.join(names)}")
         if len(found) > 1:
             preferred = sorted((e for _, e in found if "embedding" in e.name.lower()), key=len, reverse=True)
             if tensor is None and preferred and (len(preferred) == 1 or len(preferred[0]) > len(preferred[1])):

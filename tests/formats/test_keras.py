@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import zipfile
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-from embedscope.errors import FormatError
+from embedscope.errors import FormatError, NotFoundError
 from embedscope.formats import keras as keras_format
 from embedscope.formats import load, load_collection, sniff
 from embedscope.formats.registry import ReadOptions
@@ -174,7 +175,7 @@ def test_nan_names_the_row(tmp_path: Path) -> None:
     with h5py.File(tmp_path / "n.weights.h5", "w") as h5:
         h5["layers/embedding/vars/0"] = values
         h5["layers/embedding/vars"].attrs["name"] = "words"
-    with pytest.raises(FormatError, match=r"tensor `words` row 4 column 0 holds inf"):
+    with pytest.raises(FormatError, match=r"tensor `words` row 5, column 1 holds inf, expected a finite number"):
         load_collection(tmp_path / "n.weights.h5")
 
 
@@ -194,3 +195,31 @@ def test_config_names_layers_without_name_attributes_in_order() -> None:
     assert paths["layers/embedding_1"] == ("tag_embedding", "Embedding")
     assert paths["layers/sequential/layers/embedding"] == ("item_embedding", "Embedding")
     assert paths["layers/input_layer_1"] == ("item", "InputLayer")
+
+
+def test_chosen_tensor_may_be_any_layer_or_dataset() -> None:
+    emb = load(FIXTURES / "model.keras", tensor="classifier")  # offered only on request next to an Embedding
+    np.testing.assert_array_equal(emb.vectors, expected("model", "classifier"))
+    with pytest.raises(FormatError, match=r"tensor `layers/dense/vars/1` \(float32\) has shape \[3\]; needs 2-D"):
+        load(FIXTURES / "model.weights.h5", tensor="layers/dense/vars/1")
+    message = (
+        r"no tensor `nope`; it holds 5 tensors: classifier \(float32, shape \[8, 3\]\), word_embedding .*"
+        r"layers/dense/vars/1 \(float32, shape \[3\]\)"
+    )
+    with pytest.raises(NotFoundError, match=message):
+        load(FIXTURES / "model.weights.h5", tensor="nope")
+
+
+def test_a_broken_dataset_does_not_block_another(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    words = np.arange(12, dtype=np.float32).reshape(6, 2)
+    bad = np.zeros((4, 2), np.float32)
+    bad[1, 1] = np.nan
+    with h5py.File(tmp_path / "m.weights.h5", "w") as h5:
+        h5["layers/embedding/vars/0"] = words
+        h5["layers/embedding/vars"].attrs["name"] = "words"
+        h5["layers/dense/vars/0"] = bad
+        h5["layers/dense/vars"].attrs["name"] = "hidden"
+    assert np.array_equal(load(tmp_path / "m.weights.h5", tensor="words").vectors, words)
+    with caplog.at_level(logging.WARNING):
+        assert [e.name for _, e in load_collection(tmp_path / "m.weights.h5")] == ["words"]
+    assert "skipping tensor `hidden`: " in caplog.text and "row 2, column 2 holds nan" in caplog.text

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 import embedscope
-from embedscope.errors import FormatError, IntegrityError
+from embedscope.errors import FormatError, IntegrityError, NotFoundError
 from embedscope.formats import numpy as npformat
 from embedscope.formats.registry import sniff
 
@@ -102,7 +102,7 @@ def test_nan_names_the_row(tmp_path: Path, order: str) -> None:
     arr = np.ones((30, 5), dtype=np.float32, order=order)  # type: ignore[call-overload]
     arr[17, 3] = np.nan
     np.save(tmp_path / "v.npy", arr)
-    with pytest.raises(FormatError, match=r"v\.npy: row 17 holds nan at column 3: expected finite numbers"):
+    with pytest.raises(FormatError, match=r"v\.npy: row 18, column 4 holds nan, expected a finite number"):
         embedscope.load(tmp_path / "v.npy")
 
 
@@ -157,7 +157,7 @@ def test_npz_object_arrays_are_refused(tmp_path: Path, caplog: pytest.LogCapture
     np.savez(path, vectors=np.ones((2, 3), np.float32), labels=np.array(["a", 1], dtype=object))
     with caplog.at_level(logging.WARNING):
         emb = embedscope.load(path)
-    assert "skipping `labels`: Python objects" in caplog.text
+    assert "skipping array `labels`" in caplog.text and "Python objects" in caplog.text
     assert emb.shape == (2, 3)
 
 
@@ -165,7 +165,8 @@ def test_npz_nan_names_key_and_row(tmp_path: Path) -> None:
     arr = np.zeros((4, 2))
     arr[2, 1] = np.inf
     np.savez(tmp_path / "v.npz", vectors=arr)
-    with pytest.raises(FormatError, match=r"v\.npz field `vectors`: row 2 holds inf at column 1"):
+    pattern = r"v\.npz field `vectors`: array `vectors` row 3, column 2 holds inf, expected a finite number"
+    with pytest.raises(FormatError, match=pattern):
         embedscope.load(tmp_path / "v.npz")
 
 
@@ -217,3 +218,60 @@ def test_stale_metadata_beside_is_ignored(tmp_path: Path, caplog: pytest.LogCapt
         emb = embedscope.load(tmp_path / "v.npy")
     assert "does not fit it" in caplog.text
     assert emb.metadata is None
+
+
+def test_npz_format_on_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
+    path = tmp_path / "v.npz"
+    np.save(path.with_suffix(".npy"), np.ones((2, 2), np.float32))
+    path.write_bytes(path.with_suffix(".npy").read_bytes())
+    with pytest.raises(
+        FormatError, match=r"v\.npz: not a zip archive \(\.npz\): it looks like a NumPy \.npy file"
+    ) as info:
+        embedscope.load(path, format="npz")
+    assert "pickle" not in str(info.value) and "read it with --format npy" in str(info.value)
+    path.write_text("0.1\t0.2\n")
+    with pytest.raises(FormatError, match=r"not a zip archive \(\.npz\): it looks like tab-separated text"):
+        embedscope.load(path, format="npz")
+
+
+def test_npy_format_on_a_tsv_says_what_it_looks_like(tmp_path: Path) -> None:
+    path = tmp_path / "good.tsv"
+    path.write_text("0.1\t0.2\n0.3\t0.4\n")
+    message = r"good\.tsv: not a NumPy \.npy file: .*it looks like tab-separated text \(first line '0\.1\\t0\.2'\)"
+    with pytest.raises(FormatError, match=message) as info:
+        embedscope.load(path, format="npy")
+    assert "name its format" not in str(info.value)
+    assert "a projector vectors TSV is read with --format tsv" in str(info.value)
+
+
+def test_npz_chosen_array_is_the_only_one_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    bad = np.ones((3, 2))
+    bad[1, 0] = np.nan
+    path = tmp_path / "v.npz"
+    np.savez(path, vectors=np.eye(3), decoder=bad, token_ids=np.arange(50), words=np.array(["a", "b", "c"]))
+    emb = embedscope.load(path, tensor="vectors")
+    assert emb.labels == ["a", "b", "c"]
+    with caplog.at_level(logging.WARNING):
+        assert [e.name for _, e in embedscope.load_collection(path)] == ["vectors"]
+    assert "skipping array `decoder`: " in caplog.text and "row 2, column 1 holds nan" in caplog.text
+    with pytest.raises(FormatError, match=r"field `tensor`: tensor `token_ids` \(int64\) has shape \[50\]; needs 2-D"):
+        embedscope.load(path, tensor="token_ids")
+    message = r"no tensor `nope`; it holds 4 tensors: vectors \(float64, shape \[3, 3\]\), .*token_ids \(int64, shape"
+    with pytest.raises(NotFoundError, match=message):
+        embedscope.load(path, tensor="nope")
+
+
+def test_npz_damaged_member_does_not_block_the_others(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "v.npz"
+    np.savez(path, vectors=np.arange(4000, dtype=np.float32).reshape(1000, 4), other=np.ones((3, 2), np.float32))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("vectors.npy")
+    data[info.header_offset + 30 + len(info.filename) + 200] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert embedscope.load(path, tensor="other").shape == (3, 2)
+    with caplog.at_level(logging.WARNING):
+        assert [e.name for _, e in embedscope.load_collection(path)] == ["other"]
+    assert "skipping array `vectors`: " in caplog.text and "CRC-32" in caplog.text
+    with pytest.raises(IntegrityError, match=r"`vectors` fails its CRC-32 check"):
+        embedscope.load(path, tensor="vectors")

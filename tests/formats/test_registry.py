@@ -70,3 +70,22 @@ def test_save_picks_the_format_from_the_suffix(tmp_path):
     assert (logdir / "projector_config.pbtxt").exists() or any(logdir.rglob("projector_config.pbtxt"))
     binary = emb.save(tmp_path / "w.bin")
     assert sniff(binary) == "word2vec-binary"
+
+
+def test_load_passes_the_chosen_tensor_to_the_reader(tmp_path, monkeypatch):
+    from safetensors.numpy import save_file
+
+    from embedscope.formats import safetensors
+
+    save_file({"a": np.ones((3, 2), np.float32), "b": np.zeros((4, 2), np.float32)}, str(tmp_path / "m.safetensors"))
+    seen = []
+    real = safetensors.read
+
+    def spy(path, options, fmt):
+        seen.append(options.tensor)
+        return real(path, options, fmt)
+
+    monkeypatch.setattr(safetensors, "read", spy)
+    assert embedscope.load(tmp_path / "m.safetensors", tensor="b").shape == (4, 2)
+    assert len(embedscope.load_collection(tmp_path / "m.safetensors")) == 2  # load_collection still reads all
+    assert seen == ["b", None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import struct
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from embedscope.errors import FormatError, NotFoundError
+from embedscope.errors import FormatError, MetadataError, NotFoundError
 from embedscope.formats import load, load_collection, sniff
 from embedscope.formats import safetensors as st
 from embedscope.formats.registry import ReadOptions
@@ -93,7 +94,7 @@ def test_vocab_with_bom_and_crlf(tmp_path: Path) -> None:
 def test_vocab_not_utf8_names_the_line(tmp_path: Path) -> None:
     shutil.copy(MODEL, tmp_path / "model.safetensors")
     (tmp_path / "vocab.txt").write_bytes(b"the\nof\ncaf\xe9\n")
-    with pytest.raises(FormatError, match=r"vocab.txt line 3: is not UTF-8"):
+    with pytest.raises(FormatError, match=r"vocab.txt line 3, column 4: is not UTF-8: byte 0xe9"):
         load_collection(tmp_path)
 
 
@@ -122,7 +123,12 @@ def test_folder_of_unrelated_files_gives_one_run_each(tmp_path: Path) -> None:
 
 
 def test_unknown_tensor_lists_the_ones_there() -> None:
-    with pytest.raises(NotFoundError, match=r"no tensor 'nope'.*embeddings\.word_embeddings\.weight"):
+    message = (
+        r"model\.safetensors field `tensor`: no tensor `nope`; it holds 5 tensors: embeddings\.position_ids "
+        r"\(I64, shape \[1, 6\]\), embeddings\.word_embeddings\.weight \(F32, shape \[13, 4\]\), "
+        r"encoder\.dense\.bias \(F32, shape \[3\]\)"
+    )
+    with pytest.raises(NotFoundError, match=message):
         load(MODEL, tensor="nope")
 
 
@@ -180,17 +186,24 @@ def test_unknown_dtype_names_the_key(tmp_path: Path) -> None:
     header[WORDS]["dtype"] = "F24"
     bad = write(tmp_path / "d.safetensors", header, data)
     with pytest.raises(FormatError, match=rf"field `{WORDS}`: tensor `{WORDS}` has unknown dtype 'F24'; known dtypes"):
-        load(bad)
+        load(bad, tensor=WORDS)
+    assert WORDS not in read(bad)  # the other tensors are still read
 
 
-def test_truncated_data_names_the_tensor(tmp_path: Path) -> None:
+def test_truncated_data_names_the_tensor(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     raw = MODEL.read_bytes()
     bad = tmp_path / "t.safetensors"
     bad.write_bytes(raw[:-40])
+    header, _ = split(MODEL)
+    last = max((k for k in header if k != "__metadata__"), key=lambda k: header[k]["data_offsets"][1])
     with pytest.raises(
         FormatError, match=r"needs data bytes [\d,]+\.\.[\d,]+ but the file holds only [\d,]+ \(truncated\?\)"
     ):
-        load(bad)
+        load(bad, tensor=last)
+    with caplog.at_level(logging.WARNING):
+        embs = read(bad)
+    assert last not in embs and WORDS in embs
+    assert f"skipping tensor `{last}`: " in caplog.text
 
 
 def test_offsets_that_do_not_fit_the_shape(tmp_path: Path) -> None:
@@ -200,18 +213,18 @@ def test_offsets_that_do_not_fit_the_shape(tmp_path: Path) -> None:
     with pytest.raises(
         FormatError, match=rf"`{WORDS}` \(F32, shape \(13, 5\)\) needs 260 bytes, its data_offsets span 208"
     ):
-        load(bad)
+        load(bad, tensor=WORDS)
 
 
 def test_malformed_entries(tmp_path: Path) -> None:
     header, data = split(MODEL)
     header[WORDS]["data_offsets"] = [10]
     with pytest.raises(FormatError, match=r"has data_offsets \[10\], expected \[begin, end\]"):
-        load(write(tmp_path / "m.safetensors", header, data))
+        load(write(tmp_path / "m.safetensors", header, data), tensor=WORDS)
     header, data = split(MODEL)
     header[WORDS]["shape"] = [-1, 4]
     with pytest.raises(FormatError, match=r"has shape \[-1, 4\], expected a list of sizes"):
-        load(write(tmp_path / "m.safetensors", header, data))
+        load(write(tmp_path / "m.safetensors", header, data), tensor=WORDS)
 
 
 def test_no_2d_float_tensor(tmp_path: Path) -> None:
@@ -224,7 +237,7 @@ def test_nan_names_the_row(tmp_path: Path) -> None:
     values = np.ones((5, 3), np.float32)
     values[3, 1] = np.nan
     save_file({"emb": values}, str(tmp_path / "n.safetensors"))
-    with pytest.raises(FormatError, match=r"tensor `emb` row 3 column 1 holds nan"):
+    with pytest.raises(FormatError, match=r"field `emb`: tensor `emb` row 4, column 2 holds nan, expected a finite"):
         load(tmp_path / "n.safetensors")
 
 
@@ -235,14 +248,17 @@ def test_index_naming_a_missing_shard(tmp_path: Path) -> None:
         load_collection(tmp_path / "m")
 
 
-def test_index_key_not_in_its_shard(tmp_path: Path) -> None:
+def test_index_key_not_in_its_shard(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     shutil.copytree(FIXTURES / "sharded", tmp_path / "m")
     index_path = tmp_path / "m" / "model.safetensors.index.json"
     index = json.loads(index_path.read_text())
     index["weight_map"]["encoder.missing.weight"] = "model-00001-of-00002.safetensors"
     index_path.write_text(json.dumps(index))
     with pytest.raises(FormatError, match=r"puts tensor `encoder.missing.weight` in model-00001-of-00002.safetensors"):
-        load_collection(tmp_path / "m")
+        load(tmp_path / "m", tensor="encoder.missing.weight")
+    with caplog.at_level(logging.WARNING):
+        assert {e.name for _, e in load_collection(tmp_path / "m")} == {WORDS, "encoder.dense.weight"}
+    assert "skipping tensor `encoder.missing.weight`" in caplog.text
 
 
 def test_index_that_is_not_json(tmp_path: Path) -> None:
@@ -250,3 +266,67 @@ def test_index_that_is_not_json(tmp_path: Path) -> None:
     (tmp_path / "m" / "model.safetensors.index.json").write_text("{weight_map")
     with pytest.raises(FormatError, match=r"model.safetensors.index.json: not valid JSON"):
         load_collection(tmp_path / "m")
+
+
+def _with_nan_decoder(tmp_path: Path) -> Path:
+    words = np.arange(40, dtype=np.float32).reshape(10, 4)
+    decoder = np.ones((10, 4), np.float32)
+    decoder[2, 3] = np.nan
+    ids = np.arange(50, dtype=np.int64)
+    save_file({"word_embeddings": words, "decoder.weight": decoder, "token_ids": ids}, str(tmp_path / "m.safetensors"))
+    return tmp_path / "m.safetensors"
+
+
+def test_nan_in_another_tensor_does_not_block_the_chosen_one(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = _with_nan_decoder(tmp_path)
+    emb = load(path, tensor="word_embeddings")
+    assert emb.shape == (10, 4)
+    with caplog.at_level(logging.WARNING):
+        assert list(read(path)) == ["word_embeddings"]
+    assert "skipping tensor `decoder.weight`: " in caplog.text
+    assert "tensor `decoder.weight` row 3, column 4 holds nan" in caplog.text
+    with pytest.raises(FormatError, match=r"tensor `decoder.weight` row 3, column 4 holds nan"):
+        load(path, tensor="decoder.weight")
+
+
+def test_chosen_tensor_that_is_not_a_matrix_says_so(tmp_path: Path) -> None:
+    path = _with_nan_decoder(tmp_path)
+    with pytest.raises(FormatError, match=r"field `tensor`: tensor `token_ids` \(I64\) has shape \[50\]; needs 2-D"):
+        load(path, tensor="token_ids")
+    with pytest.raises(FormatError, match=r"tensor `embeddings.position_ids` has dtype I64; an embedding needs float"):
+        load(MODEL, tensor="embeddings.position_ids")
+
+
+def test_every_tensor_broken_lists_the_reasons(tmp_path: Path) -> None:
+    values = np.ones((3, 2), np.float32)
+    values[1, 1] = np.inf
+    save_file({"a": values, "b": values * np.nan}, str(tmp_path / "x.safetensors"))
+    message = r"none of its 2 tensors can be used: `a`: .*row 2, column 2 holds inf.*; `b`: .*row 1, column 1 holds nan"
+    with pytest.raises(FormatError, match=message):
+        load_collection(tmp_path / "x.safetensors")
+
+
+def test_vocab_of_another_length_is_named_in_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    shutil.copy(MODEL, tmp_path / "model.safetensors")
+    (tmp_path / "vocab.txt").write_text("".join(f"{t}\n" for t in [*VOCAB, "extra"]), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        emb = load(tmp_path, tensor=WORDS)
+    assert emb.metadata is None
+    assert f"vocab.txt has 14 tokens but `{WORDS}` has 13 rows: not using it as labels" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        load_collection(tmp_path)
+    assert "vocab.txt has 14 tokens, but no tensor here has as many rows" in caplog.text
+    assert f"`{WORDS}`: 13" in caplog.text
+
+
+def test_vocab_uses_the_metadata_rules(tmp_path: Path) -> None:
+    shutil.copy(MODEL, tmp_path / "model.safetensors")
+    (tmp_path / "vocab.txt").write_text("the\tthing\n" + "".join(f"{t}\n" for t in VOCAB[1:]), encoding="utf-8")
+    with pytest.raises(
+        MetadataError, match=r"vocab\.txt line 1: expected one label per line, found 2 tab-separated columns"
+    ):
+        load(tmp_path, tensor=WORDS)
+    (tmp_path / "vocab.txt").write_bytes("\n".join(VOCAB).encode("utf-16"))
+    with pytest.raises(FormatError, match=r"vocab\.txt: is UTF-16, expected UTF-8"):
+        load(tmp_path, tensor=WORDS)

@@ -140,7 +140,7 @@ def test_csv_with_vectors_as_text_lists(tmp_path):
     assert emb.labels == ["hello, world", "bye"]
     frame["embedding"] = ["[1, 2]", "[3, x]"]
     frame.to_csv(tmp_path / "bad.csv", index=False)
-    with pytest.raises(FormatError, match=r"bad\.csv line 3, field `embedding`: row 1 holds 'x'"):
+    with pytest.raises(FormatError, match=r"bad\.csv line 3, field `embedding`: holds 'x', expected a number"):
         embedscope.load(tmp_path / "bad.csv")
 
 
@@ -154,11 +154,11 @@ def test_categorical_metadata_is_decoded(tmp_path):
 @pytest.mark.parametrize(
     ("column", "pattern"),
     [
-        (pa.array([[1.0, 2.0], [3.0], [4.0, 5.0]]), r"row 1 holds 1 numbers, expected 2 \(as in row 0\)"),
-        (pa.array([[1.0, 2.0], None, [4.0, 5.0]]), r"row 1 is null, expected a vector"),
-        (pa.array([[1.0, 2.0], [3.0, 4.0], [5.0, None]]), r"row 2 holds a null at position 1"),
-        (pa.array([[1.0, 2.0], [3.0, float("nan")], [4, 5]]), r"row 1 holds nan at position 1, expected"),
-        (pa.array([[], [], []], pa.list_(pa.float32())), r"row 0 holds an empty vector"),
+        (pa.array([[1.0, 2.0], [3.0], [4.0, 5.0]]), r"row 2 holds 1 numbers, expected 2 \(as in row 1\)"),
+        (pa.array([[1.0, 2.0], None, [4.0, 5.0]]), r"row 2 is null, expected a vector"),
+        (pa.array([[1.0, 2.0], [3.0, 4.0], [5.0, None]]), r"row 3, column 2 holds a null, expected a number"),
+        (pa.array([[1.0, 2.0], [3.0, float("nan")], [4, 5]]), r"row 2, column 2 holds nan, expected a finite number"),
+        (pa.array([[], [], []], pa.list_(pa.float32())), r"row 1 holds an empty vector"),
     ],
 )
 def test_bad_list_columns_name_row_and_column(tmp_path, column, pattern):
@@ -171,10 +171,10 @@ def test_bad_list_columns_name_row_and_column(tmp_path, column, pattern):
 def test_bad_numeric_columns_name_row_and_column(tmp_path):
     path = tmp_path / "bad.arrow"
     write_ipc(pa.table({"d0": [1.0, 2.0, 3.0], "d1": [1.0, None, 3.0]}), path)
-    with pytest.raises(FormatError, match=r"bad\.arrow field `d1`: row 1 is empty, expected a number"):
+    with pytest.raises(FormatError, match=r"bad\.arrow field `d1`: row 2 is empty, expected a number"):
         embedscope.load(path)
     write_ipc(pa.table({"d0": [1.0, 2.0, 3.0], "d1": [1.0, 2.0, float("inf")]}), path)
-    with pytest.raises(FormatError, match=r"field `d1`: row 2 holds inf, expected a finite number"):
+    with pytest.raises(FormatError, match=r"field `d1`: row 3 holds inf, expected a finite number"):
         embedscope.load(path)
 
 
@@ -192,7 +192,7 @@ def test_files_that_are_not_tables(tmp_path):
     with pytest.raises(FormatError, match=r"no column holds vectors: expected a list column.*found w \(string\)"):
         embedscope.load(tmp_path / "words.parquet")
     (tmp_path / "bad.csv").write_bytes("a,b\n1,caf\xe9\n".encode("latin-1"))
-    with pytest.raises(FormatError, match=r"bad\.csv field `b`: row 0 is not UTF-8 text"):
+    with pytest.raises(FormatError, match=r"bad\.csv line 2, column 6: is not UTF-8: byte 0xe9"):
         embedscope.load(tmp_path / "bad.csv")
 
 
@@ -226,7 +226,32 @@ def test_csv_problems_name_their_line(tmp_path):
         embedscope.load(tmp_path / "ragged.csv")
     frame["dim_1"] = ["4.0", "5.0x", "6.0"]  # pyarrow then reads dim_1 as text: it must not become metadata
     frame.to_csv(tmp_path / "word.csv", index=False)
-    with pytest.raises(FormatError, match=r"word\.csv line 3, field `dim_1`: row 1 holds '5.0x', expected a number"):
+    with pytest.raises(FormatError, match=r"word\.csv line 3, field `dim_1`: holds '5.0x', expected a number"):
         embedscope.load(tmp_path / "word.csv")
-    with pytest.raises(FormatError, match=r"line 3, field `dim_1`: row 1 holds '5.0x'"):
+    with pytest.raises(FormatError, match=r"line 3, field `dim_1`: holds '5.0x'"):
         embedscope.load(tmp_path / "word.csv", vector_column="dim")
+
+
+def test_csv_nan_cell_is_named_not_taken_for_empty(tmp_path):
+    (tmp_path / "n.csv").write_text("word,dim_0,dim_1\na,1.0,2.0\nb,nan,3.0\nc,4.0,5.0\n")
+    with pytest.raises(FormatError, match=r"n\.csv line 3, field `dim_0`: holds nan, expected a finite number"):
+        embedscope.load(tmp_path / "n.csv")
+    (tmp_path / "e.csv").write_text("word,dim_0,dim_1\na,1.0,2.0\nb,,3.0\n")
+    with pytest.raises(FormatError, match=r"e\.csv line 3, field `dim_0`: is empty, expected a number"):
+        embedscope.load(tmp_path / "e.csv")
+    (tmp_path / "m.csv").write_text("word,note,dim_0,dim_1\na,NA,1.0,2.0\nb,,3.0,4.0\n")
+    emb = embedscope.load(tmp_path / "m.csv")  # "NA" in a metadata column stays text, as in the projector's TSV
+    assert emb.metadata is not None and emb.metadata.column("note").to_pylist() == ["NA", ""]
+
+
+def test_csv_line_counts_quoted_line_breaks(tmp_path):
+    text = 'word,note,dim_0,dim_1\na,"two\nlines",1.0,2.0\n\nb,x,inf,3.0\n'
+    (tmp_path / "q.csv").write_text(text)
+    with pytest.raises(FormatError, match=r"q\.csv line 5, field `dim_0`: holds inf, expected a finite number"):
+        embedscope.load(tmp_path / "q.csv")
+
+
+def test_csv_in_utf16_says_so(tmp_path):
+    (tmp_path / "u.csv").write_bytes("word,dim_0,dim_1\na,1,2\n".encode("utf-16"))
+    with pytest.raises(FormatError, match=r"u\.csv: is UTF-16, expected UTF-8; save it as UTF-8 \(e\.g\. iconv"):
+        embedscope.load(tmp_path / "u.csv")

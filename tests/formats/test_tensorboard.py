@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -12,8 +14,8 @@ import pytest
 from PIL import Image
 
 from embedscope.embedding import Embedding, Sprite
-from embedscope.errors import AccessDeniedError, FormatError, NotFoundError, ParameterError
-from embedscope.formats import load, load_collection, pbtxt, sniff
+from embedscope.errors import AccessDeniedError, FormatError, IntegrityError, NotFoundError, ParameterError
+from embedscope.formats import load, load_collection, pbtxt, sniff, tf_checkpoint
 from embedscope.formats.tensorboard import CONFIG_SCHEMA, find_runs, reads_as_text, write
 from embedscope.metadata import typed_table
 
@@ -146,7 +148,7 @@ def test_raw_bytes_errors(tmp_path):
         load(bytes_logdir(tmp_path, "tensor_shape: 24\n"))
     nan = np.ones((6, 4), "<f4")
     nan[4, 1] = np.inf
-    with pytest.raises(FormatError, match=r"v.bytes: v.bytes row 4 holds NaN or Inf"):
+    with pytest.raises(FormatError, match=r"v\.bytes: row 5, column 2 holds inf, expected a finite number"):
         load(bytes_logdir(tmp_path, "tensor_shape: [6, 4]\n", nan))
 
 
@@ -228,30 +230,88 @@ def test_state_file_naming_a_checkpoint_outside(tmp_path, caplog):
     ("config", "error", "match"),
     [
         ('embeddings {\n  tensor_nme: "x"\n}', FormatError, r"line 2, column 3: unknown field `tensor_nme`"),
-        ('embeddings {\n  tensor_name: "nope"\n}', NotFoundError, r"no tensor `nope` in this checkpoint"),
-        ('embeddings {\n  tensor_name: "token_ids"\n}', FormatError, "tensor `token_ids` has dtype int32"),
-        (
-            'embeddings {\n  tensor_name: "word_embeddings"\n  metadata_path: "gone.tsv"\n}',
-            NotFoundError,
-            "gone.tsv: metadata_path file not found",
-        ),
-        (
-            'embeddings {\n  tensor_name: "word_embeddings"\n  tensor_shape: [50, 9]\n}',
-            FormatError,
-            r"tensor_shape \[50, 9\] does not match checkpoint tensor `word_embeddings` of shape \[50, 8\]",
-        ),
-        ('embeddings {\n  tensor_path: "gone.bytes"\n}', NotFoundError, "gone.bytes: tensor_path file not found"),
         ('model_checkpoint_path: "model.ckpt-7"', NotFoundError, "model_checkpoint_path 'model.ckpt-7': no model"),
-        (
-            'embeddings {\n  tensor_name: "word_embeddings"\n  sprite { image_path: "s.png" }\n}',
-            FormatError,
-            r"sprite single_image_dim must be 2 positive numbers \(width, height\), found \[\]",
-        ),
     ],
 )
 def test_config_errors(tmp_path, config, error, match):
     with pytest.raises(error, match=match):
         load_collection(tf1_logdir(tmp_path, config))
+
+
+@pytest.mark.parametrize(
+    ("config", "name", "error", "match"),
+    [
+        (
+            'embeddings {\n  tensor_name: "nope"\n}',
+            "nope",
+            NotFoundError,
+            r"no tensor `nope`; it holds 13 tensors: .*token_ids \(int32, shape \[5, 3\]\), word_embeddings \(float32",
+        ),
+        ('embeddings {\n  tensor_name: "token_ids"\n}', "token_ids", FormatError, "tensor `token_ids` has dtype int32"),
+        (
+            'embeddings {\n  tensor_name: "word_embeddings"\n  metadata_path: "gone.tsv"\n}',
+            "word_embeddings",
+            NotFoundError,
+            "gone.tsv: metadata_path file not found",
+        ),
+        (
+            'embeddings {\n  tensor_name: "word_embeddings"\n  tensor_shape: [50, 9]\n}',
+            "word_embeddings",
+            FormatError,
+            r"tensor_shape \[50, 9\] does not match checkpoint tensor `word_embeddings` of shape \[50, 8\]",
+        ),
+        (
+            'embeddings {\n  tensor_path: "gone.bytes"\n}',
+            "gone.bytes",
+            NotFoundError,
+            "gone.bytes: tensor_path file not found",
+        ),
+        (
+            'embeddings {\n  tensor_name: "word_embeddings"\n  sprite { image_path: "s.png" }\n}',
+            "word_embeddings",
+            FormatError,
+            r"sprite single_image_dim must be 2 positive numbers \(width, height\), found \[\]",
+        ),
+    ],
+)
+def test_broken_entries_fail_when_chosen_and_are_skipped_otherwise(tmp_path, caplog, config, name, error, match):
+    log_dir = tf1_logdir(tmp_path, config)
+    with pytest.raises(error, match=match):
+        load(log_dir, tensor=name)
+    with caplog.at_level(logging.WARNING):
+        got = tensors(log_dir)
+    assert f"skipping embedding `{name}`: " in caplog.text
+    assert re.search(match, caplog.text)
+    assert (".", "dense/kernel") in got  # the checkpoint's other variables are still read
+    assert (".", name) not in got
+
+
+def test_chosen_tensor_reads_only_that_one(tmp_path):
+    config = (
+        'embeddings {\n  tensor_path: "gone.bytes"\n}\n'
+        'embeddings {\n  tensor_name: "word_embeddings"\n  metadata_path: "metadata.tsv"\n}'
+    )
+    log_dir = tf1_logdir(tmp_path, config)
+    data = log_dir / "model.ckpt-100.data-00000-of-00001"
+    entry = tf_checkpoint.Bundle(log_dir / "model.ckpt-100").entries["dense/kernel"]
+    raw = bytearray(data.read_bytes())
+    raw[entry.offset + 3] ^= 0x40  # dense/kernel no longer matches its CRC32C
+    data.write_bytes(bytes(raw))
+    emb = load(log_dir, tensor="word_embeddings")
+    assert emb.labels == WORDS
+    with pytest.raises(IntegrityError, match=r"tensor `dense/kernel`: CRC32C mismatch"):
+        load(log_dir, tensor="dense/kernel")
+    with pytest.raises(NotFoundError, match=r"logs field `tensor`: no tensor `nope`; it holds .*gone\.bytes"):
+        load(log_dir, tensor="nope")
+
+
+def test_tf2_keys_are_chosen_by_their_short_name():
+    emb = load(TF / "logdir_guide", tensor="embedding")
+    assert emb.name == TF2_KEY
+    assert emb.labels == WORDS
+    got = load_collection(TF / "logdir_runs", tensor="embedding")
+    assert [(run, e.name) for run, e in got] == [("train", TF2_KEY)]
+    assert load(TF / "logdir_runs", tensor="embedding").name == TF2_KEY
 
 
 def test_entry_without_a_checkpoint(tmp_path):

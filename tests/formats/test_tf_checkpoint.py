@@ -200,7 +200,7 @@ def test_missing_data_shard(tmp_path):
     (folder / "sharded.ckpt-1.data-00002-of-00004").unlink()
     message = r"data-00002-of-00004: data shard sharded.ckpt-1.data-00002-of-00004 of tensor `embedding/.* slice"
     with pytest.raises(NotFoundError, match=message) as info:
-        load(folder)
+        load(folder, tensor="embedding")
     assert "copy every sharded.ckpt-1.data-*-of-00004 file together with the .index" in str(info.value)
 
 
@@ -208,10 +208,66 @@ def test_unsupported_dtype_and_shape():
     bundle = Bundle(TF / "tf1" / "model.ckpt-100")
     with pytest.raises(FormatError, match="tensor `token_ids` has dtype int32; an embedding needs float32"):
         bundle.read_matrix("token_ids")
-    with pytest.raises(FormatError, match=r"tensor `dense/bias` has shape \[4\]; an embedding needs a 2-D"):
+    with pytest.raises(FormatError, match=r"tensor `dense/bias` \(float32\) has shape \[4\]; needs 2-D"):
         bundle.read_matrix("dense/bias")
-    with pytest.raises(NotFoundError, match=r"no tensor `nope`.*2-D tensors are: .*word_embeddings \(float32"):
-        bundle.read_matrix("nope")
+    # the same messages through load(tensor=...): an existing tensor is never reported as missing
+    with pytest.raises(FormatError, match=r"model.ckpt-100.index field `tensor`: tensor `token_ids` has dtype int32"):
+        load(TF / "tf1", tensor="token_ids")
+    with pytest.raises(FormatError, match=r"tensor `global_step` \(int64\) has shape \[\]; needs 2-D"):
+        load(TF / "tf1", tensor="global_step")
+
+
+def test_unknown_tensor_lists_every_tensor_with_its_shape():
+    message = (
+        r"model.ckpt-100.index field `tensor`: no tensor `nope`; it holds 13 tensors: beta1_power \(float32, "
+        r"shape \[\]\), .*dense/bias \(float32, shape \[4\]\), .*token_ids \(int32, shape \[5, 3\]\), "
+        r"word_embeddings \(float32, shape \[50, 8\]\)"
+    )
+    with pytest.raises(NotFoundError, match=message):
+        load(TF / "tf1", tensor="nope")
+
+
+def test_a_corrupt_tensor_does_not_block_another(tmp_path, caplog):
+    folder = copy("tf1", tmp_path)
+    bundle = Bundle(folder / "model.ckpt-100")
+    _flip(bundle.data_path(0), bundle.entries["dense/kernel"].offset + 5)
+    emb = load(folder / "model.ckpt-100", tensor="word_embeddings")
+    np.testing.assert_array_equal(emb.vectors, expected("tf1", "word_embeddings"))
+    with caplog.at_level(logging.WARNING):
+        assert names(folder / "model.ckpt-100") == ["word_embeddings"]
+    assert "skipping tensor `dense/kernel`: " in caplog.text and "CRC32C mismatch" in caplog.text
+    with pytest.raises(IntegrityError, match=r"tensor `dense/kernel`: CRC32C mismatch"):
+        load(folder / "model.ckpt-100", tensor="dense/kernel")
+
+
+def test_every_tensor_broken_lists_the_reasons(tmp_path):
+    folder = copy("tf1", tmp_path)
+    bundle = Bundle(folder / "model.ckpt-100")
+    for key in ("dense/kernel", "word_embeddings"):
+        _flip(bundle.data_path(0), bundle.entries[key].offset + 5)
+    message = r"none of its 2 tensors can be used: `dense/kernel`: .*CRC32C mismatch.*; `word_embeddings`: .*CRC32C"
+    with pytest.raises(IntegrityError, match=message):
+        load_collection(folder / "model.ckpt-100")
+
+
+def test_tf2_keys_are_chosen_by_their_short_name():
+    emb = load(TF / "tf2", tensor="embedding")
+    assert emb.name == TF2_KEY
+    np.testing.assert_array_equal(emb.vectors, expected("tf2", TF2_KEY))
+    assert load(TF / "keras", tensor="layer_with_weights-0/embeddings").name == KERAS_KEY
+    assert load(TF / "keras", tensor=KERAS_KEY).name == KERAS_KEY  # the exact key still works
+    with pytest.raises(NotFoundError, match=r"no tensor `embeddings`"):
+        load(TF / "keras", tensor="embeddings")
+
+
+def test_not_a_checkpoint_names_the_file(tmp_path):
+    (tmp_path / "good.tsv").write_text("0.1\t0.2\n0.3\t0.4\n")
+    message = (
+        r"good\.tsv: not a TensorFlow checkpoint: it looks like tab-separated text \(first line '0\.1\\t0\.2'\), "
+        r"and there is no good\.tsv\.index beside it"
+    )
+    with pytest.raises(FormatError, match=message):
+        load(tmp_path / "good.tsv", format="tf-checkpoint")
 
 
 def test_partitioned_variables_are_put_together():
@@ -275,12 +331,12 @@ def test_nothing_two_dimensional_lists_what_is_there():
 
 
 def test_nan_row_is_named():
-    with pytest.raises(FormatError, match=rf"tensor `{TF2_KEY}` row 3 holds NaN or Inf"):
+    with pytest.raises(FormatError, match=rf"tensor `{TF2_KEY}` row 4, column 6 holds nan, expected a finite number"):
         load(TF / "nan")
 
 
 def test_missing_checkpoint(tmp_path):
-    with pytest.raises(NotFoundError, match=r"no checkpoint index model.ckpt-7.index"):
+    with pytest.raises(NotFoundError, match=r"model\.ckpt-7: no checkpoint index model.ckpt-7.index"):
         resolve_prefix(tmp_path / "model.ckpt-7")
     with pytest.raises(NotFoundError, match="no TensorFlow checkpoint here"):
         resolve_prefix(tmp_path)

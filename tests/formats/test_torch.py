@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import pickletools
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embedscope.errors import FormatError, MissingExtraError
+from embedscope.errors import FormatError, MissingExtraError, NotFoundError
 from embedscope.formats import load, load_collection, sniff
 from embedscope.formats import torch as torch_format
 from embedscope.formats.registry import ReadOptions
@@ -159,14 +160,18 @@ def _patch_first_size(pkl: bytes, new_rows: int) -> bytes:
     raise AssertionError("no tensor found")
 
 
-def test_tensor_reaching_past_its_storage(tmp_path: Path) -> None:
+def test_tensor_reaching_past_its_storage(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     files = members(FIXTURES / "views.pt")
     files["views/data.pkl"] = _patch_first_size(files["views/data.pkl"], 11)  # base is 10 x 6 of 60 elements
     bad = rezip(tmp_path / "big.pt", files)
     with pytest.raises(
         FormatError, match=r"size \(11, 6\) and stride \(6, 1\) at offset 0 reaches element 65 of a storage of 60"
     ):
-        load_collection(bad)
+        load(bad, tensor="base")
+    with caplog.at_level(logging.WARNING):
+        names = [emb.name for _, emb in load_collection(bad)]
+    assert names == ["transposed", "sliced", "rows"]  # the views of the same storage are still read
+    assert "skipping tensor `base`: " in caplog.text
 
 
 def test_missing_storage_member(tmp_path: Path) -> None:
@@ -197,8 +202,8 @@ def test_nan_names_the_row(tmp_path: Path) -> None:
     storage = bytearray(files["views/data/0"])
     storage[13 * 4 : 14 * 4] = np.float32(np.nan).tobytes()  # base[2, 1]
     files["views/data/0"] = bytes(storage)
-    with pytest.raises(FormatError, match=r"tensor `base` row 2 column 1 holds nan"):
-        load_collection(rezip(tmp_path / "nan.pt", files))
+    with pytest.raises(FormatError, match=r"tensor `base` row 3, column 2 holds nan, expected a finite number"):
+        load(rezip(tmp_path / "nan.pt", files), tensor="base")
 
 
 def test_truncated_zip(tmp_path: Path) -> None:
@@ -254,3 +259,30 @@ def test_reading_does_not_import_torch() -> None:
     before = "torch" in sys.modules
     read(FIXTURES / "state_dict.pt")
     assert ("torch" in sys.modules) == before
+
+
+def test_a_broken_tensor_does_not_block_the_chosen_one(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    files = members(FIXTURES / "state_dict.pt")
+    linear = expected("state_dict", "linear.weight")
+    key = next(k for k in files if "/data/" in k and len(files[k]) == linear.nbytes)
+    files[key] = np.float32(np.nan).tobytes() + files[key][4:]
+    bad = rezip(tmp_path / "nan.pt", files)
+    emb = load(bad, tensor="embedding.weight")
+    np.testing.assert_array_equal(emb.vectors, expected("state_dict", "embedding.weight"))
+    with caplog.at_level(logging.WARNING):
+        assert [e.name for _, e in load_collection(bad)] == ["embedding.weight"]
+    assert "skipping tensor `linear.weight`: " in caplog.text and "holds nan" in caplog.text
+    with pytest.raises(FormatError, match=r"tensor `linear.weight` row 1, column 1 holds nan"):
+        load(bad, tensor="linear.weight")
+
+
+def test_chosen_tensor_that_is_not_a_matrix_or_missing() -> None:
+    path = FIXTURES / "state_dict.pt"
+    pattern = r"state_dict\.pt field `tensor`: tensor `linear.bias` \(float32\) has shape \[4\]; needs 2-D"
+    with pytest.raises(FormatError, match=pattern):
+        load(path, tensor="linear.bias")
+    with pytest.raises(FormatError, match=r"tensor `ids` has dtype int64; an embedding needs float32"):
+        load(FIXTURES / "half.pt", tensor="ids")
+    message = r"no tensor `nope`; it holds 3 tensors: embedding.weight \(float32, shape \[50, 8\]\), .*linear.bias"
+    with pytest.raises(NotFoundError, match=message):
+        load(path, tensor="nope")

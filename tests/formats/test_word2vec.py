@@ -177,13 +177,15 @@ def test_nan_inf_text(tmp_path: Path, bad: str) -> None:
     fields[5] = bad
     lines[6] = " ".join(fields)
     path = copy(tmp_path, "vectors.txt", "".join(lines).encode())
-    with pytest.raises(
-        FormatError, match=r"line 7: expected finite float32 numbers, found .* as number 5 of 12 \(row for 'emoji🙂'\)"
-    ):
+    column = len(" ".join(fields[:5])) + 2
+    message = (
+        rf"line 7, column {column}: holds \S+ as number 5 of 12, expected a finite float32 number \(row for 'emoji🙂'\)"
+    )
+    with pytest.raises(FormatError, match=message):
         embedscope.load(path)
     lines.insert(3, "\n")  # the same error, found line by line
     path.write_text("".join(lines), encoding="utf-8")
-    with pytest.raises(FormatError, match=r"line 8: expected finite float32 numbers, found .* as number 5 of 12"):
+    with pytest.raises(FormatError, match=rf"line 8, column {column}: holds \S+ as number 5 of 12, expected a finite"):
         embedscope.load(path)
 
 
@@ -191,7 +193,9 @@ def test_nan_binary(tmp_path: Path) -> None:
     kv = gensim_load(FIXTURES / "vectors.bin", binary=True)
     kv.vectors[4, 2] = np.inf
     kv.save_word2vec_format(str(tmp_path / "bad.bin"), binary=True)
-    with pytest.raises(FormatError, match=r"found inf as number 3 of 12 \(word 5, 'Ελλάδα'\)"):
+    with pytest.raises(
+        FormatError, match=r"bad\.bin: row 5, column 3 holds inf, expected a finite number \(row for 'Ελλάδα'\)"
+    ):
         embedscope.load(tmp_path / "bad.bin")
 
 
@@ -216,11 +220,12 @@ def test_binary_with_more_data_than_its_header(tmp_path: Path) -> None:
 def test_bad_utf8(tmp_path: Path) -> None:
     data = (FIXTURES / "vectors.txt").read_bytes().replace("naïve".encode(), b"na\xefve")
     path = copy(tmp_path, "vectors.txt", data)
-    with pytest.raises(FormatError, match=r"line 4, column 3: the line 'na.ve' is not valid UTF-8 .*unicode_errors"):
+    message = r"line 4, column 3: word 'na.ve' is not UTF-8 \(byte 0xef\); save it as UTF-8 \(e\.g\. iconv -f LATIN1"
+    with pytest.raises(FormatError, match=message):
         embedscope.load(path)
     binary = (FIXTURES / "vectors.bin").read_bytes().replace("naïve".encode(), b"na\xefve")
     path = copy(tmp_path, "vectors.bin", binary)
-    with pytest.raises(FormatError, match=r"word 3 'na.ve' is not valid UTF-8 \(byte 0xef\).*unicode_errors='replace'"):
+    with pytest.raises(FormatError, match=r"vectors\.bin: word 3 'na.ve' is not UTF-8 \(byte 0xef\); save it as UTF-8"):
         embedscope.load(path)
     assert "na\ufffdve" in word2vec.read_word2vec(path, unicode_errors="replace").labels
 
@@ -229,7 +234,7 @@ def test_bad_utf8_in_numbers_found_line_by_line(tmp_path: Path) -> None:
     lines = text_lines()
     lines[9] = lines[9].replace(" ", " \udcff", 1)
     path = copy(tmp_path, "vectors.txt", "".join(lines).encode("utf-8", "surrogateescape"))
-    with pytest.raises(FormatError, match=r"line 10, column .*: the line .* is not valid UTF-8"):
+    with pytest.raises(FormatError, match=r"line 10, column \d+: the text '.\d.*' is not UTF-8 \(byte 0xff\)"):
         embedscope.load(path)
 
 
@@ -306,7 +311,7 @@ def test_save_through_registry(tmp_path: Path) -> None:
 
 def test_write_refuses_words_with_spaces(tmp_path: Path) -> None:
     emb = embedscope.Embedding(np.zeros((2, 3), np.float32), metadata=pa.table({"word": ["ok", "new york"]}))
-    with pytest.raises(FormatError, match="label 'new york' of row 1 cannot be a word2vec word"):
+    with pytest.raises(FormatError, match="label 'new york' of row 2 cannot be a word2vec word"):
         word2vec.write(emb, tmp_path / "out.txt")
 
 
@@ -319,3 +324,30 @@ def test_bz2_and_damaged_gzip(tmp_path: Path) -> None:
     path = copy(tmp_path, "vectors.txt.gz", bytes(data))
     with pytest.raises(FormatError, match=r"vectors\.txt\.gz: the compressed data is damaged"):
         embedscope.load(path)
+
+
+def test_word_cut_inside_a_character_suggests_unicode_errors(tmp_path: Path) -> None:
+    fix = (
+        r"the word was cut inside a multi-byte character .*--unicode-errors replace \(CLI\) / unicode_errors='replace'"
+    )
+    cut = "naïve".encode()[:3]  # b"na\xc3": word2vec.c cuts long words by bytes, not characters
+    data = (FIXTURES / "vectors.txt").read_bytes().replace("naïve".encode(), cut)
+    path = copy(tmp_path, "vectors.txt", data)
+    with pytest.raises(FormatError, match=r"line 4, column 3: word 'na.' is not UTF-8 \(byte 0xc3\); " + fix):
+        embedscope.load(path)
+    assert "na\ufffd" in word2vec.read_word2vec(path, unicode_errors="replace").labels
+    binary = (FIXTURES / "vectors.bin").read_bytes().replace("naïve".encode(), cut)
+    path = copy(tmp_path, "vectors.bin", binary)
+    with pytest.raises(FormatError, match=r"word 3 'na.' is not UTF-8 \(byte 0xc3\); " + fix):
+        embedscope.load(path)
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-32", "UTF-32")])
+def test_utf16_text_says_so(tmp_path: Path, encoding: str, name: str) -> None:
+    text = (FIXTURES / "vectors.txt").read_text(encoding="utf-8")
+    path = copy(tmp_path, "vectors.txt", text.encode(encoding))
+    message = rf"vectors\.txt: is {name}, expected UTF-8; save it as UTF-8 \(e\.g\. iconv -f {name} -t UTF-8\)"
+    with pytest.raises(FormatError, match=message):
+        embedscope.load(path)
+    with pytest.raises(FormatError, match=message):
+        embedscope.load(path, format="glove")

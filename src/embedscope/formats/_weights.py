@@ -13,53 +13,25 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import as_float32, check_finite
 from ..embedding import Embedding
 from ..errors import EmbedscopeError, FormatError
 
 log = logging.getLogger(__name__)
 
-_CHECK_ELEMENTS = 1 << 20  # numbers checked for NaN/Inf at a time, so a big matrix needs no big temporary
+_NAN_FIX = "fix or drop those rows in the model before exporting it, or choose another tensor with --tensor"
 _ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
-
-
-def bfloat16_to_float32(raw: np.ndarray) -> np.ndarray:
-    """bfloat16 stored as uint16 bit patterns -> float32 (the same bits in the upper half)."""
-    return (raw.astype(np.uint32) << 16).view(np.float32)
 
 
 def is_float_matrix(array: np.ndarray) -> bool:
     return array.ndim == 2 and array.dtype.kind == "f"
 
 
-def as_float32(array: np.ndarray) -> np.ndarray:
-    """float16/float64/big-endian -> native float32; native float32 is returned as is (no copy)."""
-    if array.dtype == np.float32 and array.dtype.isnative:
-        return array
-    return array.astype(np.float32)
-
-
-def check_finite(array: np.ndarray, *, name: str, path: Path) -> None:
-    """A FormatError naming the first row that holds NaN or Inf."""
-    step = max(1, _CHECK_ELEMENTS // max(1, array.shape[1]))
-    for start in range(0, array.shape[0], step):
-        block = array[start : start + step]
-        bad = ~np.isfinite(block)
-        if bad.any():
-            row, col = (int(i[0]) for i in np.nonzero(bad))
-            value = float(block[row, col])
-            raise FormatError(
-                f"tensor `{name}` row {start + row:,} column {col:,} holds {value} (NaN/Inf are not valid vectors)",
-                path=path,
-                field=name,
-                fix="fix or drop those rows in the model before exporting it",
-            )
-
-
-def weights_embedding(array: np.ndarray, *, name: str, path: Path) -> Embedding:
-    """A checked float32 Embedding of a 2-D float tensor read from a weights file."""
-    vectors = as_float32(array)
-    check_finite(vectors, name=name, path=path)
-    return Embedding(vectors, name=name, source=str(path))
+def weights_embedding(array: np.ndarray, *, name: str, path: Path, bfloat16: bool = False) -> Embedding:
+    """A checked float32 Embedding of a 2-D float tensor read from a weights file (bfloat16 as uint16 bits)."""
+    vectors = as_float32(array, bfloat16=bfloat16)
+    check_finite(vectors, path=path, what=f"tensor `{name}`", field=name, fix=_NAN_FIX)
+    return Embedding(vectors, name=name, source=str(path), checked=True)
 
 
 def zip_member_data_offset(path: Path, info: zipfile.ZipInfo) -> int | None:

@@ -16,15 +16,16 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from ..embedding import Collection
+from ..embedding import Collection, Embedding
 from ..errors import FormatError
+from ._selection import choose, missing, not_a_matrix, not_float, read_each, shape_text
 from ._weights import (
-    bfloat16_to_float32,
     corrupt_as_format_error,
     map_bytes,
     open_zip,
@@ -40,19 +41,20 @@ WEIGHTS_MEMBER = "model.weights.h5"
 
 
 def read(path: Path, options: ReadOptions, fmt: str) -> Collection:
+    """The Embedding layers' weights (else every 2-D float variable), or only `options.tensor`."""
     with corrupt_as_format_error(path, what="Keras"):
-        return _read(path)
+        return _read(path, options.tensor)
 
 
-def _read(path: Path) -> Collection:
+def _read(path: Path, want: str | None) -> Collection:
     with path.open("rb") as fh:
         head = fh.read(8)
     if not head:
         raise FormatError("empty file", path=path, fix="save the model again with model.save() or save_weights()")
     if head.startswith(b"PK"):
-        return _read_keras_zip(path)
+        return _read_keras_zip(path, want)
     if head.startswith(b"\x89HDF"):
-        return _read_h5_file(path)
+        return _read_h5_file(path, want)
     raise FormatError(
         f"not a Keras file: expected a .keras zip archive or an HDF5 file, found bytes {head!r}",
         path=path,
@@ -61,7 +63,7 @@ def _read(path: Path) -> Collection:
 
 
 # -- .keras zip ------------------------------------------------------------------------------------------
-def _read_keras_zip(path: Path) -> Collection:
+def _read_keras_zip(path: Path, want: str | None) -> Collection:
     with open_zip(path, what=".keras") as zf:
         names = zf.namelist()
         if WEIGHTS_MEMBER not in names:
@@ -78,7 +80,7 @@ def _read_keras_zip(path: Path) -> Collection:
         with source:
             h5 = _open_h5(source, path, what=WEIGHTS_MEMBER)
             with h5:
-                return _from_h5(h5, path, mapped=mapped, base=start, config=config)
+                return _from_h5(h5, path, mapped=mapped, base=start, config=config, want=want)
 
 
 def _json_member(zf: zipfile.ZipFile, name: str, path: Path) -> dict[str, Any]:
@@ -131,16 +133,18 @@ def _open_h5(source: Path | io.RawIOBase | IO[bytes], path: Path, *, what: str) 
         ) from exc
 
 
-def _read_h5_file(path: Path) -> Collection:
+def _read_h5_file(path: Path, want: str | None) -> Collection:
     h5 = _open_h5(path, path, what="this")
     with h5:
         mapped = map_bytes(path)
         if "model_weights" in h5 or "layer_names" in h5.attrs:
-            return _read_legacy(h5, path, mapped)
-        return _from_h5(h5, path, mapped=mapped, base=0, config=None)
+            return _read_legacy(h5, path, mapped, want)
+        return _from_h5(h5, path, mapped=mapped, base=0, config=None, want=want)
 
 
-def _from_h5(h5: Any, path: Path, *, mapped: np.ndarray, base: int | None, config: dict[str, Any] | None) -> Collection:
+def _from_h5(
+    h5: Any, path: Path, *, mapped: np.ndarray, base: int | None, config: dict[str, Any] | None, want: str | None
+) -> Collection:
     """Keras 3 layout: every `.../vars` group, named by its `name` attribute or by config.json."""
     by_path = _config_paths(config) if config is not None else {}
     by_name = dict(by_path.values())
@@ -162,12 +166,74 @@ def _from_h5(h5: Any, path: Path, *, mapped: np.ndarray, base: int | None, confi
     embedding_layers = [entry for entry in layers if entry[1].endswith("Embedding")]
     if config is not None and not embedding_layers:
         log.info("%s: config.json has no Embedding layer; offering every 2-D float variable", path)
+
+    def named(chosen: list[tuple[str, str, list[Any]]]) -> list[tuple[str, Any]]:
+        return [
+            (layer if i == 0 else f"{layer}/vars/{_basename(ds)}", ds)
+            for layer, _cls, matrices in chosen
+            for i, ds in enumerate(matrices)
+        ]
+
+    offered = named(embedding_layers or layers)
+    return _collect(h5, path, offered, named(layers), mapped=mapped, base=base, want=want)
+
+
+def _collect(
+    h5: Any,
+    path: Path,
+    offered: list[tuple[str, Any]],
+    named: list[tuple[str, Any]],
+    *,
+    mapped: np.ndarray,
+    base: int | None,
+    want: str | None,
+) -> Collection:
+    """The offered datasets as Embeddings (one that cannot be used is skipped), or only the one `want` names."""
     collection = Collection(source=str(path))
-    for layer, _cls, matrices in embedding_layers or layers:
-        for i, ds in enumerate(matrices):
-            name = layer if i == 0 else f"{layer}/vars/{_basename(ds)}"
-            collection.add(".", weights_embedding(_array(ds, mapped, base, path), name=name, path=path))
+    if want is not None:
+        name, ds = _chosen(h5, path, named, want)
+        collection.add(".", _embedding(path, name, ds, mapped, base))
+    else:
+        items = [(name, partial(_embedding, path, name, ds, mapped, base)) for name, ds in offered]
+        for emb in read_each(items, path=path):
+            collection.add(".", emb)
     return _done(collection, mapped, path)
+
+
+def _chosen(h5: Any, path: Path, named: list[tuple[str, Any]], want: str) -> tuple[str, Any]:
+    """The dataset `want` names: a name embedscope offers (the layer's), else a dataset path in the file."""
+    by_name = dict(reversed(named))
+    key = choose(want, by_name)
+    if key is not None:
+        return key, by_name[key]
+    datasets = _all_datasets(h5)
+    key = choose(want.strip("/"), datasets)
+    if key is not None:
+        return key, datasets[key]
+    listing = [(name, f"{ds.dtype}, shape {shape_text(ds.shape)}") for name, ds in named]
+    listing += [(name, f"{ds.dtype}, shape {shape_text(ds.shape)}") for name, ds in datasets.items()]
+    raise missing(want, listing, path=path)
+
+
+def _embedding(path: Path, name: str, ds: Any, mapped: np.ndarray, base: int | None) -> Embedding:
+    if ds.ndim != 2:
+        raise not_a_matrix(name, ds.shape, path=path, dtype=str(ds.dtype))
+    if not _is_matrix(ds):
+        raise not_float(name, str(ds.dtype), path=path)
+    return weights_embedding(_array(ds, mapped, base, path), name=name, path=path, bfloat16=_is_bfloat16(ds))
+
+
+def _all_datasets(h5: Any) -> dict[str, Any]:
+    import h5py
+
+    found: dict[str, Any] = {}
+
+    def visit(name: str, obj: Any) -> None:  # returning a value would stop the walk
+        if isinstance(obj, h5py.Dataset):
+            found[name] = obj
+
+    h5.visititems(visit)
+    return found
 
 
 def _done(collection: Collection, mapped: np.ndarray, path: Path) -> Collection:
@@ -221,7 +287,7 @@ def _is_matrix(obj: Any) -> bool:
 
 
 def _array(ds: Any, mapped: np.ndarray, base: int | None, path: Path) -> np.ndarray:
-    """A dataset as an array: memory-mapped when stored contiguous and uncompressed, else read."""
+    """A dataset as stored (bfloat16 as uint16): memory-mapped when contiguous and uncompressed, else read."""
     bf16 = _is_bfloat16(ds)
     dtype = np.dtype("<u2") if bf16 else ds.dtype
     offset = ds.id.get_offset() if ds.chunks is None and base is not None else None
@@ -234,7 +300,7 @@ def _array(ds: Any, mapped: np.ndarray, base: int | None, path: Path) -> np.ndar
         except OSError as exc:
             raise FormatError(f"dataset {ds.name} could not be read ({exc})", path=path, field=ds.name) from exc
         array = array.view(dtype) if bf16 else array
-    return bfloat16_to_float32(array) if bf16 else array
+    return array
 
 
 # -- config.json -----------------------------------------------------------------------------------------
@@ -273,7 +339,7 @@ def _config_paths(config: dict[str, Any]) -> dict[str, tuple[str, str]]:
 
 
 # -- Keras 2 style HDF5 ----------------------------------------------------------------------------------
-def _read_legacy(h5: Any, path: Path, mapped: np.ndarray) -> Collection:
+def _read_legacy(h5: Any, path: Path, mapped: np.ndarray, want: str | None) -> Collection:
     """`model.save('x.h5')` / Keras 2 `save_weights`: layer_names -> weight_names -> datasets."""
     root = h5.get("model_weights", h5)
     classes: dict[str, str] = {}
@@ -296,11 +362,9 @@ def _read_legacy(h5: Any, path: Path, mapped: np.ndarray) -> Collection:
     embeddings = [
         entry for entry in found if classes.get(entry[0], "").endswith("Embedding") or entry[1] == "embeddings"
     ]
-    collection = Collection(source=str(path))
-    for layer, weight, ds in embeddings or found:
-        name = layer if embeddings else f"{layer}/{weight}"
-        collection.add(".", weights_embedding(_array(ds, mapped, 0, path), name=name, path=path))
-    return _done(collection, mapped, path)
+    offered = [(layer if embeddings else f"{layer}/{weight}", ds) for layer, weight, ds in embeddings or found]
+    named = offered + [(f"{layer}/{weight}", ds) for layer, weight, ds in found]
+    return _collect(h5, path, offered, named, mapped=mapped, base=0, want=want)
 
 
 def _strings(values: Any) -> list[str]:

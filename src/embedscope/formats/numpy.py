@@ -3,25 +3,28 @@
 A float32 `.npy` stays a read-only memory map: opening a 1,000,000 x 300 file reads its header, then scans
 the rows for NaN/Inf in blocks whose pages are handed back to the OS, so memory stays low. Other numeric
 dtypes are converted to float32 in memory, with a warning. Object arrays (pickles) are refused: loading
-them can run arbitrary code.
+them can run arbitrary code. In an `.npz`, a chosen array (`tensor`) is the only one read and checked;
+reading them all, one that cannot be used is skipped with a warning.
 """
 
 from __future__ import annotations
 
 import logging
-import mmap
 import os
 import tempfile
 import zipfile
 import zlib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from ..checks import as_float32, check_finite, describe_content
 from ..embedding import Collection, Embedding
 from ..errors import EmbedscopeError, FormatError, IntegrityError
+from ._selection import choose, missing, not_a_matrix, read_each, shape_text
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +33,40 @@ LABEL_KEYS = ("labels", "label", "words", "word", "vocab", "vocabulary", "tokens
 _PICKLE_FIX = (
     "embedscope does not unpickle (it can run code): save plain arrays, e.g. np.save(path, vectors.astype(np.float32))"
 )
-_SCAN_BYTES = 32 << 20
+_NPZ_ERRORS = (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError, KeyError)
+_SUGGEST = {  # what a file looks like -> how to read it
+    "tab-separated text": "a projector vectors TSV is read with --format tsv",
+    "comma-separated text": "a CSV table is read with --format csv",
+    "text": "word2vec/GloVe text is read with --format word2vec or --format glove",
+    "a zip archive": "an .npz archive is read with --format npz",
+    "a NumPy .npy file": "read it with --format npy",
+    "a Parquet file": "read it with --format parquet",
+    "an Arrow file": "read it with --format arrow",
+    "an HDF5 file": "Keras weights are read with --format keras",
+}
 
 
 def read(path: Path, options: Any, fmt: str) -> Embedding | Collection:
     """Read `.npy` (fmt "npy") as one Embedding or `.npz` (fmt "npz") as a Collection of its 2-D arrays."""
     with path.open("rb") as fh:
-        head = fh.read(8)
+        head = fh.read(1024)
     if not head:
         raise FormatError("the file is empty", path=path, fix="write the array with np.save")
-    if head.startswith(b"PK") or fmt == "npz":
+    if fmt == "npz" and not head.startswith(b"PK"):
+        looks = describe_content(head)
+        raise FormatError(
+            f"not a zip archive (.npz): it looks like {looks}",
+            path=path,
+            fix=_suggest(looks, "an .npz file is written by np.savez(path, vectors=vectors)"),
+        )
+    if head.startswith(b"PK"):
         return _read_npz(path, options)
     return _read_npy(path, options, head)
+
+
+def _suggest(looks: str, default: str) -> str:
+    kind = looks.split(" (", 1)[0]
+    return _SUGGEST.get(kind, default)
 
 
 # -- .npy --------------------------------------------------------------------------------------------
@@ -49,10 +74,11 @@ def _read_npy(path: Path, options: Any, head: bytes) -> Embedding:
     if not head.startswith(NPY_MAGIC):
         if head[:1] == b"\x80":
             raise FormatError("this is a Python pickle, not a NumPy .npy file", path=path, fix=_PICKLE_FIX)
+        looks = describe_content(head)
         raise FormatError(
-            f"not a NumPy .npy file: it starts with {head!r}, not {NPY_MAGIC!r}",
+            f"not a NumPy .npy file: it starts with {head[:8]!r}, not {NPY_MAGIC!r}; it looks like {looks}",
             path=path,
-            fix="name its format with --format",
+            fix=_suggest(looks, "a .npy file is written by np.save(path, vectors)"),
         )
     shape, fortran, dtype, offset = _npy_header(path)
     if dtype.hasobject:
@@ -73,10 +99,9 @@ def _read_npy(path: Path, options: Any, head: bytes) -> Embedding:
         vectors = np.memmap(path, dtype=dtype, mode="r", shape=shape, order="F" if fortran else "C", offset=offset)
     if vectors.dtype != np.float32:
         log.warning("%s: converting %s to float32 in memory (only float32 .npy files are memory-mapped)", path, dtype)
-        with np.errstate(over="ignore"):  # too large for float32 becomes inf, refused below
-            vectors = np.asarray(vectors, dtype=np.float32)
-    _check_finite(path, vectors, key=None)
-    emb = Embedding(vectors, name=getattr(options, "name", None) or path.stem, source=str(path))
+        vectors = as_float32(np.asarray(vectors))
+    check_finite(vectors, path=path)
+    emb = Embedding(vectors, name=getattr(options, "name", None) or path.stem, source=str(path), checked=True)
     return _with_metadata_beside(path, emb, options)
 
 
@@ -113,29 +138,6 @@ def _check_matrix(path: Path, shape: tuple[int, ...], dtype: np.dtype[Any], key:
         )
 
 
-def _check_finite(path: Path, vectors: np.ndarray, *, key: str | None) -> None:
-    """Raise naming the first row with NaN/Inf; a memory map is scanned in blocks whose pages are released."""
-    if vectors.size == 0:
-        return
-    transposed = not vectors.flags.c_contiguous
-    blocks = vectors.T if transposed else vectors
-    step = max(1, _SCAN_BYTES // max(1, blocks.shape[1] * blocks.itemsize))
-    mapping = getattr(vectors, "_mmap", None)
-    for start in range(0, blocks.shape[0], step):
-        block = blocks[start : start + step]
-        if not np.isfinite(block).all():
-            i, j = (int(x[0]) for x in np.nonzero(~np.isfinite(block)))
-            row, col = (j, start + i) if transposed else (start + i, j)
-            raise FormatError(
-                f"row {row:,} holds {vectors[row, col]} at column {col:,}: expected finite numbers",
-                path=path,
-                field=key,
-                fix="replace NaN/Inf values (or drop those rows) before saving",
-            )
-        if mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
-            mapping.madvise(mmap.MADV_DONTNEED)  # the pages stay in the page cache, not in this process
-
-
 def _with_metadata_beside(path: Path, emb: Embedding, options: Any) -> Embedding:
     """Attach `<stem>_metadata.tsv` written beside the .npy by `write`, unless --metadata names another."""
     beside = path.with_name(f"{path.stem}_metadata.tsv")
@@ -155,14 +157,71 @@ def _with_metadata_beside(path: Path, emb: Embedding, options: Any) -> Embedding
 # -- .npz --------------------------------------------------------------------------------------------
 def _read_npz(path: Path, options: Any) -> Collection:
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays, skipped = _npz_members(path, archive)
-    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError) as exc:
-        if "CRC" in str(exc):
-            raise IntegrityError(f"a member fails its CRC-32 check ({exc})", path=path, fix="write it again") from None
+        archive = np.load(path, allow_pickle=False)
+    except _NPZ_ERRORS as exc:
         raise FormatError(f"not a readable .npz archive ({exc})", path=path, fix="write it with np.savez") from None
-    matrices = {k: a for k, a in arrays.items() if a.ndim == 2 and a.dtype.kind in "fiu"}
-    if not matrices:
+    with archive:
+        want = getattr(options, "tensor", None)
+        if want is not None:
+            return _read_chosen(path, archive, want)
+        return _read_all(path, archive)
+
+
+def _member(path: Path, archive: Any, key: str) -> np.ndarray:
+    """One array of the archive; a damaged member or a pickle is an error naming it."""
+    try:
+        arr: np.ndarray = archive[key]
+    except ValueError as exc:
+        if "Object arrays" in str(exc) or "pickle" in str(exc):
+            raise FormatError(
+                "Python objects (a pickle), which embedscope does not load; save strings as dtype=str",
+                path=path,
+                field=key,
+                fix=_PICKLE_FIX,
+            ) from None
+        raise _damaged(path, key, exc) from None
+    except _NPZ_ERRORS as exc:
+        raise _damaged(path, key, exc) from None
+    return arr
+
+
+def _damaged(path: Path, key: str, exc: Exception) -> FormatError:
+    if "CRC" in str(exc):
+        return IntegrityError(f"`{key}` fails its CRC-32 check ({exc})", path=path, field=key, fix="write it again")
+    return FormatError(f"`{key}` cannot be read ({exc})", path=path, field=key, fix="write it with np.savez")
+
+
+def _why_not(arr: np.ndarray) -> str | None:
+    """Why an array cannot be vectors, or None when it can."""
+    if arr.ndim != 2:
+        return f"{arr.ndim}-D with shape {tuple(arr.shape)}, vectors need 2-D"
+    if arr.dtype.kind not in "fiu" or arr.dtype.fields is not None:
+        return f"dtype {arr.dtype} is not numbers"
+    return None
+
+
+def _is_labels(arr: np.ndarray) -> bool:
+    return arr.dtype.kind in "US" and arr.ndim == 1
+
+
+def _read_all(path: Path, archive: Any) -> Collection:
+    arrays: dict[str, np.ndarray] = {}
+    broken: dict[str, EmbedscopeError] = {}
+    skipped: dict[str, str] = {}
+    for key in archive.files:
+        try:
+            arrays[key] = _member(path, archive, key)
+        except FormatError as exc:
+            broken[key] = exc
+    labels = {k: a for k, a in arrays.items() if _is_labels(a)}
+    matrices: list[str] = []
+    for key, arr in arrays.items():
+        why = None if key in labels else _why_not(arr)
+        if why is not None:
+            skipped[key] = why
+        elif key not in labels:
+            matrices.append(key)
+    if not matrices and not broken:
         reasons = "; ".join(f"`{k}`: {why}" for k, why in skipped.items()) or "it holds no arrays"
         raise FormatError(
             f"no 2-D numeric array to use as vectors ({reasons})",
@@ -171,46 +230,70 @@ def _read_npz(path: Path, options: Any) -> Collection:
         )
     for key, why in skipped.items():
         log.warning("%s: skipping `%s`: %s", path, key, why)
+    items = [(key, partial(_embedding, path, key, arrays[key], labels)) for key in matrices]
+    items += [(key, partial(_raise, exc)) for key, exc in broken.items()]
     collection = Collection(source=str(path))
-    for key, matrix in matrices.items():
-        if matrix.dtype != np.float32:
-            log.warning("%s: converting `%s` from %s to float32", path, key, matrix.dtype)
-        with np.errstate(over="ignore"):
-            vectors = np.asarray(matrix, dtype=np.float32)
-        _check_finite(path, vectors, key=key)
-        label_key = _label_key(arrays, len(vectors))
-        metadata = None if label_key is None else pa.table({"label": _strings(path, label_key, arrays[label_key])})
-        label_column = None if metadata is None else "label"
-        collection.add(
-            ".", Embedding(vectors, name=key, metadata=metadata, label_column=label_column, source=str(path))
-        )
+    for emb in read_each(items, path=path, what="array"):
+        collection.add(".", emb)
     return collection
 
 
-def _npz_members(path: Path, archive: Any) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    arrays: dict[str, np.ndarray] = {}
-    skipped: dict[str, str] = {}
-    for key in archive.files:
-        try:
-            arr = archive[key]
-        except ValueError as exc:
-            if "Object arrays" not in str(exc) and "pickle" not in str(exc):
-                raise
-            skipped[key] = "Python objects (a pickle), which embedscope does not load; save strings as dtype=str"
-            continue
-        if arr.dtype.kind in "US" and arr.ndim == 1:
-            arrays[key] = arr
-        elif arr.ndim != 2:
-            skipped[key] = f"{arr.ndim}-D with shape {tuple(arr.shape)}, vectors need 2-D"
-        elif arr.dtype.kind not in "fiu" or arr.dtype.fields is not None:
-            skipped[key] = f"dtype {arr.dtype} is not numbers"
-        else:
-            arrays[key] = arr
-    return arrays, skipped
+def _raise(exc: EmbedscopeError) -> Embedding:
+    raise exc
+
+
+def _read_chosen(path: Path, archive: Any, want: str) -> Collection:
+    key = choose(want, archive.files)
+    if key is None:
+        raise missing(want, [(k, _describe_member(archive, k)) for k in archive.files], path=path)
+    arr = _member(path, archive, key)
+    if arr.ndim != 2:
+        raise not_a_matrix(key, arr.shape, path=path, dtype=str(arr.dtype))
+    why = _why_not(arr)
+    if why is not None:
+        raise FormatError(f"array `{key}`: {why}", path=path, field="tensor", fix="choose a 2-D numeric array")
+    labels: dict[str, np.ndarray] = {}
+    for other in archive.files:
+        if other.lower() in LABEL_KEYS and other != key:
+            try:
+                candidate = _member(path, archive, other)
+            except FormatError as exc:
+                log.warning("%s: not using `%s` as labels: %s", path, other, exc.message)
+                continue
+            if _is_labels(candidate):
+                labels[other] = candidate
+    collection = Collection(source=str(path))
+    collection.add(".", _embedding(path, key, arr, labels))
+    return collection
+
+
+def _describe_member(archive: Any, key: str) -> str:
+    """The dtype and shape a member's .npy header gives, without reading its data."""
+    try:
+        with archive.zip.open(f"{key}.npy") as fh:
+            version = np.lib.format.read_magic(fh)
+            read_header = (
+                np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(fh)
+    except Exception:  # a damaged member: the listing still names it
+        return "unreadable"
+    return f"{dtype}, shape {shape_text(shape)}"
+
+
+def _embedding(path: Path, key: str, matrix: np.ndarray, labels: dict[str, np.ndarray]) -> Embedding:
+    if matrix.dtype != np.float32:
+        log.warning("%s: converting `%s` from %s to float32", path, key, matrix.dtype)
+    vectors = as_float32(np.asarray(matrix))
+    check_finite(vectors, path=path, what=f"array `{key}`", field=key)
+    label_key = _label_key(labels, len(vectors))
+    metadata = None if label_key is None else pa.table({"label": _strings(path, label_key, labels[label_key])})
+    label_column = None if metadata is None else "label"
+    return Embedding(vectors, name=key, metadata=metadata, label_column=label_column, source=str(path), checked=True)
 
 
 def _label_key(arrays: dict[str, np.ndarray], n: int) -> str | None:
-    names = {k.lower(): k for k, a in arrays.items() if a.dtype.kind in "US" and len(a) == n}
+    names = {k.lower(): k for k, a in arrays.items() if _is_labels(a) and len(a) == n}
     return next((names[k] for k in LABEL_KEYS if k in names), None)
 
 

@@ -29,6 +29,7 @@ class ReadOptions:
     vector_column: str | None = None
     name: str | None = None
     unicode_errors: str | None = None  # word2vec text: "strict" (default), "replace" or "ignore"
+    tensor: str | None = None  # read only this tensor of a file holding several (None: every one)
 
 
 @dataclass(frozen=True)
@@ -209,8 +210,11 @@ def load(
     tensor: str | None = None,
     **options: Any,
 ) -> Embedding:
-    """Read one embedding from `path`; `run` and `tensor` choose when the source holds several."""
-    return load_collection(path, format=format, **options).get(run=run, tensor=tensor)
+    """Read one embedding from `path`; `run` and `tensor` choose when the source holds several.
+
+    A reader holding several tensors reads and checks only the chosen one.
+    """
+    return load_collection(path, format=format, tensor=tensor, **options).get(run=run, tensor=tensor)
 
 
 _WRITE_SUFFIXES = {

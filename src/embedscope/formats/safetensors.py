@@ -13,17 +13,22 @@ import json
 import logging
 import math
 import struct
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
+from ..checks import as_float32
 from ..embedding import Collection, Embedding
 from ..errors import FormatError, NotFoundError
 from ..metadata import typed_table
-from ._weights import bfloat16_to_float32, corrupt_as_format_error, map_bytes, release_pages, weights_embedding
+from ._selection import choose, missing, not_a_matrix, not_float, read_each, shape_text
+from ._weights import corrupt_as_format_error, map_bytes, release_pages, weights_embedding
 from .registry import ReadOptions
+from .tsv_metadata import read_labels
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +79,20 @@ class Header:
     tensors: dict[str, TensorInfo]
     data_start: int
     metadata: dict[str, str]
+    broken: dict[str, FormatError] = field(default_factory=dict)  # entries that cannot be read, by key
+
+    def listing(self) -> list[tuple[str, str]]:
+        """(key, "dtype, shape") of every entry, the broken ones included."""
+        out = [(k, f"{t.dtype}, shape {shape_text(t.shape)}") for k, t in self.tensors.items()]
+        return out + [(k, "unreadable entry") for k in self.broken]
 
 
 def read_header(path: Path) -> Header:
-    """Parse and check a safetensors header: lengths, JSON, dtypes, shapes and offsets within the file."""
+    """Parse and check a safetensors header: lengths, JSON, dtypes, shapes and offsets within the file.
+
+    An entry that is wrong (unknown dtype, offsets outside the file...) is kept in `broken` with its error,
+    so that the other tensors can still be read.
+    """
     size = path.stat().st_size
     if size == 0:
         raise FormatError("empty file", path=path, fix="a safetensors file starts with an 8-byte header length")
@@ -109,8 +124,14 @@ def read_header(path: Path) -> Header:
         raise FormatError(f"header must be a JSON object, found {type(parsed).__name__}", path=path)
     metadata = parsed.pop("__metadata__", None) or {}
     data_len = size - 8 - length
-    tensors = {key: _tensor_info(path, key, entry, data_len) for key, entry in parsed.items()}
-    return Header(path, tensors, 8 + length, metadata if isinstance(metadata, dict) else {})
+    tensors: dict[str, TensorInfo] = {}
+    broken: dict[str, FormatError] = {}
+    for key, entry in parsed.items():
+        try:
+            tensors[key] = _tensor_info(path, key, entry, data_len)
+        except FormatError as exc:
+            broken[key] = exc
+    return Header(path, tensors, 8 + length, metadata if isinstance(metadata, dict) else {}, broken)
 
 
 def _tensor_info(path: Path, key: str, entry: object, data_len: int) -> TensorInfo:
@@ -154,16 +175,19 @@ def _tensor_info(path: Path, key: str, entry: object, data_len: int) -> TensorIn
 
 
 def tensor_array(header: Header, info: TensorInfo, data: np.ndarray | None = None) -> np.ndarray:
-    """One tensor as an array: float32 is a view into the memory map; F16/BF16/F64 become float32."""
+    """One tensor as an array: float32 is a view into the memory map; BF16 becomes float32."""
     view_as = _DTYPES[info.dtype][0]
     if view_as is None:
         raise FormatError(
-            f"tensor `{info.key}` has dtype {info.dtype}, which cannot be read as float32", path=header.path
+            f"tensor `{info.key}` has dtype {info.dtype}, which cannot be read as float32",
+            path=header.path,
+            field=info.key,
+            fix="choose another tensor with --tensor, or save this one as F32/F16/BF16",
         )
     if data is None:
         data = map_bytes(header.path)[header.data_start :]
     array = data[info.begin : info.end].view(view_as).reshape(info.shape)
-    return bfloat16_to_float32(array) if info.dtype == "BF16" else array
+    return as_float32(array, bfloat16=True) if info.dtype == "BF16" else array
 
 
 def read_tensors(
@@ -174,46 +198,108 @@ def read_tensors(
     data = (map_bytes(path) if mapped is None else mapped)[header.data_start :]
     out: dict[str, np.ndarray] = {}
     for key, info in header.tensors.items():
-        if not info.is_float_matrix:
-            continue
-        if _DTYPES[info.dtype][0] is None:
-            log.warning("%s: skipping `%s`: dtype %s cannot be read as float32", path, key, info.dtype)
-            continue
-        out[key] = tensor_array(header, info, data)
+        if info.is_float_matrix and _DTYPES[info.dtype][0] is not None:
+            out[key] = tensor_array(header, info, data)
     return out
 
 
 def read(path: Path, options: ReadOptions, fmt: str) -> Collection:
+    """Every 2-D float tensor (or only `options.tensor`), labelled by a vocab.txt with as many rows."""
     with corrupt_as_format_error(path, what="safetensors"):
-        return _read(path)
+        return _read(path, options.tensor)
 
 
-def _read(path: Path) -> Collection:
-    folder = path if path.is_dir() else path.parent
-    vocab = read_vocab(folder / "vocab.txt") if (folder / "vocab.txt").is_file() else None
-    collection = Collection(source=str(path))
-    for run, file_path, wanted in _files(path):
-        header = read_header(file_path)
-        for key in wanted or ():
-            if key not in header.tensors:
-                raise FormatError(
-                    f"the index puts tensor `{key}` in {file_path.name}, but that shard does not hold it",
-                    path=file_path,
-                    field=key,
-                    fix="the index and the shards are out of step: download them again",
-                )
-        mapped = map_bytes(file_path)
-        for key, array in read_tensors(file_path, header=header, mapped=mapped).items():
-            emb = weights_embedding(array, name=key, path=file_path)
-            collection.add(run, _with_vocab(emb, vocab))
-        release_pages(mapped)
-    if not len(collection):
+@dataclass
+class _Shard:
+    run: str
+    header: Header
+    mapped: np.ndarray
+
+    def embedding(self, key: str) -> tuple[str, Embedding]:
+        """The tensor `key` as a checked Embedding, or the error saying why it cannot be one."""
+        header = self.header
+        if key in header.broken:
+            raise header.broken[key]
+        info = header.tensors[key]
+        if len(info.shape) != 2:
+            raise not_a_matrix(key, info.shape, path=header.path, dtype=info.dtype)
+        if not _DTYPES[info.dtype][2]:
+            raise not_float(key, info.dtype, path=header.path)
+        array = tensor_array(header, info, self.mapped[header.data_start :])
+        return self.run, weights_embedding(array, name=key, path=header.path)
+
+
+def _read(path: Path, tensor: str | None) -> Collection:
+    shards = [_open_shard(run, file_path, wanted) for run, file_path, wanted in _files(path)]
+    if tensor is not None:
+        pairs = [_chosen(shards, tensor, path)]
+    else:
+        items: list[tuple[str, Callable[[], tuple[str, Embedding]]]] = []
+        for shard in shards:
+            keys = [k for k, info in shard.header.tensors.items() if info.is_float_matrix] + list(shard.header.broken)
+            items += [(key, partial(shard.embedding, key)) for key in keys]
+        pairs = read_each(items, path=path)
+    for shard in shards:
+        release_pages(shard.mapped)
+    if not pairs:
         raise FormatError(
             "no 2-D float tensor here to use as an embedding",
             path=path,
             fix="embeddings are 2-D F32/F16/BF16/F64 tensors (vocabulary_size x embedding_size)",
         )
+    folder = path if path.is_dir() else path.parent
+    vocab_path = folder / "vocab.txt"
+    vocab = read_vocab(vocab_path) if vocab_path.is_file() else None
+    if vocab is not None:
+        _warn_unused_vocab(vocab_path, vocab, [emb for _, emb in pairs], chosen=tensor is not None)
+    collection = Collection(source=str(path))
+    for run, emb in pairs:
+        collection.add(run, _with_vocab(emb, vocab))
     return collection
+
+
+def _open_shard(run: str, file_path: Path, wanted: list[str] | None) -> _Shard:
+    header = read_header(file_path)
+    for key in wanted or ():
+        if key not in header.tensors and key not in header.broken:
+            header.broken[key] = FormatError(
+                f"the index puts tensor `{key}` in {file_path.name}, but that shard does not hold it",
+                path=file_path,
+                field=key,
+                fix="the index and the shards are out of step: download them again",
+            )
+    return _Shard(run, header, map_bytes(file_path))
+
+
+def _chosen(shards: list[_Shard], tensor: str, path: Path) -> tuple[str, Embedding]:
+    for shard in shards:
+        key = choose(tensor, [*shard.header.tensors, *shard.header.broken])
+        if key is not None:
+            return shard.embedding(key)
+    raise missing(tensor, [entry for shard in shards for entry in shard.header.listing()], path=path)
+
+
+def _warn_unused_vocab(path: Path, vocab: list[str], embeddings: list[Embedding], *, chosen: bool) -> None:
+    """A vocab.txt that labels none of the tensors read is named in a warning, with both counts."""
+    if any(len(emb) == len(vocab) for emb in embeddings):
+        return
+    if chosen:
+        emb = embeddings[0]
+        log.warning(
+            "%s has %s tokens but `%s` has %s rows: not using it as labels",
+            path,
+            f"{len(vocab):,}",
+            emb.name,
+            f"{len(emb):,}",
+        )
+        return
+    rows = ", ".join(f"`{emb.name}`: {len(emb):,}" for emb in embeddings[:10])
+    log.warning(
+        "%s has %s tokens, but no tensor here has as many rows (%s): not using it as labels",
+        path,
+        f"{len(vocab):,}",
+        rows,
+    )
 
 
 def _files(path: Path) -> list[tuple[str, Path, list[str] | None]]:
@@ -261,19 +347,8 @@ def _index(index_path: Path) -> list[tuple[str, Path, list[str] | None]]:
 
 
 def read_vocab(path: Path) -> list[str]:
-    """One token per line (UTF-8, with or without BOM, LF or CRLF); a trailing newline is not a token."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise FormatError(
-            f"is not UTF-8 (byte 0x{raw[exc.start]:02x})", path=path, line=line, fix="save the vocabulary as UTF-8"
-        ) from exc
-    tokens = text.split("\n")
-    if tokens and tokens[-1] == "":
-        tokens.pop()
-    return [t[:-1] if t.endswith("\r") else t for t in tokens]
+    """One token per line, by the rules of a single-column projector metadata file (UTF-8, BOM, CRLF)."""
+    return read_labels(path)
 
 
 def _with_vocab(emb: Embedding, vocab: list[str] | None) -> Embedding:

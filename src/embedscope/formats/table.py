@@ -21,22 +21,22 @@ file with a float32 list column gives vectors that are a view of the mapped file
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.feather as feather
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from ..checks import as_float32, describe_content, find_non_finite, reencode_fix
 from ..embedding import Embedding
 from ..errors import AmbiguousError, FormatError, NotFoundError
 from ..metadata import typed_table
 from .registry import ReadOptions
+from .table_csv import csv_line, read_csv
 
 _VECTOR_KEY = b"embedscope.vector_column"
 _LABEL_KEY = b"embedscope.label_column"
@@ -50,12 +50,11 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Embedding:
         raise FormatError("the table has no rows", path=path, fix="check that the right file was given")
     try:
         vectors, names = _vectors(table, options.vector_column, path)
-    except FormatError as exc:
-        row = getattr(exc, "row", None)
-        if fmt != "csv" or row is None:
+    except _RowError as exc:
+        if fmt != "csv":
             raise
-        # in a CSV file written without line breaks inside values, row i is on line i + 2 (after the header)
-        raise FormatError(exc.message, path=path, line=row + 2, field=exc.field, fix=exc.fix) from None
+        line = csv_line(path, exc.row)
+        raise FormatError(exc.detail, path=path, line=line, field=exc.field, fix=exc.fix) from None
     rest = {name: _plain(table.column(name)) for name in table.column_names if name not in names}
     metadata = typed_table(rest) if rest else None
     schema_meta = table.schema.metadata or {}
@@ -63,7 +62,8 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Embedding:
     stored_label = schema_meta.get(_LABEL_KEY, b"").decode(errors="replace")
     if label is None and metadata is not None and stored_label in metadata.column_names:
         label = stored_label
-    return Embedding(vectors, name=options.name or path.stem, metadata=metadata, label_column=label, source=str(path))
+    name = options.name or path.stem
+    return Embedding(vectors, name=name, metadata=metadata, label_column=label, source=str(path), checked=True)
 
 
 def _vectors(table: pa.Table, want: str | None, path: Path) -> tuple[np.ndarray, list[str]]:
@@ -80,67 +80,25 @@ def read_table(path: Path, fmt: str) -> pa.Table:
     """The whole table, memory-mapped where the format allows; pyarrow's errors become FormatErrors."""
     if not path.is_file():
         raise NotFoundError("no such file", path=path, fix="check the path")
+    if fmt == "csv":
+        return read_csv(path)
     try:
         if fmt == "parquet":
             table = pq.read_table(path, memory_map=True)
         elif fmt == "arrow":
             table = _read_ipc(path)
-        elif fmt == "csv":
-            table = _read_csv(path)
         else:
             raise FormatError(f"unknown table format {fmt!r}", path=path, fix="use parquet, arrow or csv")
         table.validate(full=True)  # a damaged file must not reach compute kernels (they may crash on it)
-        names = table.column_names  # raises when a name is not UTF-8
+        table.column_names  # noqa: B018 - raises when a name is not UTF-8
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowMemoryError, OSError) as exc:
+        with path.open("rb") as fh:
+            looks = describe_content(fh.read(1024))
         raise FormatError(
-            f"could not be read as {fmt}: {exc}", path=path, fix="check the file, or name its format with --format"
+            f"could not be read as {fmt}: {exc}", path=path, fix=f"the file looks like {looks}: check it"
         ) from None
     except UnicodeDecodeError:
-        raise FormatError("column names are not UTF-8 text", path=path, fix="save the file as UTF-8") from None
-    return _check_utf8(table, names, path)
-
-
-def _read_csv(path: Path) -> pa.Table:
-    try:
-        return pa_csv.read_csv(path)
-    except pa.ArrowInvalid as exc:
-        if "CSV parse error" not in str(exc):
-            raise
-        ragged = _ragged_csv_row(path)
-        if ragged is None:
-            raise
-    line, expected, found = ragged
-    raise FormatError(
-        f"expected {expected} comma-separated fields (as in the header), found {found}",
-        path=path,
-        line=line,
-        fix="quote values that contain commas, or remove the extra commas",
-    )
-
-
-def _ragged_csv_row(path: Path) -> tuple[int, int, int] | None:
-    """(line, expected, found) of the first row whose field count differs from the header's."""
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh)
-        try:
-            header = next(reader, None)
-            for row in reader:
-                if header is not None and row and len(row) != len(header):
-                    return reader.line_num, len(header), len(row)
-        except csv.Error:
-            return None
-    return None
-
-
-def _check_utf8(table: pa.Table, names: list[str], path: Path) -> pa.Table:
-    """pyarrow reads CSV text that is not UTF-8 as binary columns: name the first such cell."""
-    for name in names:
-        if pa.types.is_binary(table.schema.field(name).type):
-            for row, value in enumerate(table.column(name).to_pylist()):
-                try:
-                    (value or b"").decode("utf-8")
-                except UnicodeDecodeError:
-                    raise _row_error(path, row, name, "is not UTF-8 text", fix="save the file as UTF-8") from None
+        raise FormatError("column names are not UTF-8 text", path=path, fix=reencode_fix()) from None
     return table
 
 
@@ -270,7 +228,7 @@ def _only_numbers(table: pa.Table, group: list[tuple[int, str]], path: Path) -> 
                     float(value)
                 except (TypeError, ValueError):
                     what = "is empty" if value is None else f"holds {value!r}"
-                    raise _row_error(path, row, name, f"{what}, expected a number") from None
+                    raise _RowError(path, row, name, f"{what}, expected a number") from None
     return [name for _, name in sorted(group)]
 
 
@@ -280,7 +238,7 @@ def _list_matrix(column: pa.ChunkedArray, name: str, path: Path) -> np.ndarray:
     arr = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     if arr.null_count:
         row = int(pc.index(arr.is_null(), True).as_py())
-        raise _row_error(path, row, name, "is null, expected a vector")
+        raise _RowError(path, row, name, "is null, expected a vector")
     if pa.types.is_fixed_size_list(arr.type):
         dim = arr.type.list_size
     else:
@@ -289,15 +247,14 @@ def _list_matrix(column: pa.ChunkedArray, name: str, path: Path) -> np.ndarray:
         ragged = np.flatnonzero(lengths != dim)
         if ragged.size:
             row = int(ragged[0])
-            raise _row_error(path, row, name, f"holds {lengths[row]:,} numbers, expected {dim:,} (as in row 0)")
+            raise _RowError(path, row, name, f"holds {lengths[row]:,} numbers, expected {dim:,} (as in row 1)")
     if dim == 0:
-        raise _row_error(path, 0, name, "holds an empty vector")
+        raise _RowError(path, 0, name, "holds an empty vector")
     values = arr.flatten()
     if values.null_count:
         index = int(pc.index(values.is_null(), True).as_py())
-        raise _row_error(path, index // dim, name, f"holds a null at position {index % dim}, expected a number")
-    matrix = values.to_numpy(zero_copy_only=False).reshape(-1, dim)
-    matrix = matrix if matrix.dtype == np.float32 else matrix.astype(np.float32)
+        raise _RowError(path, index // dim, name, "holds a null, expected a number", column=index % dim)
+    matrix = as_float32(values.to_numpy(zero_copy_only=False).reshape(-1, dim))
     _check_finite(matrix, [name], path)
     return matrix
 
@@ -308,8 +265,8 @@ def _columns_matrix(table: pa.Table, names: list[str], path: Path) -> np.ndarray
         column = table.column(name)
         if column.null_count:
             row = int(pc.index(column.is_null(), True).as_py())
-            raise _row_error(path, row, name, "is empty, expected a number")
-        arrays.append(column.to_numpy().astype(np.float32, copy=False))
+            raise _RowError(path, row, name, "is empty, expected a number")
+        arrays.append(as_float32(column.to_numpy()))
     matrix = np.stack(arrays, axis=1)
     _check_finite(matrix, names, path)
     return matrix
@@ -327,28 +284,34 @@ def _parse_text_lists(column: pa.ChunkedArray, name: str, path: Path) -> pa.Chun
                 try:
                     float(value)
                 except ValueError:
-                    raise _row_error(path, row, name, f"holds {value!r}, expected a number") from None
+                    raise _RowError(path, row, name, f"holds {value!r}, expected a number") from None
         raise FormatError(f"column `{name}` could not be read as vectors", path=path, field=name) from None
 
 
 def _check_finite(matrix: np.ndarray, names: list[str], path: Path) -> None:
-    finite = np.isfinite(matrix)
-    if not finite.all():
-        row, col = (int(i) for i in np.argwhere(~finite)[0])
+    bad = find_non_finite(matrix)
+    if bad is not None:
+        row, col = bad
         name = names[0] if len(names) == 1 else names[col]
-        where = f" at position {col}" if len(names) == 1 else ""
-        raise _row_error(path, row, name, f"holds {matrix[row, col]}{where}, expected a finite number")
+        column = col if len(names) == 1 else None  # a list column: the position in the vector
+        raise _RowError(path, row, name, f"holds {float(matrix[row, col])}, expected a finite number", column=column)
 
 
-def _row_error(path: Path, row: int, name: str, what: str, *, fix: str | None = None) -> FormatError:
-    error = FormatError(
-        f"row {row:,} {what}",
-        path=path,
-        field=name,
-        fix=fix or "every row needs a complete vector of finite numbers; fix or drop that row",
-    )
-    error.row = row  # type: ignore[attr-defined]  # read() turns it into a CSV line number
-    return error
+class _RowError(FormatError):
+    """A bad value in table row `row` (0-based); `read` names a CSV file's line instead of the row."""
+
+    def __init__(
+        self, path: Path, row: int, name: str, detail: str, *, column: int | None = None, fix: str | None = None
+    ) -> None:
+        self.row = row
+        at = "" if column is None else f", column {column + 1:,}"
+        self.detail = detail if column is None else f"number {column + 1:,} of the vector {detail}"
+        super().__init__(
+            f"row {row + 1:,}{at} {detail}",
+            path=path,
+            field=name,
+            fix=fix or "every row needs a complete vector of finite numbers; fix or drop that row",
+        )
 
 
 def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -1,172 +1,46 @@
-"""TensorBoard log dirs for the Embedding Projector: read their runs, write one TensorBoard opens.
+"""TensorBoard log dirs for the Embedding Projector: read their runs (writing is in tensorboard_writer.py).
 
-A run is a folder holding `projector_config.pbtxt`, or a folder whose `plugins/org_tensorflow_tensorboard_projector/`
-holds it; the run is named by the folder's path relative to the log dir ("." for the log dir itself). Each
-`embeddings { ... }` entry takes its tensor from `tensor_path` (TSV, or raw little-endian float32 `.bytes` with
-`tensor_shape`) or, by `tensor_name`, from the run's checkpoint: `model_checkpoint_path`, the latest one in
-`model_checkpoint_dir`, else the latest one in the run folder (or its parent). Listed embeddings come first, then
-the checkpoint's other 2-D float variables. Every path resolves relative to the config file and must stay inside
-the log dir.
+Each `embeddings { ... }` entry of a run's projector config takes its tensor from `tensor_path` (TSV, or raw
+little-endian float32 `.bytes` with `tensor_shape`) or, by `tensor_name`, from the run's checkpoint:
+`model_checkpoint_path`, the latest one in `model_checkpoint_dir`, else the latest one in the run folder (or
+its parent). Listed embeddings come first, then the checkpoint's other 2-D float variables. With a tensor
+chosen, only the entries and variables of that name are read. Reading everything, an embedding that cannot
+be read is skipped with a warning; the log dir fails only when none can be. Layout and path rules are in
+tensorboard_logdir.py.
 """
 
 from __future__ import annotations
 
-import codecs
 import logging
-import os
-import re
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pyarrow as pa
 
+from ..checks import check_finite
 from ..embedding import Collection, Embedding, Sprite
-from ..errors import AccessDeniedError, EmbedscopeError, FormatError, NotFoundError, ParameterError
+from ..errors import AmbiguousError, FormatError, NotFoundError
 from ..metadata import typed_table
 from . import pbtxt, tf_checkpoint
+from ._selection import SKIPPABLE, choose, missing, read_each
 from .registry import ReadOptions
+from .tensorboard_logdir import (
+    CONFIG_NAME,
+    CONFIG_SCHEMA,
+    PLUGIN_ASSETS,
+    SNIFF_BYTES,
+    LogDir,
+    Run,
+    find_runs,
+    reads_as_text,
+)
+from .tensorboard_writer import write
+
+__all__ = ["CONFIG_NAME", "CONFIG_SCHEMA", "PLUGIN_ASSETS", "find_runs", "read", "reads_as_text", "write"]
 
 log = logging.getLogger(__name__)
-
-CONFIG_NAME = "projector_config.pbtxt"
-PLUGIN_ASSETS = ("plugins", "org_tensorflow_tensorboard_projector")
-_SPRITE_SCHEMA: pbtxt.Schema = {"image_path": ("string", False), "single_image_dim": ("uint", True)}
-_EMBEDDING_SCHEMA: pbtxt.Schema = {
-    "tensor_name": ("string", False),
-    "metadata_path": ("string", False),
-    "bookmarks_path": ("string", False),
-    "tensor_shape": ("uint", True),
-    "sprite": (_SPRITE_SCHEMA, False),
-    "tensor_path": ("string", False),
-}
-CONFIG_SCHEMA: pbtxt.Schema = {
-    "model_checkpoint_path": ("string", False),
-    "embeddings": (_EMBEDDING_SCHEMA, True),
-    "model_checkpoint_dir": ("string", False),
-}
-_SNIFF_BYTES = 1 << 20
-
-
-@dataclass(frozen=True)
-class Run:
-    name: str  # "." or the folder's path relative to the log dir
-    folder: Path  # where its checkpoints are looked for
-    config: Path | None  # its projector_config.pbtxt
-
-
-def _run_name(rel: Path) -> str:
-    return rel.as_posix() if rel.parts else "."
-
-
-def find_runs(root: Path) -> list[Run]:
-    """Every run of the log dir, "." first, then by path (symlinked folders are not followed)."""
-    runs: dict[str, Run] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        here = Path(dirpath)
-        rel = here.relative_to(root)
-        if CONFIG_NAME not in filenames:
-            continue
-        in_assets = rel.parts[-2:] == PLUGIN_ASSETS
-        run_dir = here.parent.parent if in_assets else here
-        name = _run_name(run_dir.relative_to(root))
-        if name in runs:
-            log.warning("run %r has two projector configs; using %s, as TensorBoard does", name, here / CONFIG_NAME)
-        runs[name] = Run(name, run_dir, here / CONFIG_NAME)
-    if "." not in runs:
-        try:
-            if tf_checkpoint.latest_checkpoint(root) is not None:
-                runs["."] = Run(".", root, None)
-        except EmbedscopeError as exc:
-            log.warning("not reading the log dir's own checkpoint: %s", exc)
-    return [runs[k] for k in sorted(runs, key=lambda k: (k != ".", k))]
-
-
-def reads_as_text(head: bytes, *, complete: bool) -> bool:
-    """Whether TensorBoard, which tries a tensor file as TSV first, takes it for text.
-
-    TensorBoard decodes it line by line and falls back to raw float32 only on a UnicodeDecodeError, so the
-    first line that is not just a newline must not be UTF-8. `complete` says `head` is the whole file.
-    """
-    pos = 0
-    while pos < len(head):
-        newline = head.find(b"\n", pos)
-        end = len(head) if newline < 0 else newline + 1
-        if head[pos:end] != b"\n":
-            try:
-                codecs.getincrementaldecoder("utf-8")().decode(head[pos:end], final=newline >= 0 or complete)
-            except UnicodeDecodeError:
-                return False
-            return True
-        pos = end
-    return True
-
-
-class _LogDir:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.real = root.resolve()
-
-    def confine(self, value: str, base: Path, *, what: str, config: Path | None, line: int | None = None) -> Path:
-        """`value` resolved against `base`, symlinks followed; it must stay inside the log dir."""
-        if "\x00" in value:
-            raise FormatError(f"{what} holds a NUL character", path=config, line=line)
-        candidate = Path(os.path.expanduser(value))
-        real = (candidate if candidate.is_absolute() else base / candidate).resolve()
-        if not real.is_relative_to(self.real):
-            raise AccessDeniedError(
-                f"{what} {value!r} resolves to {real}, outside the log dir {self.root}",
-                path=config,
-                line=line,
-                fix="keep every file a projector config names inside its log dir, named by a relative path",
-            )
-        return real
-
-    def checkpoint(self, prefix: Path, local: Path, *, what: str, config: Path | None, line: int | None = None) -> Path:
-        """A checkpoint prefix inside the log dir; one named outside it is taken from folder `local` if there."""
-        if "\x00" in str(prefix):
-            raise FormatError(f"{what} holds a NUL character", path=config, line=line)
-        index = Path(f"{prefix}.index")
-        if not index.resolve().is_relative_to(self.real):
-            moved = local / prefix.name
-            if Path(f"{moved}.index").is_file() and moved.resolve().is_relative_to(self.real):
-                log.warning("%s names %s, outside the log dir; using %s", what, prefix, moved)
-                return moved
-        self.confine(str(index), index.parent, what=what, config=config, line=line)
-        for data in prefix.parent.glob(f"{prefix.name}.data-*"):
-            self.confine(str(data), data.parent, what=what, config=config, line=line)
-        return prefix
-
-    def run_checkpoint(self, run: Run, config: pbtxt.Message) -> Path | None:
-        base = run.config.parent if run.config else run.folder
-        named = config.string("model_checkpoint_path")
-        line = config.where("model_checkpoint_path")[0]
-        if named:
-            prefix = Path(os.path.expanduser(named))
-            prefix = prefix if prefix.is_absolute() else base / prefix
-            prefix = self.checkpoint(prefix, base, what="model_checkpoint_path", config=run.config, line=line)
-            if not Path(f"{prefix}.index").is_file():
-                raise NotFoundError(
-                    f"model_checkpoint_path {named!r}: no {prefix.name}.index",
-                    path=run.config,
-                    line=line,
-                    fix="name an existing checkpoint prefix (such as model.ckpt-100) or leave the field out",
-                )
-            return prefix
-        folder = config.string("model_checkpoint_dir")
-        if folder:
-            line = config.where("model_checkpoint_dir")[0]
-            folders = [self.confine(folder, base, what="model_checkpoint_dir", config=run.config, line=line)]
-        else:
-            folders = [run.folder] + ([run.folder.parent] if run.folder.resolve() != self.real else [])
-        for candidate in folders:
-            found = tf_checkpoint.latest_checkpoint(candidate)
-            if found is not None:
-                return self.checkpoint(found, candidate, what=f"{candidate / 'checkpoint'}", config=run.config)
-        return None
 
 
 def _tensor_file(
@@ -189,8 +63,8 @@ def _tensor_file(
         vectors, labels = tsv.read_vectors(path)
     else:
         with path.open("rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-        if suffix != ".bytes" and reads_as_text(head, complete=len(head) < _SNIFF_BYTES):
+            head = fh.read(SNIFF_BYTES)
+        if suffix != ".bytes" and reads_as_text(head, complete=len(head) < SNIFF_BYTES):
             vectors, labels = tsv.read_vectors(path)
         else:
             return _raw_float32(path, shape, config=config, line=line), None
@@ -222,30 +96,27 @@ def _raw_float32(path: Path, shape: list[int], *, config: Path | None, line: int
             fix="tensor_shape must give the rows and columns of the raw little-endian float32 file",
         )
     vectors = np.memmap(path, dtype="<f4", mode="r", shape=(n, dim)) if size else np.zeros((n, dim), np.float32)
-    tf_checkpoint.check_finite(vectors, what=path.name, path=path)
+    check_finite(vectors, path=path)
     return vectors
 
 
 def _read_entry(
-    logdir: _LogDir, run: Run, entry: pbtxt.Message, bundle: Callable[[], tf_checkpoint.Bundle | None]
-) -> tuple[Embedding, str | None]:
-    """One embeddings entry as an Embedding, and the checkpoint key it took (None for a tensor file)."""
+    logdir: LogDir, run: Run, entry: pbtxt.Message, bundle: Callable[[], tf_checkpoint.Bundle | None]
+) -> Embedding:
+    """One embeddings entry as an Embedding."""
     config = run.config
     base = config.parent if config else run.folder
 
     def resolve(field: str, value: str, owner: pbtxt.Message = entry) -> Path:
         return logdir.confine(value, base, what=field, config=config, line=owner.where(field)[0])
 
-    name = entry.string("tensor_name")
-    name = name[:-2] if name.endswith(":0") else name
-    shape = [int(v) for v in entry.all("tensor_shape") if isinstance(v, int)]
+    name = entry_name(entry)
+    shape = _shape(entry)
     line = entry.line
-    key: str | None = None
     labels: list[str] | None = None
     if entry.string("tensor_path"):
         source = resolve("tensor_path", entry.string("tensor_path"))
         vectors, labels = _tensor_file(source, shape, config=config, line=line)
-        name = name or PurePosixPath(entry.string("tensor_path")).name
     else:
         checkpoint = bundle()
         if checkpoint is None:
@@ -255,7 +126,7 @@ def _read_entry(
                 line=line,
                 fix="add tensor_path (with tensor_shape for .bytes) or model_checkpoint_path",
             )
-        key = name
+        key = checkpoint.resolve(name)
         vectors = checkpoint.read_matrix(key)
         source = Path(f"{checkpoint.prefix}.index")
         if shape and list(vectors.shape) != shape:
@@ -279,8 +150,20 @@ def _read_entry(
         sprite=sprite,
         source=str(source),
         bookmarks_path=str(resolve("bookmarks_path", bookmarks)) if bookmarks else None,
+        checked=True,
     )
-    return embedding, key
+    return embedding
+
+
+def entry_name(entry: pbtxt.Message) -> str:
+    """The name an embeddings entry goes by: its tensor_name (without `:0`), else its tensor_path's file name."""
+    name = entry.string("tensor_name")
+    name = name[:-2] if name.endswith(":0") else name
+    return name or PurePosixPath(entry.string("tensor_path")).name
+
+
+def _shape(entry: pbtxt.Message) -> list[int]:
+    return [int(v) for v in entry.all("tensor_shape") if isinstance(v, int)]
 
 
 def _metadata(resolve: Callable[[str, str], Path], entry: pbtxt.Message, n: int) -> pa.Table | None:
@@ -313,38 +196,94 @@ def _sprite(resolve: Callable[..., Path], msg: pbtxt.Message, n: int, config: Pa
     return sprite.read_sprite(path, (dims[0], dims[1]), n=n)
 
 
-def _read_run(logdir: _LogDir, run: Run, collection: Collection) -> None:
-    config = pbtxt.read(run.config, schema=CONFIG_SCHEMA) if run.config else pbtxt.Message()
-    entries = config.messages("embeddings")
-    # TensorBoard: a first entry with neither tensor_name nor tensor_path gives defaults to unlisted variables.
-    first = entries[0] if entries else None
-    defaults = entries.pop(0) if first and not first.string("tensor_name") + first.string("tensor_path") else None
-    opened: list[tf_checkpoint.Bundle | None] = []
+_Item = tuple[str, Callable[[], tuple[str, Embedding]]]
 
-    def bundle() -> tf_checkpoint.Bundle | None:
-        if not opened:
-            prefix = logdir.run_checkpoint(run, config)
-            opened.append(None if prefix is None else tf_checkpoint.Bundle(prefix))
-        return opened[0]
 
-    listed: set[str] = set()
-    for entry in entries:
-        embedding, key = _read_entry(logdir, run, entry, bundle)
-        listed.add(key or embedding.name)
-        collection.add(run.name, embedding)
-    checkpoint = bundle()
-    if checkpoint is None:
-        return
-    for key in checkpoint.embedding_keys(required=False):
-        if key in listed:
-            continue
+class _RunReader:
+    """The embeddings of one run, each as a reader to call: listed entries first, then checkpoint variables."""
+
+    def __init__(self, logdir: LogDir, run: Run) -> None:
+        self.logdir = logdir
+        self.run = run
+        self.config = pbtxt.read(run.config, schema=CONFIG_SCHEMA) if run.config else pbtxt.Message()
+        self.entries = self.config.messages("embeddings")
+        # TensorBoard: a first entry with neither tensor_name nor tensor_path gives defaults to unlisted variables
+        first = self.entries[0] if self.entries else None
+        plain = first is not None and not first.string("tensor_name") + first.string("tensor_path")
+        self.defaults = self.entries.pop(0) if plain else None
+        self._opened: list[tf_checkpoint.Bundle | None] = []
+        self.error: Exception | None = None  # why its checkpoint could not be opened, if it could not
+
+    def bundle(self) -> tf_checkpoint.Bundle | None:
+        if not self._opened:
+            prefix = self.logdir.run_checkpoint(self.run, self.config)
+            self._opened.append(None if prefix is None else tf_checkpoint.Bundle(prefix))
+        return self._opened[0]
+
+    def label(self, name: str) -> str:
+        return name if self.run.name == "." else f"{self.run.name}: {name}"
+
+    def items(self, want: str | None) -> list[_Item]:
+        names = [entry_name(e) for e in self.entries]
+        chosen = None if want is None else choose(want, names)
+        out: list[_Item] = [
+            (self.label(name), partial(self._entry, entry))
+            for entry, name in zip(self.entries, names, strict=True)
+            if want is None or name == chosen
+        ]
+        try:
+            checkpoint = self.bundle()
+        except SKIPPABLE as exc:
+            self.error = exc
+            if want is None and all(e.string("tensor_path") for e in self.entries):  # else the entries say it
+                out.append((self.label("checkpoint"), partial(_raise, exc)))
+            return out
+        if checkpoint is None:
+            return out
+        keys_there = [*checkpoint.entries, *checkpoint.broken]
+        listed = {_matched(n, keys_there) or n for n in names}
+        if want is not None:
+            key = choose(want, keys_there)
+            keys = [] if key is None or key in listed or out else [key]
+        else:
+            keys = [k for k in checkpoint.embedding_keys(required=False) if k not in listed]
+        return out + [(self.label(key), partial(self._variable, checkpoint, key)) for key in keys]
+
+    def listing(self) -> list[tuple[str, str]]:
+        """(name, what it is) of every entry and checkpoint tensor, for a "no tensor" message."""
+        out = [
+            (self.label(entry_name(e)), f"shape {_shape(e)}" if _shape(e) else "from tensor_path") for e in self.entries
+        ]
+        try:
+            checkpoint = self.bundle()
+        except SKIPPABLE:
+            return out
+        if checkpoint is not None:
+            out += [(self.label(k), e.summary()) for k, e in sorted(checkpoint.entries.items())]
+        return out
+
+    def _entry(self, entry: pbtxt.Message) -> tuple[str, Embedding]:
+        return self.run.name, _read_entry(self.logdir, self.run, entry, self.bundle)
+
+    def _variable(self, checkpoint: tf_checkpoint.Bundle, key: str) -> tuple[str, Embedding]:
         embedding = checkpoint.embedding(key)
-        if defaults is not None:
-            embedding = _with_defaults(logdir, run, defaults, embedding)
-        collection.add(run.name, embedding)
+        if self.defaults is not None:
+            embedding = _with_defaults(self.logdir, self.run, self.defaults, embedding)
+        return self.run.name, embedding
 
 
-def _with_defaults(logdir: _LogDir, run: Run, defaults: pbtxt.Message, embedding: Embedding) -> Embedding:
+def _raise(exc: Exception) -> tuple[str, Embedding]:
+    raise exc
+
+
+def _matched(name: str, keys: list[str]) -> str | None:
+    try:
+        return choose(name, keys)
+    except AmbiguousError:
+        return None
+
+
+def _with_defaults(logdir: LogDir, run: Run, defaults: pbtxt.Message, embedding: Embedding) -> Embedding:
     base = run.config.parent if run.config else run.folder
 
     def resolve(field: str, value: str) -> Path:
@@ -366,7 +305,7 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Collection:
     root = path.parent if path.is_file() and path.name == CONFIG_NAME else path
     if not root.is_dir():
         raise NotFoundError("no such log dir", path=path, fix="point at a TensorBoard log dir")
-    logdir = _LogDir(root)
+    logdir = LogDir(root)
     runs = find_runs(root)
     if path != root:
         runs = [r for r in runs if r.config is not None and r.config.resolve() == path.resolve()]
@@ -376,84 +315,27 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Collection:
             path=root,
             fix="write one with embedscope convert, or with tensorboard.plugins.projector.visualize_embeddings",
         )
-    collection = Collection(source=str(path))
+    readers: list[_RunReader] = []
     for run in runs:
         if run.config is not None:
             logdir.confine(str(run.config), run.config.parent, what="config file", config=run.config)
-        _read_run(logdir, run, collection)
-    if not len(collection):
+        readers.append(_RunReader(logdir, run))
+    want = options.tensor
+    items = [item for reader in readers for item in reader.items(want)]
+    if want is not None and not items:
+        unopened = [reader.error for reader in readers if reader.error is not None]
+        if unopened:
+            raise unopened[0]  # the chosen tensor may be in the checkpoint that cannot be read
+        raise missing(want, [entry for reader in readers for entry in reader.listing()], path=root)
+    # a chosen tensor's errors are not skipped
+    pairs = [one() for _, one in items] if want is not None else read_each(items, path=root, what="embedding")
+    if not pairs:
         raise FormatError(
             f"the log dir's {len(runs)} run(s) hold no embedding: no entry with a tensor, no 2-D checkpoint variable",
             path=root,
             fix="add embeddings { tensor_path: ... } or a checkpoint to a run",
         )
+    collection = Collection(source=str(path))
+    for run_name, embedding in pairs:
+        collection.add(run_name, embedding)
     return collection
-
-
-# -- writing -------------------------------------------------------------------------------------------------
-def _stem(name: str) -> str:
-    name = name.removesuffix("/.ATTRIBUTES/VARIABLE_VALUE")
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "embedding"
-
-
-def _write_tensor(vectors: np.ndarray, folder: Path, stem: str) -> Path:
-    """Raw float32 `<stem>.bytes`, unless TensorBoard would take those bytes for text: then `<stem>.tsv`."""
-    from . import tsv
-
-    rows = max(1, _SNIFF_BYTES // max(1, vectors.shape[1] * 4))
-    head = np.ascontiguousarray(vectors[:rows], dtype="<f4").tobytes()[:_SNIFF_BYTES]
-    if reads_as_text(head, complete=vectors.shape[0] <= rows):
-        log.warning("TensorBoard would misread these vectors' raw bytes as text; writing %s.tsv instead", stem)
-        return tsv.write_vectors(vectors, folder / f"{stem}.tsv")
-    path = folder / f"{stem}.bytes"
-    np.asarray(vectors, dtype="<f4").tofile(path)
-    return path
-
-
-def write(embedding: Embedding, path: Path, *, run: str | None = None, tensor_name: str | None = None) -> Path:
-    """Write a log dir TensorBoard's projector opens: config, tensor, metadata.tsv, sprite.png; returns the log dir.
-
-    With `run`, the files go to that subfolder. An existing config there keeps its other embeddings; an entry
-    with the same tensor name is replaced.
-    """
-    from . import tsv
-
-    root = Path(path)
-    folder = root
-    if run not in (None, "", "."):
-        rel = PurePosixPath(str(run))
-        if rel.is_absolute() or ".." in rel.parts:
-            raise ParameterError(f"run {run!r} must be a relative folder inside the log dir", field="run")
-        folder = root / rel
-    folder.mkdir(parents=True, exist_ok=True)
-    name = tensor_name or embedding.name
-    config_path = folder / CONFIG_NAME
-    config = pbtxt.read(config_path, schema=CONFIG_SCHEMA) if config_path.is_file() else pbtxt.Message()
-    others = [e for e in config.messages("embeddings") if e.string("tensor_name") != name]
-    stem = _stem(name)
-    prefix = "" if not others else f"{stem}."
-
-    entry = pbtxt.Message().add("tensor_name", name)
-    entry.add("tensor_path", _write_tensor(embedding.vectors, folder, stem).name)
-    entry.add("tensor_shape", embedding.shape[0]).add("tensor_shape", embedding.shape[1])
-    if embedding.metadata is not None and embedding.metadata.num_columns:
-        tsv.write_metadata(embedding.metadata, folder / f"{prefix}metadata.tsv")
-        entry.add("metadata_path", f"{prefix}metadata.tsv")
-    if embedding.sprite is not None:
-        embedding.sprite.image.save(folder / f"{prefix}sprite.png")
-        width, height = embedding.sprite.single_image_dim
-        sprite = pbtxt.Message().add("image_path", f"{prefix}sprite.png")
-        entry.add("sprite", sprite.add("single_image_dim", width).add("single_image_dim", height))
-    if embedding.bookmarks_path and Path(embedding.bookmarks_path).is_file():
-        target = folder / f"{prefix}bookmarks.json"
-        if Path(embedding.bookmarks_path).resolve() != target.resolve():
-            shutil.copyfile(embedding.bookmarks_path, target)
-        entry.add("bookmarks_path", target.name)
-
-    out = pbtxt.Message([f for f in config.fields if f.name != "embeddings"])
-    for kept in [*others, entry]:
-        out.add("embeddings", kept)
-    partial = config_path.with_name(f".{CONFIG_NAME}.partial")
-    partial.write_text(pbtxt.dumps(out), encoding="utf-8")
-    partial.replace(config_path)
-    return root

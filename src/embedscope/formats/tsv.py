@@ -1,13 +1,9 @@
-"""The Embedding Projector's TSV pair: a vectors file and a metadata file.
+"""The Embedding Projector's TSV pair: a vectors file and a metadata file (rules in tsv_metadata.py).
 
 Vectors: one row per line, tab-separated numbers, no header. If the first field of the first row is not a
 number, every row starts with a label (as the standalone projector reads it). Blank lines are skipped and
-trailing whitespace is ignored, as the projector does.
-
-Metadata, with exactly the projector's rules: a header row only when the file has more than one column
-(its first line holds a tab); a single-column file has no header (the vocab-file format) and its column is
-named ``label``; line i+1 of a multi-column file is row i; the final line break does not start a row; empty
-cells are empty. Quote characters are literal: the projector does no quoting.
+trailing whitespace is ignored, as the projector does. Errors name the line and the column (the 1-based
+tab-separated field, the label counted).
 """
 
 from __future__ import annotations
@@ -22,10 +18,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from ..checks import check_not_wide, decode_text, find_non_finite
 from ..embedding import Embedding
-from ..errors import FormatError, MetadataError, NotFoundError, ParameterError
-from ..metadata import column_strings, typed_table
+from ..errors import FormatError
+from ..metadata import typed_table
 from .registry import ReadOptions
+from .tsv_metadata import check_file, read_metadata, write_metadata
+
+__all__ = ["read", "read_metadata", "read_vectors", "write", "write_metadata", "write_vectors"]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,9 @@ def read_vectors(path: Path) -> tuple[np.ndarray, list[str] | None]:
     FormatError naming the line and column of the first problem.
     """
     path = Path(path)
-    _check_file(path)
+    check_file(path)
+    with path.open("rb") as fh:
+        check_not_wide(fh.read(1024), path=path)
     first = _first_line(path)
     if first is not None:
         try:
@@ -95,14 +97,15 @@ def _read_fast(path: Path, first: list[str]) -> tuple[np.ndarray, list[str] | No
     if not columns:
         return None
     matrix = np.stack([col.to_numpy() for col in columns], axis=1)
-    if not np.isfinite(matrix).all():
-        return None  # the line-by-line pass names the row
+    if find_non_finite(matrix) is not None:
+        return None  # the line-by-line pass names the line and column
     labels = table.column(0).to_pylist() if labeled else None
     return matrix, labels
 
 
 def _read_slow(path: Path) -> tuple[np.ndarray, list[str] | None]:
-    text = _decode(path.read_bytes(), path).replace("\r\n", "\n").replace("\r", "\n")  # as pyarrow splits lines
+    text = decode_text(path.read_bytes(), path=path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as pyarrow splits lines
     labeled: bool | None = None
     dim = 0
     labels: list[str] = []
@@ -190,17 +193,17 @@ def _convert(path: Path, cells: list[str], where: list[tuple[int, str | None]], 
             fix="every field after the optional label must be a number such as -0.25 or 1e-3",
         ) from None
     matrix = values.to_numpy(zero_copy_only=False).reshape(-1, dim)
-    finite = np.isfinite(matrix)
-    if not finite.all():
-        row, col = (int(i) for i in np.argwhere(~finite)[0])
+    bad = find_non_finite(matrix)
+    if bad is not None:
+        row, col = bad
         number, label = where[row]
         row_for = f' (row for "{label}")' if label is not None else ""
         raise FormatError(
-            f"expected a finite number, found {cells[row * dim + col]!r}{row_for}",
+            f"holds {float(matrix[row, col])}, expected a finite number{row_for}",
             path=path,
             line=number,
             column=col + 1 + labeled,
-            fix="NaN and infinity cannot be shown; fix or drop that row",
+            fix="NaN and infinity cannot be shown or compared: fix or drop that row",
         )
     return matrix
 
@@ -217,136 +220,6 @@ def _first_unparsable(strings: pa.Array) -> int:
         else:
             lo = mid
     return lo
-
-
-def _check_file(path: Path) -> None:
-    if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "no such file"
-        raise NotFoundError(what, path=path, fix="give the path of a .tsv file")
-
-
-def _decode(data: bytes, path: Path) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise FormatError(
-            f"is not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded",
-            path=path,
-            line=line,
-            fix="save the file as UTF-8",
-        ) from None
-
-
-# -- metadata ---------------------------------------------------------------------------------------------
-def read_metadata(path: Path, *, n: int | None) -> pa.Table:
-    """Read a projector metadata TSV; with `n`, its row count must fit n vectors (or say which rule broke)."""
-    path = Path(path)
-    _check_file(path)
-    lines = _decode(path.read_bytes(), path).split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the final line break does not start a row
-    lines = [line.removesuffix("\r") for line in lines]
-    if not lines:
-        if n == 0:
-            return typed_table({"label": []})
-        raise FormatError("the metadata file is empty", path=path, fix="write one line per vector")
-    if "\t" not in lines[0]:
-        _check_count(path, lines, n, header=False)
-        for number, line in enumerate(lines, start=1):
-            if "\t" in line:
-                raise MetadataError(
-                    f"this line has {line.count(chr(9)) + 1} tab-separated columns but the first line has one",
-                    path=path,
-                    line=number,
-                    fix="a multi-column file needs a header row of column names as its first line",
-                )
-        return typed_table({"label": lines})
-    header = _column_names(lines[0].split("\t"), path)
-    rows = lines[1:]
-    _check_count(path, lines, n, header=True)
-    width = len(header)
-    split: list[list[str]] = []
-    for number, line in enumerate(rows, start=2):
-        fields = line.split("\t")
-        if len(fields) > width:
-            raise MetadataError(
-                f"expected {width} tab-separated columns (as in the header), found {len(fields)}",
-                path=path,
-                line=number,
-                fix="a value must not contain a tab; add a column to the header or remove the extra tab",
-            )
-        split.append(fields + [""] * (width - len(fields)))
-    columns = list(zip(*split, strict=True)) if split else [() for _ in header]
-    return typed_table({name: list(values) for name, values in zip(header, columns, strict=True)})
-
-
-def _check_count(path: Path, lines: list[str], n: int | None, *, header: bool) -> None:
-    """Raise unless the rows fit n vectors, naming the projector's rule the file breaks."""
-    rows = len(lines) - header
-    if n is None or rows == n:
-        return
-    blank = next((i for i, line in enumerate(reversed(lines[header:])) if line.strip()), rows)
-    if blank and rows - blank == n:
-        rule, fix = f"the file ends with {blank} blank line{'s' * (blank > 1)}", "remove the blank lines at the end"
-    elif header and len(lines) == n:
-        rule, fix = (
-            "multi-column metadata needs a header row",
-            "add a first line with the column names, separated by tabs",
-        )
-    elif not header and rows == n + 1:
-        rule = "single-column metadata must not have a header row"
-        fix = f"remove the first line ({lines[0]!r}); line i of a single-column file is vector i"
-    else:
-        what = "rows after the header row" if header else "lines (one label per line, no header)"
-        raise MetadataError(
-            f"{rows:,} {what} for {n:,} vectors", path=path, fix="give one line per vector, in the same order"
-        )
-    raise MetadataError(f"{len(lines):,} lines for {n:,} vectors: {rule}", path=path, fix=fix)
-
-
-def _column_names(names: list[str], path: Path) -> list[str]:
-    """Header names, with empty and repeated names made unique (and a warning)."""
-    out: list[str] = []
-    for i, name in enumerate(names):
-        new = name.strip() or f"column_{i + 1}"
-        base, k = new, 2
-        while new in out:
-            new, k = f"{base}_{k}", k + 1
-        if new != name:
-            log.warning("%s: header column %d %r renamed to %r", path, i + 1, name, new)
-        out.append(new)
-    return out
-
-
-def write_metadata(table: pa.Table, path: Path) -> Path:
-    """Write `table` as a projector metadata TSV (header row only when it has more than one column).
-
-    The format has no quoting, so tabs, carriage returns and newlines inside values and column names are
-    replaced by spaces (a warning says how many). Nulls are written as empty cells.
-    """
-    path = Path(path)
-    if table.num_columns == 0:
-        raise ParameterError("metadata has no columns to write", field="metadata")
-    replaced = 0
-
-    def clean(value: str) -> str:
-        nonlocal replaced
-        if "\t" in value or "\n" in value or "\r" in value:
-            replaced += 1
-            return value.replace("\r\n", " ").replace("\t", " ").replace("\n", " ").replace("\r", " ")
-        return value
-
-    columns = [[clean(v) for v in column_strings(table, name)] for name in table.column_names]
-    lines: list[str] = []
-    if table.num_columns > 1:
-        lines.append("\t".join(clean(name) for name in table.column_names))
-    lines.extend("\t".join(row) for row in zip(*columns, strict=True))
-    if replaced:
-        log.warning("%s: tabs/newlines replaced by spaces in %d values (TSV cannot hold them)", path, replaced)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8", newline="")
-    return path
 
 
 # -- the pair -----------------------------------------------------------------------------------------------
@@ -389,6 +262,7 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Embedding:
         metadata=metadata,
         label_column=options.label_column,
         source=str(path),
+        checked=True,
     )
 
 

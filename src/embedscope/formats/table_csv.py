@@ -1,0 +1,90 @@
+"""CSV tables through pyarrow: only empty cells are missing values, and errors name the file's line."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from ..checks import check_not_wide, decode_text, describe_content, reencode_fix
+from ..errors import FormatError
+
+
+def read_csv(path: Path) -> pa.Table:
+    """The whole CSV table; UTF-16, bytes that are not UTF-8 and ragged rows are errors naming their line."""
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    check_not_wide(head, path=path)
+    try:
+        table = _read_csv(path)
+        table.validate(full=True)
+        names = table.column_names  # raises when a name is not UTF-8
+    except UnicodeDecodeError:
+        decode_text(path.read_bytes(), path=path)  # raises naming the line and column
+        raise FormatError("column names are not UTF-8 text", path=path, fix=reencode_fix()) from None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowMemoryError, OSError) as exc:
+        raise FormatError(
+            f"could not be read as csv: {exc}", path=path, fix=f"the file looks like {describe_content(head)}: check it"
+        ) from None
+    return _check_utf8(table, names, path)
+
+
+def _read_csv(path: Path) -> pa.Table:
+    # only empty cells are missing values: "nan" must stay NaN (and be refused in a vector), "NA" stays text
+    options = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=False)
+    try:
+        return pa_csv.read_csv(path, convert_options=options)
+    except pa.ArrowInvalid as exc:
+        if "CSV parse error" not in str(exc):
+            raise
+        ragged = _ragged_csv_row(path)
+        if ragged is None:
+            raise
+    line, expected, found = ragged
+    raise FormatError(
+        f"expected {expected} comma-separated fields (as in the header), found {found}",
+        path=path,
+        line=line,
+        fix="quote values that contain commas, or remove the extra commas",
+    )
+
+
+def _ragged_csv_row(path: Path) -> tuple[int, int, int] | None:
+    """(line, expected, found) of the first row whose field count differs from the header's."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = next(reader, None)
+            for row in reader:
+                if header is not None and row and len(row) != len(header):
+                    return reader.line_num, len(header), len(row)
+        except csv.Error:
+            return None
+    return None
+
+
+def _check_utf8(table: pa.Table, names: list[str], path: Path) -> pa.Table:
+    """pyarrow reads CSV text that is not UTF-8 as binary columns: name the line and column of the first bad byte."""
+    if any(pa.types.is_binary(table.schema.field(name).type) for name in names):
+        decode_text(path.read_bytes(), path=path)  # raises naming the line and column
+    return table
+
+
+def csv_line(path: Path, row: int) -> int | None:
+    """The line of the file where table row `row` (0-based, after the header) starts."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        index, end = -1, 0  # -1 is the header record
+        try:
+            for record in reader:
+                start, end = end + 1, reader.line_num
+                if not record:
+                    continue  # pyarrow skips empty lines
+                if index == row:
+                    return start
+                index += 1
+        except csv.Error:
+            return None
+    return None

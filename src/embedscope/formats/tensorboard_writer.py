@@ -1,0 +1,85 @@
+"""Writing a TensorBoard log dir the projector opens: config, tensor (raw float32 or TSV), metadata, sprite."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from ..embedding import Embedding
+from ..errors import ParameterError
+from . import pbtxt
+from .tensorboard_logdir import CONFIG_NAME, CONFIG_SCHEMA, SNIFF_BYTES, reads_as_text
+
+log = logging.getLogger(__name__)
+
+
+def _stem(name: str) -> str:
+    name = name.removesuffix("/.ATTRIBUTES/VARIABLE_VALUE")
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "embedding"
+
+
+def _write_tensor(vectors: np.ndarray, folder: Path, stem: str) -> Path:
+    """Raw float32 `<stem>.bytes`, unless TensorBoard would take those bytes for text: then `<stem>.tsv`."""
+    from . import tsv
+
+    rows = max(1, SNIFF_BYTES // max(1, vectors.shape[1] * 4))
+    head = np.ascontiguousarray(vectors[:rows], dtype="<f4").tobytes()[:SNIFF_BYTES]
+    if reads_as_text(head, complete=vectors.shape[0] <= rows):
+        log.warning("TensorBoard would misread these vectors' raw bytes as text; writing %s.tsv instead", stem)
+        return tsv.write_vectors(vectors, folder / f"{stem}.tsv")
+    path = folder / f"{stem}.bytes"
+    np.asarray(vectors, dtype="<f4").tofile(path)
+    return path
+
+
+def write(embedding: Embedding, path: Path, *, run: str | None = None, tensor_name: str | None = None) -> Path:
+    """Write a log dir TensorBoard's projector opens: config, tensor, metadata.tsv, sprite.png; returns the log dir.
+
+    With `run`, the files go to that subfolder. An existing config there keeps its other embeddings; an entry
+    with the same tensor name is replaced.
+    """
+    from . import tsv
+
+    root = Path(path)
+    folder = root
+    if run not in (None, "", "."):
+        rel = PurePosixPath(str(run))
+        if rel.is_absolute() or ".." in rel.parts:
+            raise ParameterError(f"run {run!r} must be a relative folder inside the log dir", field="run")
+        folder = root / rel
+    folder.mkdir(parents=True, exist_ok=True)
+    name = tensor_name or embedding.name
+    config_path = folder / CONFIG_NAME
+    config = pbtxt.read(config_path, schema=CONFIG_SCHEMA) if config_path.is_file() else pbtxt.Message()
+    others = [e for e in config.messages("embeddings") if e.string("tensor_name") != name]
+    stem = _stem(name)
+    prefix = "" if not others else f"{stem}."
+
+    entry = pbtxt.Message().add("tensor_name", name)
+    entry.add("tensor_path", _write_tensor(embedding.vectors, folder, stem).name)
+    entry.add("tensor_shape", embedding.shape[0]).add("tensor_shape", embedding.shape[1])
+    if embedding.metadata is not None and embedding.metadata.num_columns:
+        tsv.write_metadata(embedding.metadata, folder / f"{prefix}metadata.tsv")
+        entry.add("metadata_path", f"{prefix}metadata.tsv")
+    if embedding.sprite is not None:
+        embedding.sprite.image.save(folder / f"{prefix}sprite.png")
+        width, height = embedding.sprite.single_image_dim
+        sprite = pbtxt.Message().add("image_path", f"{prefix}sprite.png")
+        entry.add("sprite", sprite.add("single_image_dim", width).add("single_image_dim", height))
+    if embedding.bookmarks_path and Path(embedding.bookmarks_path).is_file():
+        target = folder / f"{prefix}bookmarks.json"
+        if Path(embedding.bookmarks_path).resolve() != target.resolve():
+            shutil.copyfile(embedding.bookmarks_path, target)
+        entry.add("bookmarks_path", target.name)
+
+    out = pbtxt.Message([f for f in config.fields if f.name != "embeddings"])
+    for kept in [*others, entry]:
+        out.add("embeddings", kept)
+    partial = config_path.with_name(f".{CONFIG_NAME}.partial")
+    partial.write_text(pbtxt.dumps(out), encoding="utf-8")
+    partial.replace(config_path)
+    return root

@@ -1,0 +1,312 @@
+"""The zip archive `torch.save` writes (torch >= 1.6), read without PyTorch.
+
+`<name>/data.pkl` is a pickle of the dict, `<name>/data/<key>` one member per storage (stored uncompressed),
+`<name>/byteorder` the byte order. The pickle is read by a restricted Unpickler that knows only dicts,
+tensors and storages (anything else is refused, never imported or run); each tensor is rebuilt as a strided
+NumPy view of its memory-mapped storage, read only when its values are asked for.
+"""
+
+from __future__ import annotations
+
+import collections
+import io
+import logging
+import math
+import pickle
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..checks import as_float32
+from ..errors import FormatError
+from ._weights import corrupt_as_format_error, map_bytes, open_zip, zip_member_data_offset
+
+log = logging.getLogger(__name__)
+
+_STORAGE_DTYPES = {
+    "DoubleStorage": "f8",
+    "FloatStorage": "f4",
+    "HalfStorage": "f2",
+    "BFloat16Storage": "u2",  # converted to float32 after striding
+    "LongStorage": "i8",
+    "IntStorage": "i4",
+    "ShortStorage": "i2",
+    "CharStorage": "i1",
+    "ByteStorage": "u1",
+    "BoolStorage": "?",
+}
+FLOAT_STORAGES = ("DoubleStorage", "FloatStorage", "HalfStorage", "BFloat16Storage")
+_MAX_ELEMENTS = 1 << 36  # a sanity bound: a stride-0 view could otherwise claim any size
+STATE_DICT_FIX = "save the weights with torch.save(model.state_dict(), path) and load that file"
+
+
+class _StorageType:
+    """Stands for `torch.FloatStorage` & co. in the pickle; holds the dtype, cannot be called."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.dtype = _STORAGE_DTYPES.get(name)
+
+
+class _StorageRef:
+    """A storage of the archive, read (memory-mapped where stored uncompressed) only when a tensor needs it."""
+
+    __slots__ = ("_array", "archive", "key", "numel", "stype")
+
+    def __init__(self, archive: _Archive, key: str, stype: _StorageType, numel: int) -> None:
+        self.archive = archive
+        self.key = key
+        self.stype = stype
+        self.numel = numel
+        self._array: np.ndarray | None = None
+
+    @property
+    def type_name(self) -> str:
+        return self.stype.name
+
+    @property
+    def array(self) -> np.ndarray:
+        if self._array is None:
+            self._array = self.archive.load(self.key, self.stype, self.numel)
+        return self._array
+
+
+class _TensorType:
+    """Stands for `torch.Tensor` / `torch.nn.Parameter` where the pickle names the type of a tensor."""
+
+
+class Tensor:
+    """A tensor rebuilt from the pickle: shape and type known at once, its values read only when asked for.
+
+    A tensor whose layout does not fit its storage keeps the error, raised when its values are asked for.
+    """
+
+    __slots__ = ("_array", "error", "offset", "shape", "storage", "stride", "type_name")
+
+    def __init__(
+        self,
+        storage: _StorageRef | None,
+        offset: int,
+        shape: tuple[int, ...],
+        stride: tuple[int, ...],
+        *,
+        type_name: str,
+        array: np.ndarray | None = None,
+        error: FormatError | None = None,
+    ) -> None:
+        self.storage = storage
+        self.offset = offset
+        self.shape = shape
+        self.stride = stride
+        self.type_name = type_name
+        self._array = array
+        self.error = error
+
+    @classmethod
+    def of(cls, array: np.ndarray) -> Tensor:
+        """A tensor holding an array already in memory (the legacy format, read by torch)."""
+        kind = "FloatStorage" if array.dtype.kind == "f" else "LongStorage"
+        return cls(None, 0, tuple(array.shape), (), type_name=kind, array=array)
+
+    def __setstate__(self, state: object) -> None:
+        """Python attributes pickled on a tensor are ignored."""
+
+    @property
+    def bfloat16(self) -> bool:
+        return self.type_name == "BFloat16Storage"
+
+    @property
+    def is_float(self) -> bool:
+        return self.type_name in FLOAT_STORAGES
+
+    def raw(self) -> np.ndarray:
+        """The values as stored (bfloat16 as uint16 bits): a strided view of the storage."""
+        if self.error is not None:
+            raise self.error
+        if self._array is None:
+            assert self.storage is not None
+            array = self.storage.array
+            base = array[self.offset :] if all(self.shape) else array[:0]
+            strides = tuple(s * array.itemsize for s in self.stride)
+            self._array = np.lib.stride_tricks.as_strided(base, shape=self.shape, strides=strides, writeable=False)
+        return self._array
+
+    def numpy(self) -> np.ndarray:
+        return as_float32(self.raw(), bfloat16=True) if self.bfloat16 else self.raw()
+
+
+class _Archive:
+    """The storages of one zip archive, memory-mapped where stored uncompressed."""
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile, prefix: str, byteorder: str) -> None:
+        self.path = path
+        self.zf = zf
+        self.prefix = prefix
+        self.order = ">" if byteorder == "big" else "<"
+        self.mapped = map_bytes(path)
+        self.storages: dict[str, _StorageRef] = {}
+
+    def storage(self, key: str, stype: _StorageType, numel: int) -> _StorageRef:
+        if key in self.storages:
+            return self.storages[key]
+        if stype.dtype is None:
+            raise _Unsupported(stype.name)
+        ref = _StorageRef(self, key, stype, numel)
+        self.storages[key] = ref
+        return ref
+
+    def load(self, key: str, stype: _StorageType, numel: int) -> np.ndarray:
+        """A storage's elements as a 1-D array; a member missing or too short is an error naming it."""
+        assert stype.dtype is not None
+        name = f"{self.prefix}data/{key}"
+        try:
+            info = self.zf.getinfo(name)
+        except KeyError:
+            raise FormatError(f"storage {name} is missing from the archive", path=self.path) from None
+        code = stype.dtype
+        dtype = np.dtype(code if np.dtype(code).itemsize == 1 else f"{self.order}{code}")
+        nbytes = numel * np.dtype(dtype).itemsize
+        if info.file_size < nbytes:
+            raise FormatError(
+                f"storage {name} holds {info.file_size:,} bytes, {numel:,} x {stype.name} needs {nbytes:,}",
+                path=self.path,
+            )
+        start = zip_member_data_offset(self.path, info)
+        if start is not None:
+            return self.mapped[start : start + info.file_size][:nbytes].view(dtype)
+        with corrupt_as_format_error(self.path, what="PyTorch"), zipfile.ZipFile(self.path) as zf:
+            return np.frombuffer(zf.read(info), dtype=np.uint8)[:nbytes].view(dtype)
+
+
+class _Unsupported(Exception):
+    """A storage type we cannot turn into numbers (complex, float8, quantized...)."""
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _rebuild_tensor(storage: object, offset: object, size: object, stride: object, *_: object) -> Tensor | None:
+    """torch._utils._rebuild_tensor_v2: a strided view of the storage, its bounds checked first."""
+    if storage is None:
+        return None  # a storage type we skip
+    if not isinstance(storage, _StorageRef):
+        raise FormatError(f"a tensor's storage is {type(storage).__name__}, not a storage")
+    if not (
+        _is_int(offset)
+        and isinstance(size, tuple | list)
+        and isinstance(stride, tuple | list)
+        and len(size) == len(stride)
+        and all(_is_int(v) and v >= 0 for v in (offset, *size, *stride))
+    ):
+        raise FormatError(f"a tensor has offset {offset!r}, size {size!r}, stride {stride!r}; expected whole numbers")
+    assert isinstance(offset, int)
+    shape, steps = tuple(int(v) for v in size), tuple(int(v) for v in stride)
+    error = None
+    if math.prod(shape) > _MAX_ELEMENTS:
+        error = FormatError(f"a tensor of size {shape} has more than {_MAX_ELEMENTS:,} elements")
+    last = offset + sum((n - 1) * s for n, s in zip(shape, steps, strict=True)) if all(shape) else offset - 1
+    if last >= storage.numel:
+        error = FormatError(
+            f"a tensor of size {shape} and stride {steps} at offset {offset:,} reaches element "
+            f"{last:,} of a storage of {storage.numel:,}",
+            path=storage.archive.path,
+        )
+    return Tensor(storage, offset, shape, steps, type_name=storage.type_name, error=error)
+
+
+def _rebuild_parameter(data: object, *_: object) -> object:
+    """torch._utils._rebuild_parameter(_with_state): the parameter's tensor."""
+    return data
+
+
+def _rebuild_from_type(func: object, new_type: object, args: object, state: object = None) -> object:
+    """torch._tensor._rebuild_from_type_v2: only for plain tensors and parameters."""
+    if func not in (_rebuild_tensor, _rebuild_parameter) or not isinstance(new_type, _TensorType):
+        raise FormatError("refusing to rebuild a tensor subclass: only tensors and dicts are loaded")
+    if not isinstance(args, tuple):
+        raise FormatError(f"tensor arguments are {type(args).__name__}, not a tuple")
+    rebuild: Callable[..., object] = func
+    return rebuild(*args)
+
+
+_ALLOWED: dict[str, object] = {
+    "collections.OrderedDict": collections.OrderedDict,
+    "torch._utils._rebuild_tensor_v2": _rebuild_tensor,
+    "torch._utils._rebuild_parameter": _rebuild_parameter,
+    "torch._utils._rebuild_parameter_with_state": _rebuild_parameter,
+    "torch._tensor._rebuild_from_type_v2": _rebuild_from_type,
+    "torch._tensor.Tensor": _TensorType(),
+    "torch.Tensor": _TensorType(),
+    "torch.nn.parameter.Parameter": _TensorType(),
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    """Loads dicts, lists, numbers, strings and tensors; refuses every other global."""
+
+    def __init__(self, data: bytes, archive: _Archive) -> None:
+        super().__init__(io.BytesIO(data))
+        self.archive = archive
+        self.skipped: set[str] = set()
+
+    def find_class(self, module: str, name: str) -> Any:
+        full = f"{module}.{name}"
+        if full in _ALLOWED:
+            return _ALLOWED[full]
+        if module == "torch" and name.endswith("Storage"):
+            return _StorageType(name)
+        if module.startswith("torch.nn.modules") or module == "__main__":
+            raise FormatError(
+                f"refusing to unpickle {full}: this file holds a whole pickled model, not a state dict "
+                "(only tensors and dicts are loaded)",
+                path=self.archive.path,
+                fix=STATE_DICT_FIX,
+            )
+        raise FormatError(
+            f"refusing to unpickle {full}: only tensors and dicts are loaded",
+            path=self.archive.path,
+            fix=f"if this is a whole pickled object, {STATE_DICT_FIX}",
+        )
+
+    def persistent_load(self, pid: Any) -> Any:
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
+            raise FormatError(f"unexpected persistent id {pid!r:.80} (expected a storage)", path=self.archive.path)
+        _, stype, key, _location, numel = pid
+        if not isinstance(stype, _StorageType) or not isinstance(key, str) or not _is_int(numel) or numel < 0:
+            raise FormatError(f"malformed storage reference {pid!r:.80}", path=self.archive.path)
+        try:
+            return self.archive.storage(key, stype, numel)
+        except _Unsupported:
+            self.skipped.add(stype.name)
+            return None
+
+
+def load_zip(path: Path) -> tuple[object, np.ndarray]:
+    with open_zip(path, what="PyTorch") as zf:
+        names = zf.namelist()
+        pickles = [n for n in names if n.endswith("data.pkl") and n.count("/") <= 1]
+        if any(n.endswith(("constants.pkl", ".py")) for n in names):
+            raise FormatError(
+                "this is a TorchScript archive (torch.jit.save), not a state dict", path=path, fix=STATE_DICT_FIX
+            )
+        if not pickles:
+            raise FormatError("this zip archive has no data.pkl: not a torch.save file", path=path, fix=STATE_DICT_FIX)
+        prefix = pickles[0][: -len("data.pkl")]
+        order = zf.read(f"{prefix}byteorder").decode("ascii", "replace") if f"{prefix}byteorder" in names else "little"
+        archive = _Archive(path, zf, prefix, order.strip())
+        unpickler = _Unpickler(zf.read(pickles[0]), archive)
+        try:
+            root = unpickler.load()
+        except FormatError as exc:
+            if exc.path is not None:
+                raise
+            raise FormatError(exc.message, path=path, field=exc.field, fix=exc.fix) from exc
+        except Exception as exc:  # a malformed pickle can raise almost anything; it never runs code here
+            raise FormatError(f"{pickles[0]} could not be unpickled ({type(exc).__name__}: {exc})", path=path) from exc
+        for name in sorted(unpickler.skipped):
+            log.warning("%s: skipping tensors of %s, which cannot be read as float32", path, name)
+        return root, archive.mapped
