@@ -127,3 +127,23 @@ def test_convert_to_word2vec_warns_about_dropped_columns(tmp_path):
     result = run("convert", str(vectors), str(tmp_path / "out.txt"), "--metadata", str(meta))
     assert result.exit_code == 0, result.output
     assert "metadata column(s) count not written" in result.output
+
+
+def test_project_writes_coordinates_with_labels(tsv_pair, tmp_path, monkeypatch):
+    import pyarrow.csv as pacsv
+
+    monkeypatch.setenv("EMBEDSCOPE_CACHE_DIR", str(tmp_path / "cache"))
+    vectors, metadata = tsv_pair
+    out = tmp_path / "pca.csv"
+    result = run("project", str(vectors), "--metadata", str(metadata), "--method", "pca", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "wrote 5 x 2 pca coordinates" in result.output and "explained variance" in result.output
+    table = pacsv.read_csv(out)
+    assert table.column_names == ["index", "label", "x", "y"]
+    assert table.column("label").to_pylist() == WORDS
+    again = run("project", str(vectors), "--metadata", str(metadata), "-o", str(out))
+    assert "from cache" in again.output
+    bad = run("project", str(vectors), "--method", "umap", "--perplexity", "5", "-o", str(out))
+    assert bad.exit_code == 2 and "--perplexity does not apply to --method umap" in bad.output
+    wrong = run("project", str(vectors), "-o", str(tmp_path / "out.json"))
+    assert wrong.exit_code == 1 and "cannot export to 'json'" in wrong.output

@@ -214,26 +214,21 @@ def _run(
         return _custom(emb, x, indices, n_components, params, common)
     from .knn_graph import knn_graph
 
-    # openTSNE uses 3 x perplexity neighbours; UMAP its n_neighbors (self excluded here, added back by umap.py)
-    wanted = int(3 * params["perplexity"]) if method == "tsne" else int(params["n_neighbors"])
-    k = max(1, min(wanted, len(x) - 1))
-    report(progress, Progress(stage="knn", message=f"finding the {k} nearest neighbours of every point"))
-    graph = knn_graph(x, k=k, metric=params["metric"], progress=progress, cancel=cancel)
     if method == "tsne":
         from .tsne import tsne
 
+        # t-SNE reports its initial layout first, then builds the (memoised, shared) k-NN graph itself
         coords = tsne(
-            x,
-            n_components=n_components,
-            random_state=random_state,
-            knn=graph,
-            progress=progress,
-            cancel=cancel,
-            **params,
+            x, n_components=n_components, random_state=random_state, progress=progress, cancel=cancel, **params
         )
+        k = max(1, min(int(3 * params["perplexity"]), len(x) - 1))
+        graph = knn_graph(x, k=k, metric=params["metric"])  # served from the memo
     else:
         from .umap import umap
 
+        k = max(1, min(int(params["n_neighbors"]), len(x) - 1))
+        report(progress, Progress(stage="knn", message=f"finding the {k} nearest neighbours of every point"))
+        graph = knn_graph(x, k=k, metric=params["metric"], progress=progress, cancel=cancel)
         coords = umap(
             x,
             n_components=n_components,

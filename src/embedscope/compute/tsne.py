@@ -1,0 +1,291 @@
+"""t-SNE through openTSNE's building blocks, with frames for the page, pause and cancel.
+
+The steps are openTSNE's own (openTSNE.TSNE.fit does the same with the same defaults):
+1. the initial layout: the top principal components scaled to standard deviation 1e-4, plus a little jitter
+   (openTSNE.initialization.pca). It is reported at once as frame 0, before any neighbour search;
+2. the affinities: Gaussian kernels calibrated to the perplexity over each point's 3 x perplexity nearest
+   neighbours, symmetrised (openTSNE.affinity.PerplexityBasedNN over the shared exact k-NN graph of
+   knn_graph.py, or over the graph given);
+3. early exaggeration: min(250, n_iter) iterations with the attraction multiplied by `early_exaggeration`;
+4. the rest of the n_iter iterations without exaggeration. Momentum is 0.8 in both phases, and
+   learning_rate="auto" is openTSNE's (1.0.4): N / exaggeration in each phase (N / 12, then N); scikit-learn's
+   max(N / early_exaggeration / 4, 50) is not used.
+
+Frames (coordinates every `every` iterations) come from openTSNE's optimisation callbacks; the callback also
+blocks while the CancelToken is paused and stops the optimisation once it is cancelled (raising Cancelled).
+The negative gradient is FFT-interpolated in 2-D from FFT_MIN_POINTS points on and Barnes-Hut below that and
+in 3-D (openTSNE's FFT is 1-D/2-D only). The same seed gives identical output.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParameterError
+from .knn_graph import KnnGraph, knn_graph
+from .progress import Cancelled, CancelToken, Progress, ProgressCallback, check, report
+
+log = logging.getLogger(__name__)
+
+EARLY_EXAGGERATION_ITER = 250
+MOMENTUM = 0.8
+# 2-D: FFT from this many points on, Barnes-Hut below. Measured here (benchmarks/bench_tsne.py --crossover,
+# 750 iterations): 2,000 points BH 4.9 s / FFT 6.7 s; 3,000: 8.2 s / 8.1 s; 5,000: 14.9 s / 8.1 s.
+FFT_MIN_POINTS = 3_000
+GRADIENT_METHODS = ("auto", "fft", "bh")
+# below this many points one thread is as fast as two here, and safe from OpenMP spin-waiting on busy cores
+SERIAL_BELOW = 5_000
+
+
+def tsne(
+    x: np.ndarray,
+    *,
+    n_components: int = 2,
+    perplexity: float = 30.0,
+    learning_rate: float | str = "auto",
+    early_exaggeration: float = 12.0,
+    n_iter: int = 750,
+    metric: str = "euclidean",
+    random_state: int = 0,
+    knn: KnnGraph | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    every: int = 10,
+    n_jobs: int | None = None,
+    negative_gradient_method: str = "auto",
+) -> np.ndarray:
+    """t-SNE coordinates (N x n_components, float32) of the rows of `x`.
+
+    `n_iter` counts every iteration, early exaggeration included. `knn` is a precomputed graph of the same rows
+    (with at least 3 x perplexity neighbours, else the perplexity is lowered); without it the shared exact graph
+    is computed (memoised per data). `progress` receives the initial layout as frame 0, then the coordinates every
+    `every` iterations and at the end; `cancel` pauses, resumes or stops the run.
+    """
+    _quiet_openmp()
+    from openTSNE import TSNEEmbedding
+    from openTSNE.affinity import PerplexityBasedNN
+    from openTSNE.initialization import pca
+    from openTSNE.nearest_neighbors import PrecomputedNeighbors
+
+    x = _check_data(x)
+    n = len(x)
+    _check_params(n_components, perplexity, learning_rate, early_exaggeration, n_iter, every, negative_gradient_method)
+    if knn is not None:
+        _check_graph(knn, n, metric)
+    perplexity = effective_perplexity(perplexity, n, None if knn is None else knn.k)
+    k = min(n - 1, int(3 * perplexity))
+    jobs = n_jobs if n_jobs is not None else default_jobs(n)
+
+    init = pca(x, n_components, random_state=random_state)
+    report(progress, _frame(0, n_iter, init, "initial layout (principal components)"))
+    check(cancel)
+    graph = knn if knn is not None else knn_graph(x, k=k, metric=metric, progress=progress, cancel=cancel)
+    graph = graph.head(min(k, graph.k))
+    report(progress, Progress(stage="affinities", message=f"perplexity {perplexity:g} over {graph.k} neighbours"))
+    neighbours = PrecomputedNeighbors(np.ascontiguousarray(graph.indices), np.ascontiguousarray(graph.distances))
+    affinities = PerplexityBasedNN(knn_index=neighbours, perplexity=perplexity, n_jobs=jobs)
+    check(cancel)
+
+    method = gradient_method(n, n_components, negative_gradient_method)
+    embedding = TSNEEmbedding(init, affinities, random_state=random_state, **_optimizer_params(method, jobs))
+    early = min(EARLY_EXAGGERATION_ITER, n_iter)
+    phases = [(early, early_exaggeration, "early exaggeration"), (n_iter - early, None, "optimising")]
+    done = 0
+    for steps, exaggeration, what in phases:
+        if steps == 0:
+            continue
+        check(cancel)
+        frames = _Frames(progress, cancel, done, done + steps, n_iter, what)
+        _optimize(embedding, steps, exaggeration, learning_rate, frames, every)
+        done += steps
+        report(progress, _frame(done, n_iter, embedding, what))
+    return np.array(embedding, dtype=np.float32)
+
+
+def effective_perplexity(perplexity: float, n: int, graph_k: int | None = None) -> float:
+    """The perplexity actually used: lowered (with a warning) to a third of the neighbours available."""
+    available = n - 1 if graph_k is None else min(n - 1, graph_k)
+    if int(3 * perplexity) <= available:  # openTSNE uses int(3 x perplexity) neighbours
+        return float(perplexity)
+    lowered = available / 3
+    source = f"{n:,} points" if graph_k is None or graph_k >= n - 1 else f"a k-NN graph of {graph_k} neighbours"
+    log.warning(
+        "`perplexity` %g is too large for %s (t-SNE uses 3 x perplexity neighbours, %d are available): using %.4g",
+        perplexity,
+        source,
+        available,
+        lowered,
+    )
+    return lowered
+
+
+def gradient_method(n: int, n_components: int, requested: str = "auto") -> str:
+    """'fft' or 'bh': FFT for 2-D from FFT_MIN_POINTS points on, Barnes-Hut otherwise (and always in 3-D)."""
+    if requested != "auto":
+        return requested
+    return "fft" if n_components <= 2 and n >= FFT_MIN_POINTS else "bh"
+
+
+class _Frames:
+    """openTSNE callback: report the coordinates, wait while paused, stop (return True) once cancelled.
+
+    openTSNE calls it before the update of the iteration it names; the phase's last frame is reported after the
+    phase instead, so that it shows the phase's result.
+    """
+
+    def __init__(
+        self,
+        progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+        offset: int,
+        end: int,
+        total: int,
+        what: str,
+    ) -> None:
+        self.progress, self.cancel, self.what = progress, cancel, what
+        self.offset, self.end, self.total = offset, end, total
+        self.last = offset
+        self.stopped = False
+
+    @property
+    def needed(self) -> bool:
+        return self.progress is not None or self.cancel is not None
+
+    def __call__(self, iteration: int, error: float, embedding: np.ndarray) -> bool:
+        self.last = self.offset + iteration
+        if self.last < self.end:
+            report(self.progress, _frame(self.last, self.total, embedding, f"{self.what}, KL divergence {error:.4f}"))
+        try:
+            check(self.cancel)  # blocks while paused
+        except Cancelled:
+            self.stopped = True
+            return True
+        return False
+
+
+def _optimize(
+    embedding: Any, steps: int, exaggeration: float | None, learning_rate: float | str, frames: _Frames, every: int
+) -> None:
+    from openTSNE.tsne import OptimizationInterrupt
+
+    callbacks: dict[str, Any] = {"callbacks": [frames], "callbacks_every_iters": every} if frames.needed else {}
+    try:
+        embedding.optimize(
+            n_iter=steps,
+            exaggeration=exaggeration,
+            momentum=MOMENTUM,
+            learning_rate=learning_rate,
+            inplace=True,
+            propagate_exception=True,
+            **callbacks,
+        )
+    except OptimizationInterrupt:
+        if frames.stopped:
+            raise Cancelled(f"t-SNE was cancelled at iteration {frames.last:,} of {frames.total:,}") from None
+        raise
+
+
+def _optimizer_params(method: str, n_jobs: int) -> dict[str, Any]:
+    """openTSNE.TSNE's defaults for the gradient descent (dof, theta, FFT grid, step clipping)."""
+    return {
+        "negative_gradient_method": method,
+        "dof": 1,
+        "theta": 0.5,
+        "n_interpolation_points": 3,
+        "min_num_intervals": 50,
+        "ints_in_interval": 1,
+        "max_grad_norm": None,
+        "max_step_norm": 5,
+        "n_jobs": n_jobs,
+        "verbose": False,
+    }
+
+
+def _frame(iteration: int, total: int, coords: np.ndarray, message: str) -> Progress:
+    return Progress(
+        stage="tsne",
+        fraction=iteration / total if total else 1.0,
+        iteration=iteration,
+        total=total,
+        coords=np.array(coords, dtype=np.float32),
+        message=message,
+    )
+
+
+def _check_data(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[0] < 4 or x.shape[1] < 1:
+        raise ParameterError(f"t-SNE needs an N x D matrix with N >= 4, got shape {x.shape}", field="x")
+    return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def _check_params(
+    n_components: int,
+    perplexity: float,
+    learning_rate: float | str,
+    early_exaggeration: float,
+    n_iter: int,
+    every: int,
+    method: str,
+) -> None:
+    if n_components not in (2, 3):
+        raise ParameterError(f"`n_components` must be 2 or 3, got {n_components!r}", field="n_components")
+    if not _positive(perplexity):
+        raise ParameterError(f"`perplexity` must be a positive number, got {perplexity!r}", field="perplexity")
+    if learning_rate != "auto" and not _positive(learning_rate):
+        raise ParameterError(
+            f"`learning_rate` must be 'auto' or a positive number, got {learning_rate!r}", field="learning_rate"
+        )
+    if not _positive(early_exaggeration):
+        raise ParameterError(
+            f"`early_exaggeration` must be a positive number, got {early_exaggeration!r}", field="early_exaggeration"
+        )
+    for name, value in (("n_iter", n_iter), ("every", every)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ParameterError(f"`{name}` must be a positive integer, got {value!r}", field=name)
+    if method not in GRADIENT_METHODS:
+        raise ParameterError(
+            f"`negative_gradient_method` must be one of {list(GRADIENT_METHODS)}, got {method!r}",
+            field="negative_gradient_method",
+        )
+    if method == "fft" and n_components == 3:
+        raise ParameterError("FFT-accelerated t-SNE is 2-D only", field="negative_gradient_method", fix="use 'bh'")
+
+
+def _check_graph(knn: KnnGraph, n: int, metric: str) -> None:
+    if knn.indices.shape[0] != n:
+        raise ParameterError(f"the k-NN graph has {knn.indices.shape[0]:,} rows for {n:,} points", field="knn")
+    if knn.metric != metric:
+        raise ParameterError(
+            f"the k-NN graph was built with metric {knn.metric!r}, t-SNE asked for {metric!r}", field="knn"
+        )
+
+
+def _positive(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float | np.number) and float(value) > 0
+
+
+def _quiet_openmp() -> None:
+    """Let openTSNE's OpenMP threads sleep, not spin, while they wait (unless OMP_WAIT_POLICY is set already).
+
+    Spinning is libgomp's default; on cores busy with other work (the server's other jobs, other processes) it
+    made a 2-thread Barnes-Hut run of 1,000 points take 11 s instead of 1 s here. It only takes effect if it is
+    set before libgomp is loaded, which openTSNE shares with scikit-learn: before the first import of either.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def default_jobs(n: int) -> int:
+    """Threads for openTSNE: one below SERIAL_BELOW points (more threads gain nothing there), else every core."""
+    return 1 if n < SERIAL_BELOW else _cpu_count()
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
