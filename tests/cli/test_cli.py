@@ -109,7 +109,7 @@ def test_default_k_shrinks_with_a_warning_but_a_typed_k_is_checked(tsv_pair):
 
 
 def test_sprite_size_without_sprite_and_unknown_output_suffix(tsv_pair, tmp_path):
-    vectors, metadata = tsv_pair
+    vectors, _ = tsv_pair
     result = run("info", str(vectors), "--sprite-size", "8", "8")
     assert result.exit_code == 1
     assert "a sprite size was given without a sprite" in result.output

@@ -4,7 +4,7 @@ import pytest
 
 from embedscope import Embedding
 from embedscope.compute.cache import ProjectionCache
-from embedscope.compute.progress import CancelToken, Cancelled
+from embedscope.compute.progress import Cancelled, CancelToken
 from embedscope.compute.projection import project, validate
 from embedscope.errors import ParameterError
 
