@@ -82,3 +82,9 @@ def test_errors_are_clear():
         neighbors(emb, [1.0, 2.0, 3.0], k=1)
     # a zero row has no angle to anything, so it is never a cosine neighbour
     assert [n.index for n in neighbors(emb, 0, k=2)] == [2]
+
+
+def test_analogy_whose_terms_cancel_is_an_error(pair):
+    emb, _ = pair
+    with pytest.raises(ParameterError, match="terms cancel out"):
+        analogy(emb, positive=["w1"], negative=["w1"], k=3)

@@ -190,7 +190,14 @@ def analogy(
     if method == "3cosadd":
         weights = np.array([1.0] * len(pos) + [-1.0] * len(neg), dtype=np.float32)
         mean = (weights[:, None] * units).mean(axis=0)
-        mean /= np.linalg.norm(mean)
+        length = float(np.linalg.norm(mean))
+        if length < 1e-6:
+            raise ParameterError(
+                "the analogy's terms cancel out (their vectors sum to zero)",
+                field="positive",
+                fix="use different words on the positive and negative sides",
+            )
+        mean /= length
         scores = _dots(emb, mean) * inverse
     else:
         shifted = (1.0 + _dots(emb, units) * inverse[:, None]) / 2.0

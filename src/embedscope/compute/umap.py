@@ -85,8 +85,11 @@ _warm_done = False
 class KnnLike(Protocol):
     """What umap() needs of a KnnGraph: `indices` (N x k, self excluded) and `distances` (N x k, ascending)."""
 
-    indices: np.ndarray
-    distances: np.ndarray
+    @property
+    def indices(self) -> np.ndarray: ...
+
+    @property
+    def distances(self) -> np.ndarray: ...
 
 
 def umap(

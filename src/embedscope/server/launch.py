@@ -1,0 +1,112 @@
+"""Starting the server: the served paths as one Collection, a listening socket, and uvicorn on it."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import threading
+import webbrowser
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..embedding import Collection
+from .state import ServerSettings
+
+log = logging.getLogger(__name__)
+
+
+def collect(paths: Sequence[Path], **read_options: Any) -> Collection:
+    """Everything the paths hold as one Collection: a log dir brings its runs, a file becomes a run named by its stem.
+
+    One path is served as it reads. With several, a run keeps its name when it is unique (a file's default run
+    "." takes the file's stem); a clash gets a suffix `-2`, `-3`...
+    """
+    from ..formats.registry import load_collection
+
+    collections = [load_collection(p, **read_options) for p in paths]
+    if len(collections) == 1:
+        return collections[0]
+    merged = Collection(source=None)
+    for path, collection in zip(paths, collections, strict=True):
+        stem = Path(path).stem or Path(path).name or "data"
+        for run, tensors in collection.runs.items():
+            name = stem if run == "." else run
+            if name in merged.runs:
+                base, k = name if run == "." else f"{stem}/{run}", 2
+                name = base
+                while name in merged.runs:
+                    name, k = f"{base}-{k}", k + 1
+            merged.runs[name] = dict(tensors)
+    return merged
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port; port 0, or a port already in use, takes a free one (with a warning)."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        if port == 0 or exc.errno != errno.EADDRINUSE:
+            sock.close()
+            raise
+        log.warning("port %d is in use: taking a free one", port)
+        sock.bind((host.strip("[]"), 0))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_for(host: str, port: int, token: str | None) -> str:
+    """The URL to open: wildcard hosts show this machine's name; the token rides in `?token=`."""
+    shown = host.strip("[]")
+    if shown in ("0.0.0.0", "::", ""):
+        shown = socket.gethostname()
+    if ":" in shown:
+        shown = f"[{shown}]"
+    query = f"?token={quote(token)}" if token else ""
+    return f"http://{shown}:{port}/{query}"
+
+
+def make_server(collection: Collection, settings: ServerSettings) -> tuple[Any, socket.socket, str]:
+    """(uvicorn.Server, its listening socket, the URL to open): run it with `server.run(sockets=[sock])`."""
+    import uvicorn
+
+    from .app import make_app
+
+    app = make_app(collection, settings)
+    sock = bind(settings.host, settings.port)
+    settings.port = int(sock.getsockname()[1])
+    url = url_for(settings.host, settings.port, settings.token)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, ws_max_size=16 * 1024 * 1024)
+    return uvicorn.Server(config), sock, url
+
+
+def serve(
+    collection: Collection,
+    settings: ServerSettings,
+    *,
+    open_browser: bool = False,
+    warm_up: bool = True,
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """Serve `collection` until interrupted; `announce` receives the URL once the socket listens."""
+    server, sock, url = make_server(collection, settings)
+    if warm_up:
+        from ..compute.umap import warm_up as umap_warm_up
+
+        umap_warm_up(background=True)
+    if announce is not None:
+        announce(url)
+    if open_browser:
+        wildcard = settings.host.strip("[]") in ("0.0.0.0", "::", "")
+        local = url_for("127.0.0.1", settings.port, settings.token) if wildcard else url
+        threading.Thread(target=webbrowser.open, args=(local,), daemon=True).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

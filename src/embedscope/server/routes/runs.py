@@ -1,0 +1,173 @@
+"""GET /api/runs: every run and embedding with its shape, metadata columns, sprite and config bookmarks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import weakref
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from ...embedding import Embedding
+from . import ERRORS, EmbeddingDep, RunId, State, TensorId
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["runs"], responses=ERRORS)
+
+MAX_DISTINCT = 50  # a string column with at most this many values lists them (for colouring by category)
+MAX_BOOKMARKS_BYTES = 16 * 1024 * 1024
+
+_columns_memo: weakref.WeakKeyDictionary[Embedding, tuple[int, list[ColumnInfo]]] = weakref.WeakKeyDictionary()
+
+
+class ValueCount(BaseModel):
+    value: str | int
+    count: int
+
+
+class ColumnInfo(BaseModel):
+    name: str
+    type: str = Field(description="numeric or string (or the Arrow type name)")
+    distinct: Annotated[
+        list[ValueCount] | None,
+        Field(
+            description=f"string and integer columns with at most {MAX_DISTINCT} distinct values: "
+            "each value and its count, most frequent first"
+        ),
+    ] = None
+    min: float | None = None
+    max: float | None = None
+
+
+class SpriteInfo(BaseModel):
+    single_image_dim: tuple[int, int] = Field(description="width, height of one thumbnail in px")
+    grid: tuple[int, int] = Field(description="columns, rows of thumbnails")
+    image_size: tuple[int, int] = Field(description="width, height of the whole image in px")
+
+
+class EmbeddingInfo(BaseModel):
+    id: str
+    run: str = Field(description="run id")
+    name: str
+    shape: tuple[int, int]
+    label_column: str | None
+    columns: list[ColumnInfo]
+    sprite: SpriteInfo | None
+    config_bookmarks: Any = Field(None, description="content of the config's bookmarks_path file, if any")
+
+
+class RunInfo(BaseModel):
+    id: str
+    name: str
+    embeddings: list[EmbeddingInfo]
+
+
+class RunsInfo(BaseModel):
+    source: str | None
+    runs: list[RunInfo]
+
+
+def _column_type(dtype: pa.DataType) -> str:
+    if pa.types.is_integer(dtype) or pa.types.is_floating(dtype):
+        return "numeric"
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return "string"
+    return str(dtype)
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def column_info(table: pa.Table, name: str) -> ColumnInfo:
+    col = table.column(name)
+    kind = _column_type(col.type)
+    info = ColumnInfo(name=name, type=kind)
+    if kind == "string" or pa.types.is_integer(col.type):
+        counts = pc.value_counts(col.drop_null() if kind == "numeric" else pc.fill_null(col, ""))
+        if len(counts) <= MAX_DISTINCT:
+            pairs = [(v["values"], int(v["counts"])) for v in counts.to_pylist()]
+            info.distinct = [ValueCount(value=v, count=c) for v, c in sorted(pairs, key=lambda p: (-p[1], p[0]))]
+    if kind == "numeric" and table.num_rows:
+        bounds = pc.min_max(col).as_py()
+        info.min, info.max = _finite(bounds["min"]), _finite(bounds["max"])
+    return info
+
+
+def columns_of(emb: Embedding) -> list[ColumnInfo]:
+    """Column descriptions, computed once per metadata table (value counts over 1M rows are not free)."""
+    if emb.metadata is None:
+        return []
+    memo = _columns_memo.get(emb)
+    if memo is not None and memo[0] == id(emb.metadata):
+        return memo[1]
+    columns = [column_info(emb.metadata, name) for name in emb.metadata.column_names]
+    _columns_memo[emb] = (id(emb.metadata), columns)
+    return columns
+
+
+def sprite_info(emb: Embedding) -> SpriteInfo | None:
+    if emb.sprite is None:
+        return None
+    w, h = emb.sprite.single_image_dim
+    cols, rows = emb.sprite.grid
+    return SpriteInfo(single_image_dim=(w, h), grid=(cols, rows), image_size=(cols * w, rows * h))
+
+
+def config_bookmarks(emb: Embedding) -> Any:
+    """The JSON of the bookmarks file a projector config names (the reader confined its path); None if unreadable."""
+    if not emb.bookmarks_path:
+        return None
+    path = Path(emb.bookmarks_path)
+    try:
+        if path.stat().st_size > MAX_BOOKMARKS_BYTES:
+            log.warning("%s: bookmarks file larger than %d bytes, not served", path, MAX_BOOKMARKS_BYTES)
+            return None
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        log.warning("%s: bookmarks file not served: %s", path, exc)
+        return None
+
+
+def embedding_info(state: State, emb: Embedding) -> EmbeddingInfo:
+    rid, tid = state.ids_of(emb)
+    return EmbeddingInfo(
+        id=tid,
+        run=rid,
+        name=emb.name,
+        shape=emb.shape,
+        label_column=emb.label_column,
+        columns=columns_of(emb),
+        sprite=sprite_info(emb),
+        config_bookmarks=config_bookmarks(emb),
+    )
+
+
+@router.get("/runs", response_model=RunsInfo, summary="Every run and its embeddings")
+def list_runs(state: State) -> RunsInfo:
+    runs = [
+        RunInfo(id=rid, name=name, embeddings=[embedding_info(state, emb) for _, emb in state.tensors(rid)])
+        for rid, name in state.runs()
+    ]
+    return RunsInfo(source=state.collection.source, runs=runs)
+
+
+@router.get("/runs/{run}", response_model=RunInfo, summary="One run and its embeddings")
+def get_run(run: RunId, state: State) -> RunInfo:
+    name = state.run_name(run)
+    rid = next(i for i, n in state.runs() if n == name)
+    return RunInfo(id=rid, name=name, embeddings=[embedding_info(state, emb) for _, emb in state.tensors(rid)])
+
+
+@router.get("/runs/{run}/embeddings/{tensor}", response_model=EmbeddingInfo, summary="One embedding")
+def get_embedding(run: RunId, tensor: TensorId, emb: EmbeddingDep, state: State) -> EmbeddingInfo:
+    return embedding_info(state, emb)

@@ -1,0 +1,123 @@
+"""Search a metadata column by substring (case-insensitive by default) or regular expression, vectorised.
+
+Answers every matching row index (JSON, or with ?format=int32 a little-endian int32 array for large results)
+and the labels of the first 100. Patterns are RE2 syntax (pyarrow's engine): no look-around or backreferences.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Annotated, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from ...embedding import Embedding
+from ...errors import NotFoundError, ParameterError
+from . import ERRORS, EmbeddingDep
+
+router = APIRouter(tags=["search"], responses=ERRORS)
+
+SHOWN = 100
+_strings: weakref.WeakKeyDictionary[Embedding, dict[str | None, pa.ChunkedArray | pa.Array]] = (
+    weakref.WeakKeyDictionary()
+)
+_lock = threading.Lock()
+
+
+class PatternError(ParameterError):
+    """A regular expression that does not compile: a bad request (400), quoting the pattern."""
+
+    status = 400
+
+
+class SearchHit(BaseModel):
+    index: int
+    label: str
+
+
+class SearchResponse(BaseModel):
+    column: str | None = Field(description="the column searched (null: row indices, when there is no metadata)")
+    count: int
+    indices: list[int] = Field(description="every matching row, ascending")
+    first: list[SearchHit] = Field(description=f"the first {SHOWN} matches with their labels")
+
+
+def _column_strings(emb: Embedding, column: str | None) -> tuple[str | None, pa.ChunkedArray | pa.Array]:
+    """The searched column as Arrow strings (numbers cast to text), made once per embedding and column."""
+    if column is None:
+        column = emb.label_column
+    if column is not None and (emb.metadata is None or column not in emb.metadata.column_names):
+        have = [] if emb.metadata is None else emb.metadata.column_names
+        raise NotFoundError(f"no metadata column {column!r}", field="column", fix=f"choose among {have}")
+    with _lock:
+        memo = _strings.setdefault(emb, {})
+        if column not in memo:
+            if emb.metadata is None or column is None:  # no metadata: points are labelled by row index
+                memo[column] = pc.cast(pa.array(np.arange(len(emb))), pa.string())
+            else:
+                col = emb.metadata.column(column)
+                if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+                    col = pc.cast(col, pa.string())
+                memo[column] = pc.fill_null(col, "")
+        return column, memo[column]
+
+
+def match(
+    emb: Embedding, pattern: str, *, column: str | None = None, mode: str = "substring", ignore_case: bool = True
+) -> tuple[str | None, np.ndarray]:
+    """(the column searched, ascending int32 indices of the rows whose value matches)."""
+    name, strings = _column_strings(emb, column)
+    if mode == "regex":
+        try:
+            mask = pc.match_substring_regex(strings, pattern=pattern, ignore_case=ignore_case)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            detail = str(exc).split(":", 1)[-1].strip()
+            raise PatternError(
+                f"invalid regular expression {pattern!r}: {detail}",
+                field="q",
+                fix="patterns use RE2 syntax (no look-around or backreferences); escape special characters",
+            ) from None
+    else:
+        mask = pc.match_substring(strings, pattern=pattern, ignore_case=ignore_case)
+    flags = mask.to_numpy(zero_copy_only=False) if isinstance(mask, pa.Array) else _chunked_numpy(mask)
+    return name, np.flatnonzero(flags).astype(np.int32)
+
+
+def _chunked_numpy(mask: pa.ChunkedArray) -> np.ndarray:
+    if mask.num_chunks == 0:
+        return np.zeros(0, dtype=bool)
+    return np.concatenate([chunk.to_numpy(zero_copy_only=False) for chunk in mask.chunks])
+
+
+@router.get(
+    "/runs/{run}/embeddings/{tensor}/search",
+    response_model=SearchResponse,
+    summary="Rows whose column value contains q (or matches the regular expression q)",
+    responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def search(
+    emb: EmbeddingDep,
+    q: Annotated[str, Query(max_length=10_000, description="the text or regular expression to look for")],
+    column: Annotated[str | None, Query(max_length=10_000, description="metadata column; the label column")] = None,
+    mode: Annotated[Literal["substring", "regex"], Query()] = "substring",
+    ignore_case: Annotated[bool, Query()] = True,
+    format: Annotated[
+        Literal["json", "int32"], Query(description="int32: the indices as a little-endian int32 array")
+    ] = "json",
+) -> SearchResponse | Response:
+    name, indices = match(emb, q, column=column, mode=mode, ignore_case=ignore_case)
+    if format == "int32":
+        return Response(
+            indices.astype("<i4").tobytes(),
+            media_type="application/octet-stream",
+            headers={"X-Count": str(len(indices))},
+        )
+    labels = emb.labels
+    first = [SearchHit(index=int(i), label=labels[i]) for i in indices[:SHOWN]]
+    return SearchResponse(column=name, count=len(indices), indices=indices.tolist(), first=first)

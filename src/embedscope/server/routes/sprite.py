@@ -1,0 +1,67 @@
+"""The sprite sheet of an embedding: its PNG bytes, and the thumbnail size and grid."""
+
+from __future__ import annotations
+
+import io
+import threading
+import weakref
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from ...embedding import Embedding, Sprite
+from ...errors import NotFoundError
+from . import ERRORS, EmbeddingDep
+from .runs import SpriteInfo, sprite_info
+
+router = APIRouter(tags=["sprite"], responses=ERRORS)
+
+_png: weakref.WeakKeyDictionary[Sprite, bytes] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _sprite(emb: Embedding) -> Sprite:
+    if emb.sprite is None:
+        raise NotFoundError(f"embedding {emb.name!r} has no sprite", field="sprite")
+    return emb.sprite
+
+
+def png_bytes(sprite: Sprite) -> bytes:
+    """The sprite as PNG, encoded once (the file's own bytes when it is a whole PNG sheet read from disk)."""
+    with _lock:
+        cached = _png.get(sprite)
+        if cached is not None:
+            return cached
+        data: bytes | None = None
+        source = sprite.image
+        if sprite.path and getattr(source, "format", None) == "PNG":
+            try:
+                with open(sprite.path, "rb") as f:
+                    data = f.read()
+            except OSError:
+                data = None
+        if data is None:
+            buffer = io.BytesIO()
+            source.save(buffer, format="PNG")
+            data = buffer.getvalue()
+        _png[sprite] = data
+        return data
+
+
+@router.get("/runs/{run}/embeddings/{tensor}/sprite", response_model=SpriteInfo, summary="Thumbnail size and grid")
+def get_sprite_info(emb: EmbeddingDep) -> SpriteInfo:
+    info = sprite_info(emb)
+    if info is None:
+        raise NotFoundError(f"embedding {emb.name!r} has no sprite", field="sprite")
+    return info
+
+
+@router.get(
+    "/runs/{run}/embeddings/{tensor}/sprite.png",
+    summary="The sprite sheet as PNG",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def get_sprite_png(emb: EmbeddingDep) -> Response:
+    data = png_bytes(_sprite(emb))
+    return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

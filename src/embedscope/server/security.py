@@ -1,0 +1,222 @@
+"""Who may talk to the server, and how much they may send.
+
+- The server binds 127.0.0.1 unless told otherwise. On any other address a token is required: one is made with
+  `secrets.token_urlsafe` when none is given, and printed in the URL (`?token=`).
+- With a token, every HTTP request and WebSocket needs it: `Authorization: Bearer TOKEN`, `?token=TOKEN`, or the
+  cookie set after the first visit with a valid `?token=`. Without it: 401 in the one error shape.
+- Without a token (loopback only), the Host header must name a loopback host, so that a web page on another site
+  cannot reach the API through DNS rebinding; a request whose Origin is another site cannot change state.
+- Request bodies larger than `max_upload_bytes` get 413, whether they declare their length or stream it.
+- No route takes a file path: runs, embeddings, bookmarks and jobs are looked up by id or name in memory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import secrets
+from collections.abc import Iterable
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import EmbedscopeError
+
+COOKIE = "embedscope_token"
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "testserver"})  # testserver: in-process test clients
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class UnauthorizedError(EmbedscopeError):
+    status = 401
+    kind = "unauthorized"
+
+
+class ForbiddenError(EmbedscopeError):
+    status = 403
+    kind = "forbidden"
+
+
+class PayloadTooLargeError(EmbedscopeError):
+    status = 413
+    kind = "too_large"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name or address, IPv6 with or without brackets) is this machine's loopback."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def make_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def token_needed(host: str) -> bool:
+    return not is_loopback(host)
+
+
+def error_body(exc: EmbedscopeError) -> bytes:
+    return json.dumps(exc.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def _host_name(value: str) -> str:
+    """`[::1]:8000` -> `::1`, `localhost:8000` -> `localhost`."""
+    value = value.strip()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class Guard:
+    """ASGI middleware: token check, loopback Host/Origin check and the request body limit."""
+
+    def __init__(self, app: ASGIApp, *, token: str | None, max_body: int, allowed_hosts: Iterable[str] = ()) -> None:
+        self.app = app
+        self.token = token
+        self.max_body = max_body
+        self.allowed_hosts = LOOPBACK_NAMES | {h.lower() for h in allowed_hosts}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        problem, set_cookie = self._check(scope)
+        if problem is not None:
+            await _refuse(scope, receive, send, problem)
+            return
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            await _refuse(scope, receive, send, self._too_large())
+            return
+        await self._limited(scope, receive, _with_cookie(send, self.token) if set_cookie else send)
+
+    def _check(self, scope: Scope) -> tuple[EmbedscopeError | None, bool]:
+        """(the reason to refuse, or None; whether to set the token cookie)."""
+        if self.token is not None:
+            given, from_query = self._given_token(scope)
+            if given is None or not secrets.compare_digest(given.encode(), self.token.encode()):
+                return (
+                    UnauthorizedError(
+                        "this server needs its access token",
+                        fix="open the URL printed by `embedscope serve` (it ends with ?token=...), "
+                        "or send the header `Authorization: Bearer TOKEN`",
+                    ),
+                    False,
+                )
+            return None, from_query
+        host = _host_name(_header(scope, b"host") or "")
+        if host and host.lower() not in self.allowed_hosts and not is_loopback(host):
+            return ForbiddenError(f"host {host!r} is not this machine", fix="open http://127.0.0.1:PORT/"), False
+        origin = _header(scope, b"origin")
+        unsafe = scope["type"] == "websocket" or scope.get("method", "GET") not in SAFE_METHODS
+        if unsafe and origin and origin != "null":
+            origin_host = (urlsplit(origin).hostname or "").lower()
+            if origin_host not in self.allowed_hosts and not is_loopback(origin_host):
+                return ForbiddenError(f"requests from {origin!r} may not use this server"), False
+        return None, False
+
+    def _given_token(self, scope: Scope) -> tuple[str | None, bool]:
+        auth = _header(scope, b"authorization")
+        if auth and auth.lower().startswith("bearer "):
+            return auth[7:].strip(), False
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if query.get("token"):
+            return query["token"][0], True
+        cookie = _header(scope, b"cookie")
+        if cookie:
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(cookie)
+            except Exception:
+                return None, False
+            if COOKIE in jar:
+                return jar[COOKIE].value, False
+        return None, False
+
+    def _too_large(self) -> PayloadTooLargeError:
+        return PayloadTooLargeError(
+            f"the request body is larger than the limit of {self.max_body:,} bytes",
+            fix="send a smaller file, or start the server with a larger upload limit",
+        )
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Count the body as it arrives; past the limit, stop reading and answer 413 instead of the route."""
+        seen = 0
+        over = False
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal seen, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    over = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if over:
+                if not started:
+                    started = True
+                    await _send_error(send, self._too_large(), headers=[])
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, guarded_send)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
+            await _send_error(send, self._too_large(), headers=[])
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _with_cookie(send: Send, token: str | None) -> Send:
+    async def send_with_cookie(message: Message) -> None:
+        if message["type"] == "http.response.start" and token is not None:
+            cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+            message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
+        await send(message)
+
+    return send_with_cookie
+
+
+async def _send_error(send: Send, exc: EmbedscopeError, *, headers: list[tuple[bytes, bytes]]) -> None:
+    body = error_body(exc)
+    base = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if exc.status == 401:
+        base.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": exc.status, "headers": base + headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, exc: EmbedscopeError) -> None:
+    if scope["type"] == "websocket":
+        message: Any = await receive()  # websocket.connect
+        if message.get("type") == "websocket.connect":
+            await send({"type": "websocket.close", "code": 1008, "reason": exc.message[:120]})
+        return
+    await _send_error(send, exc, headers=[])

@@ -1,0 +1,198 @@
+"""What the server holds: its settings, the served Collection, the projection cache and jobs.
+
+Id scheme (decided here; every route follows it):
+
+- A run is addressed as ``r{i}``: ``i`` is its position in the Collection's run order (``r0`` is the first,
+  which is the default run ``"."`` for a single file). An embedding inside a run is ``e{j}``: ``j`` is its
+  position in that run. The listing (``GET /api/runs``) gives each id beside its name.
+- Routes take ``/api/runs/{run}/embeddings/{tensor}/...``. ``{run}`` and ``{tensor}`` are looked up as ids
+  first, then as exact names (a dictionary lookup: never a path), so a script may write a plain name when it
+  contains no ``/`` and is not itself id-like. Anything else is a 404.
+- Ids are stable for the life of the server: uploads replace an embedding's metadata in place, never reorder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+
+from ..compute.cache import ProjectionCache
+from ..embedding import Collection, Embedding
+from ..errors import NotFoundError
+from .bookmarks import BookmarkStore
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from .jobs import JobManager
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+_RUN_ID = re.compile(r"r(0|[1-9][0-9]{0,8})")
+_TENSOR_ID = re.compile(r"e(0|[1-9][0-9]{0,8})")
+
+
+@dataclass
+class ServerSettings:
+    """How the server runs. `state_dir` None: next to the data when writable, else the user's data dir."""
+
+    host: str = DEFAULT_HOST
+    port: int = 0
+    token: str | None = None
+    state_dir: Path | None = None
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    cache_dir: Path | None = None
+    paths: Sequence[Path] = field(default_factory=tuple)  # what was served (names the default state dir)
+
+
+def run_id(i: int) -> str:
+    return f"r{i}"
+
+
+def tensor_id(j: int) -> str:
+    return f"e{j}"
+
+
+def _writable(path: Path) -> bool:
+    """Whether `path` (or its nearest existing ancestor) can be written to."""
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            return False
+        probe = probe.parent
+    return probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
+
+
+def user_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "embedscope"
+
+
+def default_state_dir(paths: Sequence[Path]) -> Path:
+    """`.embedscope` next to the one served path when writable, else $XDG_DATA_HOME/embedscope/<hash of the paths>."""
+    resolved = sorted(str(Path(p).expanduser().resolve()) for p in paths)
+    if len(resolved) == 1:
+        served = Path(resolved[0])
+        beside = served / ".embedscope" if served.is_dir() else served.parent / ".embedscope" / served.name
+        if _writable(beside):
+            return beside
+    digest = hashlib.sha256("\n".join(resolved).encode("utf-8")).hexdigest()[:16]
+    return user_data_dir() / digest
+
+
+class ServerState:
+    """The served Collection with its ids, the projection cache and the job manager (server/jobs.py)."""
+
+    def __init__(self, collection: Collection, settings: ServerSettings) -> None:
+        self.collection = collection
+        self.settings = settings
+        self.state_dir = settings.state_dir or default_state_dir(list(settings.paths) or _sources(collection))
+        self.cache = ProjectionCache(settings.cache_dir)
+        self.metadata_lock = threading.Lock()  # held while an upload replaces an embedding's metadata
+        self.bookmarks = BookmarkStore(self.state_dir)
+        self.jobs: JobManager | None = None
+        self._closed = False
+        self.open()
+
+    def open(self) -> None:
+        """Start the job manager (again, after close(): test clients run the app's lifespan once per request)."""
+        if self.jobs is not None and not self._closed:
+            return
+        try:
+            from .jobs import JobManager
+        except ModuleNotFoundError as exc:  # server/jobs.py absent: no projection jobs
+            if exc.name is None or not exc.name.endswith("server.jobs"):
+                raise
+            log.debug("server/jobs.py not present: projection jobs disabled")
+        else:
+            self.jobs = JobManager(self)
+        self._closed = False
+
+    # -- ids -------------------------------------------------------------------------------------------------
+    def runs(self) -> list[tuple[str, str]]:
+        """(id, name) of every run, in order."""
+        return [(run_id(i), name) for i, name in enumerate(self.collection.runs)]
+
+    def tensors(self, run: str) -> list[tuple[str, Embedding]]:
+        """(id, embedding) of every embedding in a run (given by id or name)."""
+        name = self.run_name(run)
+        return [(tensor_id(j), emb) for j, emb in enumerate(self.collection.runs[name].values())]
+
+    def run_name(self, run: str) -> str:
+        names = list(self.collection.runs)
+        m = _RUN_ID.fullmatch(run)
+        if m and int(m.group(1)) < len(names):
+            return names[int(m.group(1))]
+        if run in self.collection.runs:
+            return run
+        raise NotFoundError(
+            f"no run {run!r}", field="run", fix=f"use a run id r0..r{len(names) - 1} from GET /api/runs"
+        )
+
+    def tensor_name(self, run: str, tensor: str) -> tuple[str, str]:
+        """(run name, tensor name) for ids or names; NotFoundError when either is unknown."""
+        rname = self.run_name(run)
+        tensors = self.collection.runs[rname]
+        names = list(tensors)
+        m = _TENSOR_ID.fullmatch(tensor)
+        if m and int(m.group(1)) < len(names):
+            return rname, names[int(m.group(1))]
+        if tensor in tensors:
+            return rname, tensor
+        raise NotFoundError(
+            f"no embedding {tensor!r} in run {rname!r}",
+            field="tensor",
+            fix=f"use an embedding id e0..e{len(names) - 1} from GET /api/runs",
+        )
+
+    def embedding(self, run: str, tensor: str) -> Embedding:
+        """The embedding a (run, tensor) pair of ids or names addresses; NotFoundError when there is none."""
+        rname, tname = self.tensor_name(run, tensor)
+        return self.collection.runs[rname][tname]
+
+    def ids_of(self, emb: Embedding) -> tuple[str, str]:
+        """(run id, tensor id) of an embedding the collection holds."""
+        for i, tensors in enumerate(self.collection.runs.values()):
+            for j, held in enumerate(tensors.values()):
+                if held is emb:
+                    return run_id(i), tensor_id(j)
+        raise NotFoundError(f"embedding {emb.name!r} is not served", field="tensor")
+
+    def replace_metadata(self, run: str, tensor: str, metadata: pa.Table) -> Embedding:
+        """Give an embedding new metadata (in memory only, not on disk); its id stays the same."""
+        with self.metadata_lock:
+            rname, tname = self.tensor_name(run, tensor)
+            new = self.collection.runs[rname][tname].with_metadata(metadata)
+            self.collection.runs[rname][tname] = new
+            return new
+
+    def close(self) -> None:
+        """Stop the jobs (called when the app shuts down)."""
+        self._closed = True
+        for name in ("shutdown", "close"):
+            stop: Any = getattr(self.jobs, name, None)
+            if callable(stop):
+                stop()
+                return
+
+
+def _sources(collection: Collection) -> list[Path]:
+    return [Path(collection.source)] if collection.source else [Path.cwd()]
+
+
+def get_state(request: Request) -> ServerState:
+    """FastAPI dependency: the ServerState that make_app stored on the app."""
+    state: ServerState = request.app.state.embedscope
+    return state
