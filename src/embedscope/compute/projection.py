@@ -172,9 +172,14 @@ def project(
     if quality:
         from .quality import neighbor_preservation
 
-        report(progress, Progress(stage="quality", message="measuring neighbour preservation"))
+        # the coordinates go out first: the score is exact per sampled point (each against all N rows), so it
+        # takes seconds on a million points
+        report(progress, Progress(stage="quality", coords=result.coords, message="measuring neighbour preservation"))
         metric = full.get("metric", "euclidean")
-        result.quality = float(neighbor_preservation(x, result.coords, metric=metric, random_state=random_state))
+        sample = 2000 if len(x) <= 200_000 else 500
+        result.quality = float(
+            neighbor_preservation(x, result.coords, metric=metric, sample=sample, random_state=random_state)
+        )
     if cache is not None and key is not None:
         cache.put(key, *_to_cache(result))
     report(progress, Progress(stage="done", fraction=1.0))
