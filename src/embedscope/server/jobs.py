@@ -1,0 +1,268 @@
+"""Projection jobs: run compute.projection off the event loop, one CPU-heavy job per core, watched by many pages.
+
+A job is named by the projection's identity (job_spec.spec_key: the cache key of data hash, subset, method,
+parameters, seed and spherize, plus the matched column for custom axes). The job id is the key's first 32 hex
+digits, so:
+
+- the same request while a job for it is queued or running returns that job (same id);
+- a finished job still in memory (the last ``keep`` of them, least recently used dropped first), or an entry in
+  the on-disk ProjectionCache, answers at once with a finished job;
+- a failed or cancelled job is replaced by a new one when asked again.
+
+Jobs run on ``os.cpu_count()`` worker threads; more wait in a queue. The workers are daemon threads, so a
+server (or a test) that exits without shutting its jobs down is not held up by them; the cache is written
+atomically, so a job stopped that way leaves no half entry. Each job owns a CancelToken: pause blocks the
+computation at its next check, resume releases it, cancel stops it (a paused one too) and frees its worker.
+Coordinates are published as they come (t-SNE frames every 10 iterations; the final layout as soon as it
+exists, before the quality figure is measured; see job.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..compute.prep import prepare
+from ..compute.progress import Cancelled
+from ..compute.projection import Projection, _from_cache, _to_cache, project
+from ..errors import EmbedscopeError, NotFoundError
+from .job import Job, JobCrashedError, JobStateError
+from .job_spec import make_spec, spec_key
+
+if TYPE_CHECKING:
+    from .state import ServerState
+
+log = logging.getLogger(__name__)
+
+KEEP_FINISHED = 32
+
+
+class Workers:
+    """A fixed number of daemon threads running submitted calls in order; each call gets a Future."""
+
+    def __init__(self, count: int, *, name: str = "embedscope-job") -> None:
+        self.count = count
+        self._queue: queue.SimpleQueue[tuple[Future[None], Callable[[], None]] | None] = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(count)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, call: Callable[[], None]) -> Future[None]:
+        future: Future[None] = Future()
+        self._queue.put((future, call))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, call = item
+            if not future.set_running_or_notify_cancel():  # cancelled while queued
+                continue
+            try:
+                call()
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(None)
+
+    def shutdown(self) -> None:
+        """Let the workers end once the calls queued so far are done or cancelled."""
+        for _ in self._threads:
+            self._queue.put(None)
+
+
+class JobManager:
+    """Start, find, pause, resume and cancel projection jobs of a ServerState's embeddings."""
+
+    def __init__(self, state: ServerState, *, workers: int | None = None, keep: int = KEEP_FINISHED) -> None:
+        self.state = state
+        self.workers = workers or os.cpu_count() or 1
+        self.keep = keep
+        self._pool = Workers(self.workers)
+        self._lock = threading.Lock()
+        self._active: dict[str, Job] = {}  # id -> queued or running job
+        self._finished: OrderedDict[str, Job] = OrderedDict()  # id -> finished job, least recently used first
+
+    # -- starting ----------------------------------------------------------------------------------------------
+    def start(
+        self,
+        run: str,
+        tensor: str,
+        *,
+        method: str,
+        n_components: int = 2,
+        params: Mapping[str, Any] | None = None,
+        random_state: int = 0,
+        spherize: bool | None = None,
+        subset: Sequence[int] | np.ndarray | None = None,
+    ) -> Job:
+        """The job computing this projection: a running one, a finished one, or a new one queued now."""
+        emb = self.state.embedding(run, tensor)
+        run_id, tensor_id = self.state.ids_of(emb)
+        spec = make_spec(
+            emb,
+            run_id,
+            tensor_id,
+            method=method,
+            n_components=n_components,
+            params=params,
+            random_state=random_state,
+            spherize=spherize,
+            subset=subset,
+        )
+        key = spec_key(self.state.cache, emb, spec)
+        job_id = key[:32]
+        with self._lock:
+            found = self._find(job_id)
+            if found is not None:
+                return found
+        hit = self.state.cache.get(key)
+        with self._lock:
+            found = self._find(job_id)
+            if found is not None:
+                return found
+            job = Job(job_id, key, spec, None if hit is not None else emb)
+            if hit is not None:
+                job.succeed(_from_cache(hit, spec.subset))
+                self._remember(job)
+                return job
+            self._finished.pop(job_id, None)
+            self._active[job_id] = job
+            job.future = self._pool.submit(lambda: self._execute(job))
+        return job
+
+    def _find(self, job_id: str) -> Job | None:
+        """A queued, running or successfully finished job with this id (caller holds the lock)."""
+        if job_id in self._active:
+            return self._active[job_id]
+        done = self._finished.get(job_id)
+        if done is not None and done.state == "done":
+            self._finished.move_to_end(job_id)
+            return done
+        return None
+
+    # -- running (worker threads) ------------------------------------------------------------------------------
+    def _execute(self, job: Job) -> None:
+        try:
+            if job.token.cancelled:
+                job.mark_cancelled()
+                return
+            job.mark_started()
+            job.succeed(self._compute(job))
+        except Cancelled:
+            job.mark_cancelled()
+        except EmbedscopeError as exc:
+            job.fail(exc)
+        except Exception as exc:  # a bug: logged with its traceback, reported in the one error shape
+            log.exception("projection job %s failed", job.id)
+            job.fail(JobCrashedError(f"projection job {job.id} failed: {type(exc).__name__}: {exc}"))
+        finally:
+            self._retire(job)
+
+    def _compute(self, job: Job) -> Projection:
+        spec, emb = job.spec, job._embedding
+        assert emb is not None
+        result = project(
+            emb,
+            method=spec.method,
+            n_components=spec.n_components,
+            params=spec.params,
+            subset=spec.subset,
+            spherize=spec.spherize,
+            random_state=spec.random_state,
+            progress=job.on_progress,
+            cancel=job.token,
+            cache=None,
+            quality=False,
+        )
+        job.publish_final(result, stage="quality", message="measuring neighbour preservation")
+        job.token.check()
+        from ..compute.quality import neighbor_preservation
+
+        rows = emb.vectors if spec.subset is None else emb.vectors[spec.subset]
+        x = prepare(np.asarray(rows), spherize=spec.spherize)
+        metric = spec.params.get("metric", "euclidean")
+        result.quality = float(neighbor_preservation(x, result.coords, metric=metric, random_state=spec.random_state))
+        self.state.cache.put(job.key, *_to_cache(result))
+        return result
+
+    def _retire(self, job: Job) -> None:
+        with self._lock:
+            if self._active.get(job.id) is job:
+                del self._active[job.id]
+            self._remember(job)
+
+    def _remember(self, job: Job) -> None:
+        self._finished[job.id] = job
+        self._finished.move_to_end(job.id)
+        while len(self._finished) > self.keep:
+            self._finished.popitem(last=False)
+
+    # -- finding and steering ----------------------------------------------------------------------------------
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            job = self._active.get(job_id) or self._finished.get(job_id)
+        if job is None:
+            raise NotFoundError(
+                f"no projection job {job_id!r}", field="job_id", fix="start one with POST .../projections"
+            )
+        return job
+
+    def jobs(self) -> list[Job]:
+        with self._lock:
+            return [*self._active.values(), *self._finished.values()]
+
+    def pause(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if not job.terminal:
+            job.token.pause()
+            job._changed()
+        return job
+
+    def resume(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if not job.terminal:
+            job.token.resume()
+            job._changed()
+        return job
+
+    def cancel(self, job_id: str) -> Job:
+        """Stop a job (a paused one too); its worker is freed. A finished job is left as it is."""
+        job = self.get(job_id)
+        if job.terminal:
+            return job
+        job.token.cancel()
+        if job.future is not None and job.future.cancel():  # still queued: it never runs
+            job.mark_cancelled()
+            self._retire(job)
+        return job
+
+    def result(self, job_id: str) -> Projection:
+        """The finished projection of a job; NotFoundError for an unknown id, JobStateError when not done."""
+        job = self.get(job_id)
+        if job.result is None:
+            detail = f": {job.error.describe()}" if job.error is not None and job.state == "failed" else ""
+            raise JobStateError(
+                f"projection job {job_id} is {job.state}, not done{detail}",
+                field="job_id",
+                fix="wait for state `done` (GET /api/projections/{id} or its stream)",
+            )
+        return job.result
+
+    def shutdown(self) -> None:
+        """Cancel every job and stop the workers (the app's shutdown)."""
+        with self._lock:
+            active = list(self._active.values())
+        for job in active:
+            self.cancel(job.id)
+        self._pool.shutdown()

@@ -1,0 +1,297 @@
+"""Projections as jobs: start (or attach to) one, watch it, steer it, fetch its coordinates.
+
+Routes (all under /api):
+
+- ``POST /runs/{run}/embeddings/{tensor}/projections`` starts a job, or returns the one already running or
+  finished for the same projection (same id), or a finished one from the cache. Body: ProjectionRequest.
+- ``GET /projections`` lists the jobs in memory; ``GET /projections/{job_id}`` gives one job's status:
+  state (queued, running, paused, done, failed, cancelled), stage, progress, iteration, parameters, and once
+  done its summary (explained variance for PCA, pattern match counts for custom, the quality figure).
+- ``POST /projections/{job_id}/pause``, ``/resume``, ``/cancel`` steer it (and answer its status).
+- ``GET /projections/{job_id}/coords`` gives the final coordinates: ``format=binary`` is
+  ``application/octet-stream`` with the float32 little-endian rows only (n x dims, row-major) and the shape in
+  the ``X-Shape: n,dims`` header; ``format=json`` is ``{n, dims, coords, indices}``; ``format=auto`` (the
+  default) is JSON up to 20,000 numbers, binary beyond. 409 until the job is done.
+- ``WebSocket /projections/{job_id}/stream`` streams the job to any number of pages.
+
+Stream format. Text frames are JSON objects: ``{"type": "status", "job": <the GET status body>}``, or
+``{"type": "error", "error": {...}}`` (the one error shape) before closing with code 4404 when there is no
+such job. Binary frames are coordinates: a 16-byte header of four little-endian uint32,
+``iteration, n, dims, flags`` (flags bit 0 = these are the final coordinates), then ``n * dims`` little-endian
+float32 numbers, row-major. A new subscriber first gets the job's status and its latest frame. A socket gets at
+most one frame and one status every STREAM_INTERVAL seconds (frames in between are skipped, never queued;
+the final frame and the last status are always sent), so a million-point t-SNE cannot flood it. Once the job
+has finished and its last frame and status are sent, the server closes the socket with code 1000. A page
+closing its socket does not affect the job or other watchers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from contextlib import suppress
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, Path, Query, Response, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...errors import EmbedscopeError
+from ..jobs import Job, JobManager
+from ..state import ServerState
+from . import ERRORS, ErrorDetail, RunId, State, TensorId
+
+router = APIRouter(tags=["projections"], responses=ERRORS)
+
+STREAM_INTERVAL = 0.1  # seconds between frames (and between status messages) sent to one socket
+IDLE_WAKE = 30.0  # seconds a socket waits for news before looking again
+JSON_AUTO_MAX = 20_000  # numbers up to which format=auto answers JSON
+JSON_MAX = 2_000_000  # numbers beyond which JSON is refused (use binary)
+MAX_SUBSET = 100_000_000
+
+JobId = Annotated[str, Path(min_length=1, max_length=64, description="job id from POST .../projections")]
+
+
+class ProjectionParams(BaseModel):
+    """The method's parameters (each method takes its own; others are a 422). Omitted ones take defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    perplexity: float | None = Field(default=None, ge=1, le=1000, description="t-SNE, default 30")
+    n_iter: int | None = Field(default=None, ge=250, le=10000, description="t-SNE iterations, default 750")
+    early_exaggeration: float | None = Field(default=None, ge=1, le=100, description="t-SNE, default 12")
+    learning_rate: Annotated[float, Field(gt=0)] | Literal["auto"] | None = Field(default=None, description="t-SNE")
+    metric: Literal["euclidean", "cosine"] | None = Field(default=None, description="t-SNE and UMAP, default euclidean")
+    n_neighbors: int | None = Field(default=None, ge=2, le=200, description="UMAP, default 15")
+    min_dist: float | None = Field(default=None, ge=0, le=1, description="UMAP, default 0.1")
+    axes: list[Annotated[int, Field(ge=0, le=9)]] | None = Field(
+        default=None, min_length=2, max_length=3, description="PCA: which components to show, default [0, 1(, 2)]"
+    )
+    column: str | None = Field(default=None, max_length=500, description="custom: metadata column the patterns match")
+    left: str | None = Field(default=None, max_length=1000, description="custom: pattern of the Left end")
+    right: str | None = Field(default=None, max_length=1000, description="custom: pattern of the Right end")
+    up: str | None = Field(default=None, max_length=1000, description="custom: pattern of the Up end")
+    down: str | None = Field(default=None, max_length=1000, description="custom: pattern of the Down end")
+    regex: bool | None = Field(default=None, description="custom: patterns are regular expressions")
+    fallback: Literal["pca", "random"] | None = Field(default=None, description="custom: the axis no pattern gives")
+
+
+class ProjectionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["pca", "tsne", "umap", "custom"]
+    n_components: int = Field(default=2, ge=2, le=3)
+    params: ProjectionParams = Field(default_factory=lambda: ProjectionParams())
+    random_state: int = Field(default=0, ge=0, le=2**32 - 1)
+    spherize: bool | None = Field(default=None, description="default: on for D >= 50")
+    subset: list[Annotated[int, Field(ge=0)]] | None = Field(
+        default=None, min_length=3, max_length=MAX_SUBSET, description='"isolate": project only these rows'
+    )
+
+
+class ProjectionSummary(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    method: str
+    dims: int
+    n: int
+    params: dict[str, Any]
+    random_state: int
+    spherize: bool
+    explained_variance_ratio: list[float | None] | None = Field(
+        default=None, description="PCA: every computed component"
+    )
+    quality: float | None = Field(default=None, description="share of 10 nearest neighbours the projection keeps")
+    cached: bool = False
+    counts: dict[str, int] | None = Field(default=None, description="custom: rows each pattern matched")
+    x_label: str | None = None
+    y_label: str | None = None
+    cos_xy: float | None = None
+    column: str | None = None
+    knn_engine: str | None = None
+    knn_recall: float | None = None
+
+
+class JobStatus(BaseModel):
+    id: str
+    run: str
+    tensor: str
+    method: str
+    n_components: int
+    params: dict[str, Any]
+    random_state: int
+    spherize: bool
+    subset_size: int | None
+    state: Literal["queued", "running", "paused", "done", "failed", "cancelled"]
+    stage: str
+    fraction: float | None
+    iteration: int | None
+    total: int | None
+    message: str
+    frame_iteration: int | None = Field(description="iteration of the latest coordinates streamed")
+    version: int = Field(description="increases with every change")
+    summary: ProjectionSummary | None
+    error: ErrorDetail | None
+    created: float
+    started: float | None
+    finished: float | None
+
+
+class CoordsOut(BaseModel):
+    n: int
+    dims: int
+    coords: list[list[float]]
+    indices: list[int] | None = Field(description="rows of the embedding (isolate), null for all rows in order")
+
+
+def _jobs(state: ServerState) -> JobManager:
+    if state.jobs is None:
+        raise EmbedscopeError("projection jobs are not available in this server")
+    return state.jobs
+
+
+@router.post("/runs/{run}/embeddings/{tensor}/projections", response_model=JobStatus)
+def start_projection(run: RunId, tensor: TensorId, body: ProjectionRequest, state: State) -> dict[str, Any]:
+    """Start a projection job, or attach to the one running or finished for the same projection."""
+    job = _jobs(state).start(
+        run,
+        tensor,
+        method=body.method,
+        n_components=body.n_components,
+        params=body.params.model_dump(exclude_none=True),
+        random_state=body.random_state,
+        spherize=body.spherize,
+        subset=body.subset,
+    )
+    return job.status()
+
+
+@router.get("/projections", response_model=list[JobStatus])
+async def list_projections(state: State) -> list[dict[str, Any]]:
+    return [job.status() for job in _jobs(state).jobs()]
+
+
+@router.get("/projections/{job_id}", response_model=JobStatus)
+async def projection_status(job_id: JobId, state: State) -> dict[str, Any]:
+    return _jobs(state).get(job_id).status()
+
+
+@router.post("/projections/{job_id}/pause", response_model=JobStatus)
+async def pause_projection(job_id: JobId, state: State) -> dict[str, Any]:
+    return _jobs(state).pause(job_id).status()
+
+
+@router.post("/projections/{job_id}/resume", response_model=JobStatus)
+async def resume_projection(job_id: JobId, state: State) -> dict[str, Any]:
+    return _jobs(state).resume(job_id).status()
+
+
+@router.post("/projections/{job_id}/cancel", response_model=JobStatus)
+async def cancel_projection(job_id: JobId, state: State) -> dict[str, Any]:
+    return _jobs(state).cancel(job_id).status()
+
+
+_BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+
+
+@router.get(
+    "/projections/{job_id}/coords",
+    response_model=None,
+    responses={200: {"model": CoordsOut, "content": _BINARY, "description": "JSON, or float32 rows"}},
+)
+def projection_coords(
+    job_id: JobId,
+    state: State,
+    format: Annotated[Literal["auto", "binary", "json"], Query(description="auto: JSON when small")] = "auto",
+) -> Response:
+    """The final coordinates of a finished job (409 before)."""
+    result = _jobs(state).result(job_id)
+    coords = result.coords
+    n, dims = (int(s) for s in coords.shape)
+    chosen = format if format != "auto" else ("json" if n * dims <= JSON_AUTO_MAX else "binary")
+    if chosen == "binary":
+        data = np.ascontiguousarray(coords, dtype="<f4").tobytes()
+        headers = {"X-Shape": f"{n},{dims}", "X-Dtype": "float32"}
+        return Response(data, media_type="application/octet-stream", headers=headers)
+    if n * dims > JSON_MAX:
+        from ...errors import ParameterError
+
+        raise ParameterError(
+            f"{n:,} x {dims} coordinates are too many for JSON", field="format", fix="ask for format=binary"
+        )
+    indices = None if result.indices is None else [int(i) for i in result.indices]
+    body = {"n": n, "dims": dims, "coords": coords.tolist(), "indices": indices}
+    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
+
+
+@router.websocket("/projections/{job_id}/stream")
+async def stream_projection(websocket: WebSocket, job_id: str) -> None:
+    """Progress (JSON text frames) and coordinates (binary float32 frames) of a job; see the module docstring."""
+    state: ServerState = websocket.app.state.embedscope
+    await websocket.accept()
+    try:
+        job = _jobs(state).get(job_id)
+    except EmbedscopeError as exc:
+        await websocket.send_text(json.dumps({"type": "error", **exc.to_dict()}))
+        await websocket.close(code=4404)
+        return
+    event = job.watch()
+    closed = asyncio.Event()
+    reader = asyncio.create_task(_read_until_closed(websocket, event, closed))
+    finished = False
+    try:
+        finished = await _pump(websocket, job, event, closed)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        finished = False  # the page went away: nothing to close
+    finally:
+        job.unwatch(event)
+        reader.cancel()
+        with suppress(asyncio.CancelledError, Exception):
+            await reader
+    if finished and not closed.is_set():
+        with suppress(WebSocketDisconnect, RuntimeError, OSError):
+            await websocket.close(code=1000)
+
+
+async def _read_until_closed(websocket: WebSocket, event: asyncio.Event, closed: asyncio.Event) -> None:
+    """Drain what the page sends (nothing is expected) and notice when it goes away."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        pass  # gone as well
+    closed.set()
+    event.set()
+
+
+async def _pump(websocket: WebSocket, job: Job, event: asyncio.Event, closed: asyncio.Event) -> bool:
+    """Send the job's latest frame and status as they change, throttled; True once the finished job is sent."""
+    loop = asyncio.get_running_loop()
+    sent_version, sent_seq = -1, -1
+    last_status = last_frame = -float("inf")
+    while not closed.is_set():
+        event.clear()
+        terminal = job.terminal  # read first: a finished job's frame and status are then final
+        now = loop.time()
+        wait = IDLE_WAKE
+        frame = job.frame
+        if frame is not None and frame.seq != sent_seq:
+            if frame.final or terminal or now - last_frame >= STREAM_INTERVAL:
+                await websocket.send_bytes(frame.to_bytes())
+                sent_seq, last_frame = frame.seq, now
+            else:
+                wait = min(wait, last_frame + STREAM_INTERVAL - now)
+        if job.version != sent_version:
+            if terminal or now - last_status >= STREAM_INTERVAL:
+                status = job.status()
+                await websocket.send_text(json.dumps({"type": "status", "job": status}))
+                sent_version, last_status = status["version"], now
+            else:
+                wait = min(wait, last_status + STREAM_INTERVAL - now)
+        if terminal and sent_version == job.version and (job.frame is None or job.frame.seq == sent_seq):
+            return True
+        with suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=max(wait, 0.001))
+    return False
