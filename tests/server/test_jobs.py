@@ -250,3 +250,13 @@ def test_frame_bytes() -> None:
     assert struct.unpack("<IIII", data[:16]) == (42, 3, 2, FLAG_FINAL)
     np.testing.assert_array_equal(np.frombuffer(data[16:], dtype="<f4").reshape(3, 2), coords)
     assert struct.unpack("<IIII", Frame(1, 7, coords).to_bytes()[:16])[3] == 0
+
+
+@pytest.mark.slow
+def test_umap_job(jobs: JobManager) -> None:
+    job = wait(jobs.start("r0", "e0", method="umap", params={"n_neighbors": 10}), timeout=300)
+    status = job.status()
+    assert status["state"] == "done", status
+    assert status["params"] == {"n_neighbors": 10, "min_dist": 0.1, "metric": "euclidean"}
+    assert job.frame is not None and job.frame.final and job.frame.coords.shape == (300, 2)
+    assert status["iteration"] == status["frame_iteration"] and 0 < status["summary"]["quality"] <= 1

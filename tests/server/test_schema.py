@@ -46,3 +46,7 @@ def test_api(case) -> None:
     # positive_data_acceptance is left out: whether a schema-valid request can succeed depends on the data
     # (k <= N - 1, row ids < N, D numbers in a vector, a metadata file with N rows), which no static schema says.
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+
+def teardown_module() -> None:
+    app.state.embedscope.close()  # stop projection jobs schemathesis started

@@ -8,6 +8,7 @@ Ties are broken by index, so results are stable.
 from __future__ import annotations
 
 import math
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ METRICS = ("cosine", "euclidean")
 MAX_K = 1000
 BLOCK_ROWS = 1 << 16
 
+_BLAS_LOCK = threading.Lock()
 _norms: weakref.WeakKeyDictionary[Embedding, np.ndarray] = weakref.WeakKeyDictionary()
 _inverse: weakref.WeakKeyDictionary[Embedding, tuple[np.ndarray, np.ndarray]] = weakref.WeakKeyDictionary()
 
@@ -78,8 +80,13 @@ def _inverse_norms(emb: Embedding) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _dots(emb: Embedding, q: np.ndarray) -> np.ndarray:
-    """X @ q for one query (D) or several (M x D -> N x M): one BLAS call straight over the stored rows."""
-    return np.asarray(emb.vectors @ q.T, dtype=np.float32)
+    """X @ q for one query (D) or several (M x D -> N x M): one BLAS call straight over the stored rows.
+
+    One product runs at a time: each already uses every core, and many threads calling BLAS at once (a server
+    under load) slow every one of them down many times over.
+    """
+    with _BLAS_LOCK:
+        return np.asarray(emb.vectors @ q.T, dtype=np.float32)
 
 
 def _check_k(k: int, n: int, excluded: int) -> None:

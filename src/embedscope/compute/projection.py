@@ -162,7 +162,7 @@ def project(
         hit = cache.get(key)
         if hit is not None:
             report(progress, Progress(stage="cached", fraction=1.0))
-            return _from_cache(hit, indices)
+            return from_cache(hit, indices)
     report(progress, Progress(stage="prepare", fraction=0.0, message="preparing the data"))
     rows = emb.vectors if indices is None else np.asarray(emb.vectors[indices])
     x = prepare(np.asarray(rows), spherize=use_spherize)
@@ -181,7 +181,7 @@ def project(
             neighbor_preservation(x, result.coords, metric=metric, sample=sample, random_state=random_state)
         )
     if cache is not None and key is not None:
-        cache.put(key, *_to_cache(result))
+        cache.put(key, *to_cache(result))
     report(progress, Progress(stage="done", fraction=1.0))
     return result
 
@@ -285,7 +285,7 @@ def _custom(
     return Projection("custom", np.asarray(res.coords, dtype=np.float32), extra=extra, **common)
 
 
-def _to_cache(p: Projection) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def to_cache(p: Projection) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     arrays = {"coords": p.coords}
     if p.components is not None:
         arrays["components"] = p.components
@@ -301,7 +301,7 @@ def _to_cache(p: Projection) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     return arrays, meta
 
 
-def _from_cache(hit: tuple[dict[str, np.ndarray], dict[str, Any]], indices: np.ndarray | None) -> Projection:
+def from_cache(hit: tuple[dict[str, np.ndarray], dict[str, Any]], indices: np.ndarray | None) -> Projection:
     arrays, meta = hit
     return Projection(
         meta["method"],

@@ -31,7 +31,6 @@ from .job_spec import JobSpec
 
 FRAME_HEADER = struct.Struct("<IIII")  # iteration, n, dims, flags (little-endian uint32 each)
 FLAG_FINAL = 1  # the projection's final coordinates
-TERMINAL = ("done", "failed", "cancelled")
 
 
 class JobStateError(EmbedscopeError):
@@ -114,6 +113,23 @@ class Job:
     @property
     def error(self) -> EmbedscopeError | None:
         return self._error
+
+    @property
+    def embedding(self) -> Embedding | None:
+        """The embedding being projected (None once the job has finished)."""
+        return self._embedding
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._outcome is None:
+                self.token.pause()
+                self._changed()
+
+    def resume(self) -> None:
+        with self._lock:
+            if self._outcome is None:
+                self.token.resume()
+                self._changed()
 
     def status(self) -> dict[str, Any]:
         """A JSON-ready picture of the job (the GET route's body and the WebSocket's text frames)."""

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..compute.prep import prepare
 from ..compute.progress import Cancelled
-from ..compute.projection import Projection, _from_cache, _to_cache, project
+from ..compute.projection import Projection, from_cache, project, to_cache
 from ..errors import EmbedscopeError, NotFoundError
 from .job import Job, JobCrashedError, JobStateError
 from .job_spec import make_spec, spec_key
@@ -133,7 +133,7 @@ class JobManager:
                 return found
             job = Job(job_id, key, spec, None if hit is not None else emb)
             if hit is not None:
-                job.succeed(_from_cache(hit, spec.subset))
+                job.succeed(from_cache(hit, spec.subset))
                 self._remember(job)
                 return job
             self._finished.pop(job_id, None)
@@ -170,7 +170,7 @@ class JobManager:
             self._retire(job)
 
     def _compute(self, job: Job) -> Projection:
-        spec, emb = job.spec, job._embedding
+        spec, emb = job.spec, job.embedding
         assert emb is not None
         result = project(
             emb,
@@ -193,7 +193,7 @@ class JobManager:
         x = prepare(np.asarray(rows), spherize=spec.spherize)
         metric = spec.params.get("metric", "euclidean")
         result.quality = float(neighbor_preservation(x, result.coords, metric=metric, random_state=spec.random_state))
-        self.state.cache.put(job.key, *_to_cache(result))
+        self.state.cache.put(job.key, *to_cache(result))
         return result
 
     def _retire(self, job: Job) -> None:
@@ -224,16 +224,12 @@ class JobManager:
 
     def pause(self, job_id: str) -> Job:
         job = self.get(job_id)
-        if not job.terminal:
-            job.token.pause()
-            job._changed()
+        job.pause()
         return job
 
     def resume(self, job_id: str) -> Job:
         job = self.get(job_id)
-        if not job.terminal:
-            job.token.resume()
-            job._changed()
+        job.resume()
         return job
 
     def cancel(self, job_id: str) -> Job:

@@ -18,11 +18,11 @@ Stream format. Text frames are JSON objects: ``{"type": "status", "job": <the GE
 ``{"type": "error", "error": {...}}`` (the one error shape) before closing with code 4404 when there is no
 such job. Binary frames are coordinates: a 16-byte header of four little-endian uint32,
 ``iteration, n, dims, flags`` (flags bit 0 = these are the final coordinates), then ``n * dims`` little-endian
-float32 numbers, row-major. A new subscriber first gets the job's status and its latest frame. A socket gets at
-most one frame and one status every STREAM_INTERVAL seconds (frames in between are skipped, never queued;
-the final frame and the last status are always sent), so a million-point t-SNE cannot flood it. Once the job
-has finished and its last frame and status are sent, the server closes the socket with code 1000. A page
-closing its socket does not affect the job or other watchers.
+float32 numbers, row-major. A new subscriber first gets the latest frame (if any), then the status. A socket
+gets at most one frame and one status every STREAM_INTERVAL seconds (frames in between are skipped, never
+queued; the final frame and the last status are always sent), so a million-point t-SNE cannot flood it. Once
+the job has finished and its last frame and status are sent, the server closes the socket with code 1000. A
+page closing its socket does not affect the job or other watchers.
 """
 
 from __future__ import annotations

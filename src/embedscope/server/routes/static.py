@@ -1,7 +1,8 @@
 """`/`: the built web app (src/embedscope/web/, made by the front end's build) or, until it exists, a placeholder.
 
-The built app's other files are served by Starlette's StaticFiles, mounted last so that /api and /docs match
-first; it refuses paths that leave its folder (`..`, encoded or not, and symlinks pointing out).
+The built app's bundles (Vite writes them to `assets/`) are served by Starlette's StaticFiles at /assets; it
+refuses paths that leave its folder (`..`, encoded or not, and symlinks pointing out). Nothing else is mounted,
+so every other unknown path is the API's JSON 404.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def index() -> Response:
 
 
 def mount_web(app: FastAPI) -> None:
-    """Serve the built app's assets at `/` (after every other route), when there is a built app."""
+    """Serve the built app's bundles at /assets, when there is a built app."""
     built = web_dir()
-    if built is not None:
-        app.mount("/", StaticFiles(directory=built, html=True, follow_symlink=False), name="web")
+    if built is not None and (built / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=built / "assets", follow_symlink=False), name="web-assets")

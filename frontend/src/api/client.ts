@@ -1,0 +1,101 @@
+// The typed client of embedscope's HTTP API. Every failure becomes an ApiError carrying the server's error body.
+import { tableFromIPC } from "apache-arrow";
+import type {
+  Coords,
+  ErrorBody,
+  JobStatus,
+  NeighborsResponse,
+  ProjectionRequest,
+  RunsInfo,
+  SearchResponse,
+} from "./types";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+  ) {
+    super(body.fix ? `${body.message} (${body.fix})` : body.message);
+  }
+}
+
+/** A URL of the API, relative to the page (so the app works under a path prefix too). */
+export function apiUrl(path: string, query?: Record<string, string | number | boolean | undefined>): string {
+  const url = new URL(`api/${path}`, document.baseURI);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  }
+  return url.toString();
+}
+
+async function request(path: string, init?: RequestInit, query?: Record<string, string | number | boolean | undefined>) {
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(path, query), init);
+  } catch (err) {
+    throw new ApiError(0, { kind: "connection", message: `cannot reach the server: ${String(err)}` });
+  }
+  if (!response.ok) {
+    let body: ErrorBody = { kind: "http", message: `${response.status} ${response.statusText}` };
+    try {
+      const json = await response.json();
+      if (json && json.error) body = json.error as ErrorBody;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(response.status, body);
+  }
+  return response;
+}
+
+async function getJson<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T> {
+  return (await (await request(path, undefined, query)).json()) as T;
+}
+
+async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const init = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+  return (await (await request(path, init)).json()) as T;
+}
+
+const emb = (run: string, tensor: string) => `runs/${encodeURIComponent(run)}/embeddings/${encodeURIComponent(tensor)}`;
+
+export const api = {
+  runs: () => getJson<RunsInfo>("runs"),
+
+  /** One metadata column's values for every row (Arrow IPC on the wire). */
+  async column(run: string, tensor: string, name: string): Promise<(string | number | null)[]> {
+    const response = await request(`${emb(run, tensor)}/metadata`, undefined, { columns: name, format: "arrow" });
+    const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
+    const vector = table.getChild(name);
+    if (vector === null) return [];
+    const values: (string | number | null)[] = new Array(table.numRows);
+    for (let i = 0; i < table.numRows; i++) {
+      const v = vector.get(i);
+      values[i] = v === null || v === undefined ? null : typeof v === "bigint" ? Number(v) : (v as string | number);
+    }
+    return values;
+  },
+
+  search: (run: string, tensor: string, q: string, opts: { column?: string; regex?: boolean } = {}) =>
+    getJson<SearchResponse>(`${emb(run, tensor)}/search`, {
+      q,
+      column: opts.column,
+      mode: opts.regex ? "regex" : "substring",
+    }),
+
+  neighbors: (run: string, tensor: string, index: number, k: number, metric: "cosine" | "euclidean" = "cosine") =>
+    postJson<NeighborsResponse>(`${emb(run, tensor)}/neighbors`, { query: index, k, metric }),
+
+  startProjection: (run: string, tensor: string, body: ProjectionRequest) =>
+    postJson<JobStatus>(`${emb(run, tensor)}/projections`, body),
+
+  cancelProjection: (id: string) => postJson<JobStatus>(`projections/${encodeURIComponent(id)}/cancel`, {}),
+
+  /** The final coordinates of a finished job, as float32 rows. */
+  async coords(id: string): Promise<Coords> {
+    const response = await request(`projections/${encodeURIComponent(id)}/coords`, undefined, { format: "binary" });
+    const [n, dims] = (response.headers.get("X-Shape") ?? "0,0").split(",").map(Number);
+    const data = new Float32Array(await response.arrayBuffer());
+    return { n, dims, data, iteration: -1, final: true };
+  },
+};

@@ -1,0 +1,48 @@
+// Watching a projection job over its WebSocket: JSON status frames and binary coordinate frames.
+// Binary frame: four little-endian uint32 (iteration, n, dims, flags; flags bit 0 = final), then n*dims float32.
+import { ApiError, apiUrl } from "./client";
+import type { Coords, JobStatus } from "./types";
+
+export interface StreamHandlers {
+  status(job: JobStatus): void;
+  frame(coords: Coords): void;
+  error(err: ApiError): void;
+  closed(): void;
+}
+
+export function parseFrame(buffer: ArrayBuffer): Coords {
+  const head = new DataView(buffer, 0, 16);
+  const iteration = head.getUint32(0, true);
+  const n = head.getUint32(4, true);
+  const dims = head.getUint32(8, true);
+  const flags = head.getUint32(12, true);
+  // the payload starts at byte 16, so a Float32Array view on it is aligned
+  const data = new Float32Array(buffer, 16, n * dims);
+  return { n, dims, data, iteration, final: (flags & 1) === 1 };
+}
+
+/** Open the job's stream; returns a function that closes it. */
+export function watchJob(jobId: string, on: StreamHandlers): () => void {
+  const url = new URL(apiUrl(`projections/${encodeURIComponent(jobId)}/stream`));
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(url);
+  socket.binaryType = "arraybuffer";
+  let stopped = false;
+  socket.onmessage = (event) => {
+    if (stopped) return;
+    if (typeof event.data === "string") {
+      const message = JSON.parse(event.data);
+      if (message.type === "status") on.status(message.job as JobStatus);
+      else if (message.type === "error") on.error(new ApiError(404, message.error));
+    } else {
+      on.frame(parseFrame(event.data as ArrayBuffer));
+    }
+  };
+  socket.onclose = () => {
+    if (!stopped) on.closed();
+  };
+  return () => {
+    stopped = true;
+    socket.close();
+  };
+}

@@ -1,0 +1,223 @@
+// What the page does: each action talks to the API and puts the answer in the store.
+import { ApiError, api } from "../api/client";
+import { watchJob } from "../api/stream";
+import type { Coords, EmbeddingInfo, JobStatus, ProjectionRequest } from "../api/types";
+import { type ProjectionChoice, store } from "./store";
+
+let stopWatching: (() => void) | null = null;
+let coordsVersion = 0;
+let searchSeq = 0;
+let neighborsSeq = 0;
+
+function fail(err: unknown): void {
+  const message = err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err);
+  store.set({ error: message, busy: null });
+}
+
+function current(): EmbeddingInfo {
+  const emb = store.get().embedding;
+  if (emb === null) throw new Error("no embedding chosen");
+  return emb;
+}
+
+export async function init(): Promise<void> {
+  try {
+    const runs = await api.runs();
+    store.set({ runs });
+    const first = runs.runs.find((r) => r.embeddings.length > 0)?.embeddings[0];
+    if (first) await chooseEmbedding(first.run, first.id);
+    else store.set({ error: "the server has no embeddings to show" });
+  } catch (err) {
+    fail(err);
+  }
+}
+
+/** A column worth colouring by: a few distinct values. */
+export function categorical(emb: EmbeddingInfo): string[] {
+  return emb.columns.filter((c) => c.distinct && c.distinct.length > 1).map((c) => c.name);
+}
+
+export async function chooseEmbedding(run: string, tensor: string): Promise<void> {
+  const emb = store.get().runs?.runs.find((r) => r.id === run)?.embeddings.find((e) => e.id === tensor);
+  if (!emb) return;
+  stopWatching?.();
+  const labelBy = emb.label_column ?? emb.columns[0]?.name ?? null;
+  const colorBy = categorical(emb)[0] ?? null;
+  store.set({
+    embedding: emb,
+    columns: {},
+    labelBy,
+    colorBy,
+    job: null,
+    variance: null,
+    coords: null,
+    selection: [],
+    selectionSource: null,
+    searchCount: null,
+    focus: null,
+    neighbors: null,
+    error: null,
+  });
+  await Promise.all([loadColumn(labelBy), loadColumn(colorBy)]);
+  await runProjection();
+}
+
+export async function loadColumn(name: string | null): Promise<void> {
+  if (name === null || store.get().columns[name]) return;
+  const emb = current();
+  try {
+    const values = await api.column(emb.run, emb.id, name);
+    if (store.get().embedding !== emb) return;
+    store.set({ columns: { ...store.get().columns, [name]: values } });
+  } catch (err) {
+    fail(err);
+  }
+}
+
+export async function setLabelBy(name: string): Promise<void> {
+  store.set({ labelBy: name });
+  await loadColumn(name);
+}
+
+export async function setColorBy(name: string | null): Promise<void> {
+  store.set({ colorBy: name });
+  await loadColumn(name);
+}
+
+export async function setProjection(patch: Partial<ProjectionChoice>, run = true): Promise<void> {
+  store.set({ projection: { ...store.get().projection, ...patch } });
+  if (run) await runProjection();
+}
+
+function projectionRequest(choice: ProjectionChoice): ProjectionRequest {
+  if (choice.method === "pca") {
+    const axes = choice.axes.slice(0, choice.dims);
+    return { method: "pca", n_components: choice.dims, params: { axes } };
+  }
+  return {
+    method: "tsne",
+    n_components: choice.dims,
+    params: { perplexity: choice.perplexity, n_iter: choice.iterations },
+  };
+}
+
+function showCoords(coords: Coords): void {
+  if (coords.n === 0 || coords.dims === 0) return;
+  coordsVersion += 1;
+  store.set({ coords: { n: coords.n, dims: coords.dims, data: coords.data, version: coordsVersion } });
+}
+
+function showStatus(job: JobStatus): void {
+  const patch: Parameters<typeof store.set>[0] = { job };
+  const ratio = job.summary?.explained_variance_ratio;
+  if (job.method === "pca" && ratio) patch.variance = ratio.map((v) => v ?? 0);
+  if (job.state === "failed" && job.error) patch.error = job.error.message;
+  if (job.state === "done" || job.state === "failed" || job.state === "cancelled") patch.busy = null;
+  store.set(patch);
+}
+
+/** Start (or attach to) the chosen projection; coordinates stream in while it runs. */
+export async function runProjection(): Promise<void> {
+  const emb = current();
+  stopWatching?.();
+  stopWatching = null;
+  const choice = store.get().projection;
+  store.set({ busy: choice.method === "pca" ? "Computing PCA…" : "Running t-SNE…", error: null });
+  try {
+    const job = await api.startProjection(emb.run, emb.id, projectionRequest(choice));
+    showStatus(job);
+    if (job.state === "done") {
+      showCoords(await api.coords(job.id));
+      return;
+    }
+    let final = false;
+    stopWatching = watchJob(job.id, {
+      status: showStatus,
+      frame: (coords) => {
+        final ||= coords.final;
+        showCoords(coords);
+      },
+      error: fail,
+      closed: () => {
+        const last = store.get().job;
+        if (!final && last?.id === job.id && last.state === "done") {
+          api.coords(job.id).then(showCoords, fail);
+        }
+      },
+    });
+  } catch (err) {
+    fail(err);
+  }
+}
+
+export async function stopProjection(): Promise<void> {
+  const job = store.get().job;
+  if (!job || job.state === "done") return;
+  try {
+    showStatus(await api.cancelProjection(job.id));
+  } catch (err) {
+    fail(err);
+  }
+}
+
+export async function search(text: string): Promise<void> {
+  const seq = ++searchSeq;
+  store.set({ searchText: text });
+  if (text.trim() === "") {
+    store.set({ selection: [], selectionSource: null, searchCount: null });
+    return;
+  }
+  const emb = current();
+  try {
+    const column = store.get().labelBy ?? undefined;
+    const result = await api.search(emb.run, emb.id, text, { column });
+    if (seq !== searchSeq) return;
+    store.set({
+      selection: result.indices,
+      selectionSource: "search",
+      searchCount: result.count,
+      focus: null,
+      neighbors: null,
+    });
+  } catch (err) {
+    if (seq === searchSeq) fail(err);
+  }
+}
+
+/** Click on a point: it and its nearest neighbours (original space, from the server) are selected. */
+export async function focusPoint(index: number): Promise<void> {
+  const seq = ++neighborsSeq;
+  const emb = current();
+  store.set({ focus: index, neighbors: null });
+  try {
+    const result = await api.neighbors(emb.run, emb.id, index, store.get().k);
+    if (seq !== neighborsSeq) return;
+    store.set({
+      neighbors: result.neighbors,
+      selection: [index, ...result.neighbors.map((n) => n.index)],
+      selectionSource: "neighbors",
+      searchCount: null,
+    });
+  } catch (err) {
+    if (seq === neighborsSeq) fail(err);
+  }
+}
+
+export function selectCategory(column: string, value: string | number): void {
+  const values = store.get().columns[column] ?? [];
+  const selection: number[] = [];
+  values.forEach((v, i) => {
+    if (v !== null && String(v) === String(value)) selection.push(i);
+  });
+  store.set({ selection, selectionSource: "legend", focus: null, neighbors: null, searchCount: null });
+}
+
+export function clearSelection(): void {
+  searchSeq += 1;
+  neighborsSeq += 1;
+  store.set({ selection: [], selectionSource: null, focus: null, neighbors: null, searchCount: null, searchText: "" });
+}
+
+export function dismissError(): void {
+  store.set({ error: null });
+}

@@ -1,0 +1,92 @@
+// One store for the page: the data set, the projection, the selection and the view choices.
+import { useEffect, useState } from "preact/hooks";
+import type { EmbeddingInfo, JobStatus, Neighbor, RunsInfo } from "../api/types";
+
+export type Values = (string | number | null)[];
+
+export interface ProjectionChoice {
+  method: "pca" | "tsne";
+  dims: 2 | 3;
+  axes: [number, number, number]; // PCA components shown on X, Y, Z
+  perplexity: number;
+  iterations: number;
+}
+
+export interface State {
+  runs: RunsInfo | null;
+  embedding: EmbeddingInfo | null;
+  columns: Record<string, Values>; // metadata columns loaded so far
+  labelBy: string | null;
+  colorBy: string | null;
+  projection: ProjectionChoice;
+  job: JobStatus | null;
+  variance: number[] | null; // PCA: explained variance ratio of each of the 10 components
+  coords: { n: number; dims: number; data: Float32Array; version: number } | null;
+  selection: number[];
+  selectionSource: "search" | "neighbors" | "legend" | null;
+  searchText: string;
+  searchCount: number | null;
+  focus: number | null; // the clicked point
+  neighbors: Neighbor[] | null;
+  k: number;
+  error: string | null;
+  busy: string | null;
+}
+
+export const initialState: State = {
+  runs: null,
+  embedding: null,
+  columns: {},
+  labelBy: null,
+  colorBy: null,
+  projection: { method: "pca", dims: 2, axes: [0, 1, 2], perplexity: 30, iterations: 500 },
+  job: null,
+  variance: null,
+  coords: null,
+  selection: [],
+  selectionSource: null,
+  searchText: "",
+  searchCount: null,
+  focus: null,
+  neighbors: null,
+  k: 20,
+  error: null,
+  busy: null,
+};
+
+type Listener = (state: State) => void;
+
+export class Store {
+  private listeners = new Set<Listener>();
+  constructor(private state: State) {}
+
+  get(): State {
+    return this.state;
+  }
+
+  set(patch: Partial<State>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener(this.state);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+export const store = new Store(initialState);
+
+/** The store's state in a component, re-rendered on every change. */
+export function useStore(): State {
+  const [state, setState] = useState(store.get());
+  useEffect(() => store.subscribe(setState), []);
+  return state;
+}
+
+/** The label of point i: the "label by" column's value, else its row number. */
+export function labelOf(state: State, i: number): string {
+  const values = state.labelBy ? state.columns[state.labelBy] : undefined;
+  const v = values?.[i];
+  return v === null || v === undefined ? `#${i}` : String(v);
+}
