@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import warnings
 import zipfile
 import zlib
 from functools import partial
@@ -107,7 +108,9 @@ def _read_npy(path: Path, options: Any, head: bytes) -> Embedding:
 
 def _npy_header(path: Path) -> tuple[tuple[int, ...], bool, np.dtype[Any], int]:
     fmt = np.lib.format
-    with path.open("rb") as fh:
+    # numpy warns about headers it can still parse (Python 2 era); our own size and dtype checks speak instead
+    with path.open("rb") as fh, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
         try:
             version = fmt.read_magic(fh)
             if version == (1, 0):
