@@ -38,7 +38,7 @@ $(APT_STAMP):
 	touch $(APT_STAMP)
 
 demo: setup
-	$(BIN)/embedscope demo
+	$(BIN)/embedscope demo --open
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -393,20 +393,39 @@ def serve(
 
 @cli.command()
 @click.option("-k", default=5, show_default=True, help="Neighbours to show for each example query.")
-def demo(k: int) -> None:
-    """Show the built-in demo data: scikit-learn's digits and MiniLM's token embeddings."""
+@click.option("--serve/--no-serve", "serve_page", default=True, help="Then serve the projector on the demo data.")
+@click.option("--port", default=6006, show_default=True, help="Port for the page; 0 (or a busy port) takes a free one.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
+def demo(k: int, serve_page: bool, port: int, open_browser: bool) -> None:
+    """Show the built-in demo data (scikit-learn's digits, MiniLM's token embeddings), then serve the projector."""
     from . import demo as demo_data
     from .compute.neighbors import format_neighbors
     from .compute.neighbors import neighbors as find
+    from .embedding import Collection
     from .summary import describe_embedding, render_embedding
 
-    for emb, queries in demo_data.examples():
+    examples = demo_data.examples()
+    for emb, queries in examples:
         click.echo(render_embedding(describe_embedding(emb)))
         for query in queries:
             label = emb.labels[emb.resolve(query)]
             shown = f"{query} ({emb.label_column} {label})" if query.startswith("#") else label
             click.echo("  " + format_neighbors(shown, find(emb, query, k=k)))
         click.echo()
+    if not serve_page:
+        return
+    from .server.launch import serve as run_server
+    from .server.state import ServerSettings
+
+    collection = Collection(source="embedscope demo")
+    for emb, _ in examples:
+        collection.add(emb.name, emb)  # one run per data set; the page opens on the first (digits)
+
+    def announce(url: str) -> None:
+        click.echo(f"the projector is at {url}  (Ctrl-C stops it)")
+
+    settings = ServerSettings(port=port, paths=[Path("embedscope-demo")])
+    run_server(collection, settings, open_browser=open_browser, warm_up=True, announce=announce)
 
 
 def main() -> None:
