@@ -203,7 +203,11 @@ def convert(src: Path, dest: Path, to_format: str | None, run: str | None, tenso
 @click.option("--method", type=click.Choice(["pca", "tsne", "umap", "custom"]), default="pca", show_default=True)
 @click.option("--dims", type=click.IntRange(2, 3), default=2, show_default=True, help="2 or 3 dimensions.")
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="random_state: the same seed gives the same output."
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    default=0,
+    show_default=True,
+    help="random_state: the same seed gives the same output.",
 )
 @click.option(
     "--subset", type=click.Path(dir_okay=False, path_type=Path), help="File of row indices (one per line) to project."
@@ -259,7 +263,7 @@ def project(
     read = _read_kwargs(kwargs)
     params = _method_params(method, kwargs)
     emb = load(path, run=run, tensor=tensor, **read)
-    indices = _read_subset(subset) if subset is not None else None
+    indices = _read_subset(subset, n=len(emb)) if subset is not None else None
     with progress_reporter(f"{method} on {len(emb) if indices is None else len(indices):,} points") as progress:
         result = run_projection(
             emb,
@@ -276,6 +280,11 @@ def project(
     facts = [f"wrote {result.coords.shape[0]:,} x {result.dims} {method} coordinates to {output}"]
     if result.explained_variance_ratio is not None:
         facts.append(f"explained variance {sum(result.explained_variance_ratio[: result.dims]):.1%}")
+    counts = result.extra.get("counts")
+    if counts:
+        facts.append("matches " + ", ".join(f"{side} {count:,}" for side, count in counts.items()))
+        if result.extra.get("cos_xy") is not None:
+            facts.append(f"cos(x, y) before orthogonalising {result.extra['cos_xy']:.3f}")
     if result.quality is not None:
         facts.append(f"10-NN preserved {result.quality:.1%}")
     if result.cached:
@@ -296,7 +305,7 @@ def _method_params(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         "umap": {"n_neighbors": "n_neighbors", "min_dist": "min_dist", "metric": "metric"},
         "custom": {"column": "column", "left": "left", "right": "right", "up": "up", "down": "down", "regex": "regex"},
     }[method]
-    given = {k: v for k, v in kwargs.items() if v not in (None, False)}
+    given = {k: v for k, v in kwargs.items() if v is not None and v is not False}  # 0 and 0.0 are real values
     stray = sorted(k for k in given if k not in names)
     if stray:
         raise click.UsageError(f"--{stray[0].replace('_', '-')} does not apply to --method {method}")
@@ -318,14 +327,16 @@ def _method_params(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def _read_subset(path: Path) -> list[int]:
+def _read_subset(path: Path, *, n: int) -> list[int]:
+    """Row indices, one per line (`#` prefixes allowed), each checked against N; repeats are dropped with a warning."""
     from .errors import FormatError
 
-    out = []
+    out: list[int] = []
+    seen: set[int] = set()
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"cannot read the subset file: {exc}", path=path) from None
+        raise FormatError(f"cannot read the subset file: {exc}", path=path, fix="give a UTF-8 text file") from None
     for number, line in enumerate(text.splitlines(), start=1):
         item = line.strip().lstrip("#")
         if not item:
@@ -337,14 +348,30 @@ def _read_subset(path: Path) -> list[int]:
                 line=number,
                 fix="write one integer per line",
             )
-        out.append(int(item))
+        index = int(item)
+        if index >= n:
+            raise FormatError(
+                f"row {index:,} is out of range: the embedding has {n:,} rows (0..{n - 1:,})", path=path, line=number
+            )
+        if index not in seen:
+            seen.add(index)
+            out.append(index)
+    dropped = sum(1 for line in text.splitlines() if line.strip()) - len(out)
+    if dropped:
+        log.warning("%s: %d repeated row(s) left out", path, dropped)
     return out
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; others need a token.")
-@click.option("--port", default=6006, show_default=True, help="Port; 0 (or a busy port) takes a free one.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=6006,
+    show_default=True,
+    help="Port; 0 (or a busy port) takes a free one.",
+)
 @click.option("--token", help="Access token; one is made when --host is not loopback.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
 @click.option(
@@ -371,6 +398,10 @@ def serve(
     from .server.launch import serve as run_server
     from .server.state import ServerSettings
 
+    if token == "":
+        raise click.BadParameter(
+            "an empty token protects nothing; give a real one or leave it out", param_hint="--token"
+        )
     if max_upload < 1:
         raise click.BadParameter("must be at least 1 (MiB)", param_hint="--max-upload")
     collection = collect(list(paths), **_read_kwargs(kwargs))
@@ -394,7 +425,13 @@ def serve(
 @cli.command()
 @click.option("-k", default=5, show_default=True, help="Neighbours to show for each example query.")
 @click.option("--serve/--no-serve", "serve_page", default=True, help="Then serve the projector on the demo data.")
-@click.option("--port", default=6006, show_default=True, help="Port for the page; 0 (or a busy port) takes a free one.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=6006,
+    show_default=True,
+    help="Port for the page; 0 (or a busy port) takes a free one.",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
 def demo(k: int, serve_page: bool, port: int, open_browser: bool) -> None:
     """Show the built-in demo data (scikit-learn's digits, MiniLM's token embeddings), then serve the projector."""

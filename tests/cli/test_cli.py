@@ -147,3 +147,44 @@ def test_project_writes_coordinates_with_labels(tsv_pair, tmp_path, monkeypatch)
     assert bad.exit_code == 2 and "--perplexity does not apply to --method umap" in bad.output
     wrong = run("project", str(vectors), "-o", str(tmp_path / "out.json"))
     assert wrong.exit_code == 1 and "cannot export to 'json'" in wrong.output
+
+
+def test_project_zero_is_a_real_value_and_bad_seeds_and_subsets_are_clear(tsv_pair, tmp_path, monkeypatch):
+    from embedscope.cli import _method_params
+
+    assert _method_params("umap", {"min_dist": 0.0, "n_neighbors": None, "metric": None}) == {"min_dist": 0.0}
+    monkeypatch.setenv("EMBEDSCOPE_CACHE_DIR", str(tmp_path / "cache"))
+    vectors, metadata = tsv_pair
+    out = str(tmp_path / "o.csv")
+    seed = run("project", str(vectors), "--seed", "-1", "-o", out)
+    assert seed.exit_code == 2 and "Traceback" not in seed.output
+    zero = run("project", str(vectors), "--method", "tsne", "--perplexity", "0", "-o", out)
+    assert zero.exit_code == 1 and "`perplexity` must be a number from 1 to 1000, got 0" in zero.output
+    subset = tmp_path / "subset.txt"
+    subset.write_text("0\n1\n1\n99\n")
+    bad = run("project", str(vectors), "--subset", str(subset), "-o", out)
+    assert bad.exit_code == 1 and "subset.txt line 4: row 99 is out of range: the embedding has 5 rows" in bad.output
+    subset.write_text("0\n1\n1\n2\n")
+    ok = run("project", str(vectors), "--metadata", str(metadata), "--subset", str(subset), "-o", out)
+    assert ok.exit_code == 0, ok.output
+    assert "1 repeated row(s) left out" in ok.output and "wrote 3 x 2" in ok.output
+
+
+def test_project_custom_reports_match_counts(tsv_pair, tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDSCOPE_CACHE_DIR", str(tmp_path / "cache"))
+    vectors, metadata = tsv_pair
+    args = ["project", str(vectors), "--metadata", str(metadata), "--method", "custom", "--left", "red"]
+    result = run(*args, "--right", "blue", "--up", "cat", "-o", str(tmp_path / "c.csv"))
+    assert result.exit_code == 0, result.output
+    assert "matches left 1, right 2, up 1" in result.output  # "blue" matches blue and blues
+    assert "cos(x, y) before orthogonalising" in result.output
+    three = run(*args, "--right", "blue", "--dims", "3", "-o", str(tmp_path / "c.csv"))
+    assert three.exit_code == 1 and "custom axes are 2-D" in three.output
+
+
+def test_serve_refuses_an_empty_token_and_a_bad_port(tsv_pair):
+    vectors, _ = tsv_pair
+    empty = run("serve", str(vectors), "--host", "0.0.0.0", "--token", "")
+    assert empty.exit_code == 2 and "an empty token protects nothing" in empty.output
+    port = run("serve", str(vectors), "--port", "-5")
+    assert port.exit_code == 2 and "Traceback" not in port.output

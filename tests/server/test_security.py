@@ -319,3 +319,16 @@ def test_static_files_refuse_to_leave_the_web_folder(make_client, tmp_path: Path
             where = f"GET {prefix + attack} -> {status} {content[:100]!r}"
             assert SECRET.encode() not in content and b"root:" not in content, where
             assert status < 500, where
+
+
+def test_an_empty_token_on_an_exposed_host_is_replaced_by_a_real_one(tmp_path: Path, data: Any) -> None:
+    from embedscope.server.app import make_app
+    from embedscope.server.state import ServerSettings
+
+    collection = data
+    settings = ServerSettings(host="0.0.0.0", token="", state_dir=tmp_path / "s", cache_dir=tmp_path / "c")
+    make_app(collection(), settings)
+    assert settings.token and len(settings.token) >= 16
+    loopback = ServerSettings(host="127.0.0.1", token="", state_dir=tmp_path / "s", cache_dir=tmp_path / "c")
+    make_app(collection(), loopback)
+    assert loopback.token is None

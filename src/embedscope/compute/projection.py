@@ -258,7 +258,7 @@ def _custom(
     from .custom import custom_axes
 
     if n_components != 2:
-        raise ParameterError("custom axes are 2-D: use n_components=2", field="n_components")
+        raise ParameterError("custom axes are 2-D", field="n_components", fix="ask for 2 dimensions (--dims 2)")
     column = params["column"] or emb.label_column
     if emb.metadata is None or column is None or column not in emb.metadata.column_names:
         have = [] if emb.metadata is None else emb.metadata.column_names

@@ -145,8 +145,8 @@ def make_app(collection: Collection, settings: ServerSettings | None = None, **k
         if key not in known:
             raise TypeError(f"make_app() got an unknown setting {key!r}; ServerSettings has {sorted(known)}")
         setattr(settings, key, value)
-    if settings.token is None and token_needed(settings.host):
-        settings.token = make_token()
+    if not settings.token:
+        settings.token = make_token() if token_needed(settings.host) else None  # an empty token is no token
     state = ServerState(collection, settings)
 
     @asynccontextmanager
