@@ -275,3 +275,15 @@ def test_npz_damaged_member_does_not_block_the_others(tmp_path: Path, caplog: py
     assert "skipping array `vectors`: " in caplog.text and "CRC-32" in caplog.text
     with pytest.raises(IntegrityError, match=r"`vectors` fails its CRC-32 check"):
         embedscope.load(path, tensor="vectors")
+
+
+def test_written_npy_gets_the_usual_file_mode(tmp_path):
+    import os
+    import stat
+
+    import embedscope
+
+    out = embedscope.Embedding(np.eye(2, dtype=np.float32)).save(tmp_path / "m.npy")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask

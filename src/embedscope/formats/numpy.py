@@ -310,6 +310,12 @@ def _strings(path: Path, key: str, arr: np.ndarray) -> pa.Array:
 
 
 # -- writing -----------------------------------------------------------------------------------------
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write(embedding: Embedding, path: Path) -> Path:
     """Write the vectors as float32 `.npy`, and the metadata (if any) beside it as `<stem>_metadata.tsv`."""
     path = Path(path)
@@ -319,6 +325,7 @@ def write(embedding: Embedding, path: Path) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             np.lib.format.write_array(fh, vectors, allow_pickle=False)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the file gets the mode open() would give it
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
