@@ -1,6 +1,7 @@
 // The page: header, data and projection panels (left), the scatter view (middle), the inspector (right).
 import { dismissError } from "./state/actions";
 import { useStore } from "./state/store";
+import { BookmarksPanel } from "./panels/BookmarksPanel";
 import { DataPanel } from "./panels/DataPanel";
 import { Inspector } from "./panels/Inspector";
 import { ProjectionsPanel } from "./panels/ProjectionsPanel";
@@ -28,6 +29,7 @@ export function App() {
       <div class="left">
         <DataPanel state={state} />
         <ProjectionsPanel state={state} />
+        <BookmarksPanel state={state} />
       </div>
       <ScatterPane state={state} />
       <Inspector state={state} />

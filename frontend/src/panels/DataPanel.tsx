@@ -1,16 +1,22 @@
 // Data panel: run and embedding, shape and point count, label by, colour by with its legend.
-import { categorical, chooseEmbedding, selectCategory, setColorBy, setLabelBy } from "../state/actions";
+import { categorical, chooseEmbedding, selectCategory, setLabelBy } from "../state/actions";
+import { setColorChoice, setShowSprites } from "../state/scatterActions";
 import { type State } from "../state/store";
-import { css, legendOf } from "../render/palette";
+import { css, legendOf, numericRange, VIRIDIS_CSS } from "../render/palette";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
+const fmtNumber = (v: number) => (Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(+v.toPrecision(4)));
 
 export function DataPanel({ state }: { state: State }) {
   const runs = state.runs?.runs ?? [];
   const emb = state.embedding;
   const choices = runs.flatMap((r) => r.embeddings.map((e) => ({ run: r, emb: e })));
   const colourColumns = emb ? categorical(emb) : [];
-  const legend = legendOf(emb?.columns.find((c) => c.name === state.colorBy));
+  const numericColumns = emb ? emb.columns.filter((c) => c.type === "numeric").map((c) => c.name) : [];
+  const numeric = state.colorMode === "numeric" && state.colorBy !== null;
+  const legend = numeric ? [] : legendOf(emb?.columns.find((c) => c.name === state.colorBy));
+  const range = numeric && state.colorBy ? numericRange(state.columns[state.colorBy]) : null;
+  const colorValue = state.colorBy === null ? "" : `${numeric ? "num" : "cat"}:${state.colorBy}`;
   return (
     <section class="panel" aria-labelledby="data-title">
       <h2 id="data-title">Data</h2>
@@ -54,20 +60,36 @@ export function DataPanel({ state }: { state: State }) {
         <span>Colour by</span>
         <select
           id="color-by"
-          value={state.colorBy ?? ""}
+          value={colorValue}
           onChange={(e) => {
             const value = (e.currentTarget as HTMLSelectElement).value;
-            void setColorBy(value === "" ? null : value);
+            if (value === "") void setColorChoice(null, "category");
+            else void setColorChoice(value.slice(4), value.startsWith("num:") ? "numeric" : "category");
           }}
         >
           <option value="">No colour</option>
           {colourColumns.map((name) => (
-            <option key={name} value={name}>
+            <option key={`cat:${name}`} value={`cat:${name}`}>
               {name}
+            </option>
+          ))}
+          {numericColumns.map((name) => (
+            <option key={`num:${name}`} value={`num:${name}`}>
+              {name} (continuous)
             </option>
           ))}
         </select>
       </label>
+      {range && (
+        <div class="scale-legend" id="numeric-legend" aria-label={`Colour scale of ${state.colorBy}`}>
+          <div class="scale-bar" style={{ background: VIRIDIS_CSS }} />
+          <div class="scale-ticks">
+            <span>{fmtNumber(range[0])}</span>
+            <span>{fmtNumber((range[0] + range[1]) / 2)}</span>
+            <span>{fmtNumber(range[1])}</span>
+          </div>
+        </div>
+      )}
       {state.colorBy && legend.length > 0 && (
         <ul class="legend" id="legend" aria-label={`Colours of ${state.colorBy}`}>
           {legend.map((entry) => (
@@ -84,6 +106,17 @@ export function DataPanel({ state }: { state: State }) {
             </li>
           ))}
         </ul>
+      )}
+      {emb?.sprite && (
+        <label class="toggle" title="Draw each point as its thumbnail image">
+          <input
+            type="checkbox"
+            id="show-sprites"
+            checked={state.showSprites}
+            onChange={(e) => setShowSprites((e.currentTarget as HTMLInputElement).checked)}
+          />
+          <span>Show sprites</span>
+        </label>
       )}
     </section>
   );

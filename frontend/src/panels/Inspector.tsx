@@ -1,6 +1,9 @@
 // Inspector: search (matches selected and listed), the selection count, the clicked point's neighbours.
-import { useRef } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
+import type { ExportFormat } from "../api/extra";
 import { clearSelection, focusPoint, search } from "../state/actions";
+import { exportRows, setK, setMetric } from "../state/inspectorActions";
+import { isolateSelection, showAllData } from "../state/projectionActions";
 import { labelOf, type State } from "../state/store";
 
 const SHOWN = 100;
@@ -46,8 +49,80 @@ export function Inspector({ state }: { state: State }) {
           </button>
         )}
       </div>
+      <Tools state={state} />
       {state.focus !== null ? <Neighbours state={state} /> : count > 0 ? <Matches state={state} /> : <Hint />}
     </aside>
+  );
+}
+
+function Tools({ state }: { state: State }) {
+  const [format, setFormat] = useState<ExportFormat>("csv");
+  const count = state.selection.length;
+  const done = state.job?.state === "done";
+  return (
+    <div class="tools">
+      <div class="buttons" style={{ flexWrap: "wrap" }}>
+        <button type="button" id="isolate" disabled={count < 3} onClick={() => void isolateSelection()}>
+          Isolate {fmt(count)} point{count === 1 ? "" : "s"}
+        </button>
+        <button type="button" id="show-all" disabled={state.isolated === null} onClick={() => void showAllData()}>
+          Show all data
+        </button>
+      </div>
+      <label class="field inline" style={{ marginBottom: "4px" }}>
+        <span>Export as</span>
+        <select
+          id="export-format"
+          value={format}
+          onChange={(e) => setFormat((e.currentTarget as HTMLSelectElement).value as ExportFormat)}
+        >
+          <option value="csv">CSV</option>
+          <option value="tsv">TSV</option>
+          <option value="parquet">Parquet</option>
+        </select>
+      </label>
+      <div class="buttons">
+        <button
+          type="button"
+          id="export-selection"
+          disabled={count === 0}
+          title="The selected rows: index, label, coordinates (when a projection is done), metadata"
+          onClick={() => void exportRows("selection", format)}
+        >
+          Selection
+        </button>
+        <button
+          type="button"
+          id="export-coords"
+          disabled={!done}
+          title="Every projected row's coordinates, with index, label and metadata"
+          onClick={() => void exportRows("coords", format)}
+        >
+          Coordinates
+        </button>
+      </div>
+      <label class="field inline">
+        <span>Neighbours</span>
+        <input
+          id="k-slider"
+          type="range"
+          min={1}
+          max={1000}
+          value={state.k}
+          onInput={(e) => setK(Number((e.currentTarget as HTMLInputElement).value))}
+        />
+        <output id="k-value" class="count" style={{ minWidth: "36px", textAlign: "right" }}>
+          {state.k}
+        </output>
+      </label>
+      <div class="segmented" role="group" aria-label="Distance">
+        {(["cosine", "euclidean"] as const).map((m) => (
+          <button key={m} type="button" id={`metric-${m}`} aria-pressed={state.metric === m} onClick={() => setMetric(m)}>
+            {m === "cosine" ? "Cosine" : "Euclidean"}
+          </button>
+        ))}
+      </div>
+    </div>
   );
 }
 
@@ -82,7 +157,7 @@ function Neighbours({ state }: { state: State }) {
       <h3>
         Nearest to <span class="focus-label">{labelOf(state, focus)}</span> <span class="meta">#{focus}</span>
       </h3>
-      <p class="note">Cosine, in the original space</p>
+      <p class="note">{state.metric === "cosine" ? "Cosine" : "Euclidean"}, in the original space</p>
       {state.neighbors === null ? (
         <p class="note">Loading…</p>
       ) : (
@@ -92,8 +167,12 @@ function Neighbours({ state }: { state: State }) {
               <button type="button" onClick={() => void focusPoint(n.index)} title={`#${n.index}`}>
                 <span class="label">{labelOf(state, n.index)}</span>
                 <span class="meta">
-                  {n.angle !== null && n.angle !== undefined ? `${n.angle.toFixed(1)}°` : ""}
-                  {n.distance !== null ? ` · ${n.distance.toFixed(3)}` : ""}
+                  {[
+                    n.angle !== null && n.angle !== undefined ? `${n.angle.toFixed(1)}°` : null,
+                    n.distance !== null ? n.distance.toFixed(3) : null,
+                  ]
+                    .filter((part) => part !== null)
+                    .join(" · ")}
                 </span>
               </button>
             </li>

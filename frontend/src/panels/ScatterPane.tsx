@@ -2,8 +2,10 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { focusPoint } from "../state/actions";
 import { labelOf, type State, store } from "../state/store";
-import { legendOf, pointColors } from "../render/palette";
+import { legendOf, numericColors, numericRange, pointColors } from "../render/palette";
 import { ScatterView } from "../render/scatter";
+import { apiUrl } from "../api/client";
+import { applyTheme, boxSelect, downloadDataUrl, setTheme } from "../state/scatterActions";
 
 interface Hover {
   index: number;
@@ -28,6 +30,7 @@ export function ScatterPane({ state }: { state: State }) {
       click: (index) => {
         if (index !== null) void focusPoint(index);
       },
+      box: boxSelect,
     });
     view.current = scatter;
     window.embedscope = { view: scatter, store }; // for the browser tests and the console
@@ -42,11 +45,55 @@ export function ScatterPane({ state }: { state: State }) {
   const n = coords?.n ?? 0;
   const colorValues = state.colorBy ? state.columns[state.colorBy] : undefined;
   const colors = useMemo(() => {
+    if (state.colorBy && state.colorMode === "numeric" && colorValues) {
+      const range = numericRange(colorValues);
+      if (range) return numericColors(n, colorValues, range);
+    }
     const legend = legendOf(state.embedding?.columns.find((c) => c.name === state.colorBy));
     return pointColors(n, state.colorBy ? colorValues : undefined, legend);
-  }, [n, state.colorBy, colorValues, state.embedding]);
+  }, [n, state.colorBy, state.colorMode, colorValues, state.embedding]);
   useEffect(() => view.current?.setColors(colors), [colors]);
   useEffect(() => view.current?.setSelection(state.selection, state.focus), [state.selection, state.focus]);
+  useEffect(() => view.current?.setNeighbors(state.neighbors?.map((nb) => nb.index) ?? []), [state.neighbors]);
+  const labelValues = state.labelBy ? state.columns[state.labelBy] : undefined;
+  useEffect(() => {
+    view.current?.setLabelText((i) => {
+      const v = labelValues?.[i];
+      return v === null || v === undefined ? `#${i}` : String(v);
+    });
+  }, [labelValues]);
+  const emb = state.embedding;
+  const sprite = emb?.sprite && state.showSprites ? emb.sprite : null;
+  useEffect(() => {
+    view.current?.setSprite(
+      sprite && emb
+        ? {
+            url: apiUrl(`runs/${encodeURIComponent(emb.run)}/embeddings/${encodeURIComponent(emb.id)}/sprite.png`),
+            width: sprite.single_image_dim[0],
+            height: sprite.single_image_dim[1],
+            columns: sprite.grid[0],
+          }
+        : null,
+    );
+  }, [sprite, emb]);
+  useEffect(() => {
+    applyTheme(state.theme);
+    view.current?.setLook({ theme: state.theme });
+  }, [state.theme]);
+  const [boxMode, setBoxMode] = useState(false);
+  useEffect(() => {
+    if (view.current) view.current.boxMode = boxMode;
+  }, [boxMode]);
+  const savePng = () => {
+    const styles = getComputedStyle(document.documentElement);
+    const url = view.current?.toPNG(
+      styles.getPropertyValue("--panel").trim() || "#fff",
+      coords?.dims === 2 ? state.axisLabels : null,
+      styles.getPropertyValue("--text").trim() || "#000",
+    );
+    if (url) downloadDataUrl(url, "embedscope.png");
+  };
+  const axes = coords && coords.dims === 2 ? state.axisLabels : null;
 
   const colorValue = hover && state.colorBy && state.colorBy !== state.labelBy ? colorValues?.[hover.index] : undefined;
   return (
@@ -63,9 +110,41 @@ export function ScatterPane({ state }: { state: State }) {
           )}
         </div>
       )}
+      {axes && (
+        <>
+          <div class="axis-label x" id="axis-x">
+            {axes.x}
+          </div>
+          <div class="axis-label y" id="axis-y">
+            {axes.y}
+          </div>
+        </>
+      )}
       <div class="overlay top-right">
+        <button
+          type="button"
+          id="box-select"
+          aria-pressed={boxMode}
+          title="Drag a box to select (or shift-drag to add, alt-drag to remove, in any mode)"
+          onClick={() => setBoxMode(!boxMode)}
+        >
+          Box select
+        </button>
         <button type="button" id="reset-view" title="Reset the view" onClick={() => view.current?.resetView()}>
           Reset view
+        </button>
+        <button type="button" id="save-png" title="Save the view as a PNG image" onClick={savePng}>
+          Save PNG
+        </button>
+        <button
+          type="button"
+          id="theme-toggle"
+          title={`Switch to the ${state.theme === "dark" ? "light" : "dark"} theme`}
+          aria-label="Toggle dark theme"
+          aria-pressed={state.theme === "dark"}
+          onClick={() => setTheme(state.theme === "dark" ? "light" : "dark")}
+        >
+          {state.theme === "dark" ? "☀" : "☾"}
         </button>
       </div>
       {state.busy && (

@@ -66,3 +66,58 @@ export function pointColors(n: number, values: Values | undefined, legend: Legen
 }
 
 export const css = (c: RGB) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+
+// Viridis (perceptually uniform, colour-blind-safe), sampled at 9 stops and interpolated linearly.
+const VIRIDIS: RGB[] = [
+  [68, 1, 84],
+  [71, 44, 122],
+  [59, 81, 139],
+  [44, 113, 142],
+  [33, 144, 141],
+  [39, 173, 129],
+  [92, 200, 99],
+  [170, 220, 50],
+  [253, 231, 37],
+];
+
+/** The viridis colour at t in [0, 1]. */
+export function viridis(t: number): RGB {
+  const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+  const f = x - i;
+  const a = VIRIDIS[i];
+  const b = VIRIDIS[i + 1];
+  return [0, 1, 2].map((k) => Math.round(a[k] + (b[k] - a[k]) * f)) as RGB;
+}
+
+/** A CSS gradient of the viridis scale, low to high (left to right). */
+export const VIRIDIS_CSS = `linear-gradient(90deg, ${VIRIDIS.map((c, i) => `${css(c)} ${(i * 100) / (VIRIDIS.length - 1)}%`).join(", ")})`;
+
+/** The finite range of a numeric column's values; null when it has none. */
+export function numericRange(values: Values | undefined): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values ?? []) {
+    if (typeof v === "number" && Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/** RGBA bytes for n points on the viridis scale over [lo, hi]; grey for missing or non-numeric values. */
+export function numericColors(n: number, values: Values, range: [number, number]): Uint8Array {
+  const colors = new Uint8Array(n * 4);
+  const [lo, hi] = range;
+  const span = hi > lo ? hi - lo : 1;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const c = typeof v === "number" && Number.isFinite(v) ? viridis((v - lo) / span) : OTHER;
+    colors[i * 4] = c[0];
+    colors[i * 4 + 1] = c[1];
+    colors[i * 4 + 2] = c[2];
+    colors[i * 4 + 3] = 215;
+  }
+  return colors;
+}

@@ -1,11 +1,10 @@
 // What the page does: each action talks to the API and puts the answer in the store.
 import { ApiError, api } from "../api/client";
-import { watchJob } from "../api/stream";
-import type { Coords, EmbeddingInfo, JobStatus, ProjectionRequest } from "../api/types";
+import { project } from "./projectionActions";
+import type { EmbeddingInfo, JobStatus } from "../api/types";
 import { type ProjectionChoice, store } from "./store";
 
 let stopWatching: (() => void) | null = null;
-let coordsVersion = 0;
 let searchSeq = 0;
 let neighborsSeq = 0;
 
@@ -59,7 +58,7 @@ export async function chooseEmbedding(run: string, tensor: string): Promise<void
     error: null,
   });
   await Promise.all([loadColumn(labelBy), loadColumn(colorBy)]);
-  await runProjection();
+  await runProjection(null); // a new embedding: nothing isolated
 }
 
 export async function loadColumn(name: string | null): Promise<void> {
@@ -89,24 +88,6 @@ export async function setProjection(patch: Partial<ProjectionChoice>, run = true
   if (run) await runProjection();
 }
 
-function projectionRequest(choice: ProjectionChoice): ProjectionRequest {
-  if (choice.method === "pca") {
-    const axes = choice.axes.slice(0, choice.dims);
-    return { method: "pca", n_components: choice.dims, params: { axes } };
-  }
-  return {
-    method: "tsne",
-    n_components: choice.dims,
-    params: { perplexity: choice.perplexity, n_iter: choice.iterations },
-  };
-}
-
-function showCoords(coords: Coords): void {
-  if (coords.n === 0 || coords.dims === 0) return;
-  coordsVersion += 1;
-  store.set({ coords: { n: coords.n, dims: coords.dims, data: coords.data, version: coordsVersion } });
-}
-
 function showStatus(job: JobStatus): void {
   const patch: Parameters<typeof store.set>[0] = { job };
   const ratio = job.summary?.explained_variance_ratio;
@@ -116,38 +97,11 @@ function showStatus(job: JobStatus): void {
   store.set(patch);
 }
 
-/** Start (or attach to) the chosen projection; coordinates stream in while it runs. */
-export async function runProjection(): Promise<void> {
-  const emb = current();
+/** Start (or attach to) the chosen projection, whatever its method; one code path for the whole page. */
+export async function runProjection(subset: number[] | null = store.get().isolated): Promise<void> {
   stopWatching?.();
   stopWatching = null;
-  const choice = store.get().projection;
-  store.set({ busy: choice.method === "pca" ? "Computing PCA…" : "Running t-SNE…", error: null });
-  try {
-    const job = await api.startProjection(emb.run, emb.id, projectionRequest(choice));
-    showStatus(job);
-    if (job.state === "done") {
-      showCoords(await api.coords(job.id));
-      return;
-    }
-    let final = false;
-    stopWatching = watchJob(job.id, {
-      status: showStatus,
-      frame: (coords) => {
-        final ||= coords.final;
-        showCoords(coords);
-      },
-      error: fail,
-      closed: () => {
-        const last = store.get().job;
-        if (!final && last?.id === job.id && last.state === "done") {
-          api.coords(job.id).then(showCoords, fail);
-        }
-      },
-    });
-  } catch (err) {
-    fail(err);
-  }
+  await project(subset);
 }
 
 export async function stopProjection(): Promise<void> {

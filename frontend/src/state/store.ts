@@ -5,11 +5,26 @@ import type { EmbeddingInfo, JobStatus, Neighbor, RunsInfo } from "../api/types"
 export type Values = (string | number | null)[];
 
 export interface ProjectionChoice {
-  method: "pca" | "tsne";
+  method: "pca" | "tsne" | "umap" | "custom";
   dims: 2 | 3;
   axes: [number, number, number]; // PCA components shown on X, Y, Z
   perplexity: number;
   iterations: number;
+}
+
+/** Parameters of t-SNE, UMAP and custom axes beyond ProjectionChoice (projectionActions.ts uses them). */
+export interface ProjectionParams {
+  learningRate: number; // t-SNE; 0 means "auto"
+  tsneSeed: number;
+  neighbors: number; // UMAP
+  minDist: number;
+  umapSeed: number;
+  column: string | null; // custom: the metadata column the patterns match
+  left: string;
+  right: string;
+  up: string;
+  down: string;
+  regex: boolean;
 }
 
 export interface State {
@@ -31,6 +46,15 @@ export interface State {
   k: number;
   error: string | null;
   busy: string | null;
+  // scatter view choices (scatterActions.ts)
+  showSprites: boolean;
+  colorMode: "category" | "numeric"; // how colorBy colours: palette per value, or a continuous scale
+  theme: "light" | "dark";
+  axisLabels: { x: string; y: string } | null; // custom projections: what the axes mean
+  // projections and inspector (projectionActions.ts, inspectorActions.ts)
+  params: ProjectionParams;
+  isolated: number[] | null; // rows the shown projection was made of ("Isolate"); the others' coords are NaN
+  metric: "cosine" | "euclidean"; // of the neighbours list
 }
 
 export const initialState: State = {
@@ -52,6 +76,25 @@ export const initialState: State = {
   k: 20,
   error: null,
   busy: null,
+  showSprites: false,
+  colorMode: "category",
+  theme: typeof matchMedia === "function" && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light",
+  axisLabels: null,
+  params: {
+    learningRate: 0,
+    tsneSeed: 0,
+    neighbors: 15,
+    minDist: 0.1,
+    umapSeed: 0,
+    column: null,
+    left: "",
+    right: "",
+    up: "",
+    down: "",
+    regex: false,
+  },
+  isolated: null,
+  metric: "cosine",
 };
 
 type Listener = (state: State) => void;

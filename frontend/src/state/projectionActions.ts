@@ -1,0 +1,184 @@
+// Projections beyond the first PCA: every method with its parameters, job steering, isolate / show all.
+import { ApiError, api } from "../api/client";
+import { apiExtra } from "../api/extra";
+import { watchJob } from "../api/stream";
+import type { Coords, JobStatus, ProjectionRequest } from "../api/types";
+import { type ProjectionChoice, type ProjectionParams, store } from "./store";
+
+let stopWatching: (() => void) | null = null;
+let watchedJob: string | null = null;
+
+const BUSY: Record<ProjectionChoice["method"], string> = {
+  pca: "Computing PCA…",
+  tsne: "Running t-SNE…",
+  umap: "Running UMAP…",
+  custom: "Computing custom axes…",
+};
+
+function fail(err: unknown): void {
+  const message = err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err);
+  store.set({ error: message, busy: null });
+}
+
+/** The API request for a projection choice (and the rows to project, when isolating). */
+export function requestFor(choice: ProjectionChoice, p: ProjectionParams, subset: number[] | null): ProjectionRequest {
+  const base = { n_components: choice.dims, subset: subset && subset.length >= 3 ? subset : null };
+  switch (choice.method) {
+    case "pca":
+      return { ...base, method: "pca", params: { axes: choice.axes.slice(0, choice.dims) } };
+    case "tsne":
+      return {
+        ...base,
+        method: "tsne",
+        params: {
+          perplexity: choice.perplexity,
+          n_iter: choice.iterations,
+          learning_rate: p.learningRate > 0 ? p.learningRate : "auto",
+        },
+        random_state: p.tsneSeed,
+      };
+    case "umap":
+      return {
+        ...base,
+        method: "umap",
+        params: { n_neighbors: p.neighbors, min_dist: p.minDist },
+        random_state: p.umapSeed,
+      };
+    case "custom": {
+      const params: Record<string, unknown> = { column: p.column, regex: p.regex };
+      for (const side of ["left", "right", "up", "down"] as const) if (p[side].trim()) params[side] = p[side];
+      return { ...base, method: "custom", n_components: 2, params };
+    }
+  }
+}
+
+/** Coordinates of a subset projection spread over every row: the rows left out get NaN (not drawn). */
+function spread(coords: Coords, rows: number[] | null): Float32Array {
+  const total = store.get().embedding?.shape[0] ?? coords.n;
+  if (rows === null || coords.n !== rows.length || coords.n === total) return coords.data;
+  const data = new Float32Array(total * coords.dims).fill(Number.NaN);
+  for (let r = 0; r < rows.length; r++) {
+    for (let d = 0; d < coords.dims; d++) data[rows[r] * coords.dims + d] = coords.data[r * coords.dims + d];
+  }
+  return data;
+}
+
+function showCoords(coords: Coords, rows: number[] | null): void {
+  if (coords.n === 0 || coords.dims === 0) return;
+  const data = spread(coords, rows);
+  const version = (store.get().coords?.version ?? 0) + 1;
+  store.set({ coords: { n: data.length / coords.dims, dims: coords.dims, data, version } });
+}
+
+type Summary = NonNullable<JobStatus["summary"]> & { x_label?: string | null; y_label?: string | null };
+
+function showStatus(job: JobStatus): void {
+  if (watchedJob !== null && job.id !== watchedJob) return;
+  const shown = store.get().job as (JobStatus & { version?: number }) | null;
+  const version = (job as JobStatus & { version?: number }).version;
+  if (shown?.id === job.id && version !== undefined && (shown.version ?? -1) > version) return; // a stale status
+  const patch: Parameters<typeof store.set>[0] = { job };
+  const summary = job.summary as Summary | null;
+  const ratio = summary?.explained_variance_ratio;
+  if (job.method === "pca" && ratio) patch.variance = ratio.map((v) => v ?? 0);
+  if (job.method === "custom" && summary?.x_label) {
+    patch.axisLabels = { x: summary.x_label, y: summary.y_label ?? "" };
+  }
+  if (job.state === "failed" && job.error) patch.error = job.error.message;
+  if (job.state === "done" || job.state === "failed" || job.state === "cancelled") patch.busy = null;
+  if (job.state === "paused") patch.busy = null;
+  store.set(patch);
+}
+
+function detach(): void {
+  stopWatching?.();
+  stopWatching = null;
+  watchedJob = null;
+}
+
+/** Run the chosen projection (of the isolated rows, if any); coordinates stream in while it runs. */
+export async function project(subset: number[] | null = store.get().isolated): Promise<void> {
+  const emb = store.get().embedding;
+  if (emb === null) return;
+  detach();
+  const choice = store.get().projection;
+  store.set({
+    busy: BUSY[choice.method],
+    error: null,
+    isolated: subset,
+    axisLabels: choice.method === "custom" ? store.get().axisLabels : null,
+  });
+  try {
+    const job = await api.startProjection(emb.run, emb.id, requestFor(choice, store.get().params, subset));
+    watchedJob = job.id;
+    showStatus(job);
+    if (job.state === "done") {
+      showCoords(await api.coords(job.id), subset);
+      return;
+    }
+    let final = false;
+    stopWatching = watchJob(job.id, {
+      status: showStatus,
+      frame: (coords) => {
+        if (watchedJob !== job.id) return;
+        final ||= coords.final;
+        showCoords(coords, subset);
+      },
+      error: fail,
+      closed: () => {
+        const last = store.get().job;
+        if (!final && watchedJob === job.id && last?.id === job.id && last.state === "done") {
+          api.coords(job.id).then((c) => showCoords(c, subset), fail);
+        }
+      },
+    });
+  } catch (err) {
+    fail(err);
+  }
+}
+
+/** Change the choice; run it now unless `run` is false. */
+export async function choose(patch: Partial<ProjectionChoice>, run = true): Promise<void> {
+  store.set({ projection: { ...store.get().projection, ...patch } });
+  if (run) await project();
+}
+
+export function setParams(patch: Partial<ProjectionParams>): void {
+  store.set({ params: { ...store.get().params, ...patch } });
+}
+
+async function steer(action: "pause" | "resume" | "cancel"): Promise<void> {
+  const job = store.get().job;
+  if (!job || job.state === "done" || job.state === "failed" || job.state === "cancelled") return;
+  try {
+    showStatus(await apiExtra[action](job.id));
+    if (action === "resume") store.set({ busy: BUSY[store.get().projection.method] });
+  } catch (err) {
+    fail(err);
+  }
+}
+
+export const pauseJob = () => steer("pause");
+export const resumeJob = () => steer("resume");
+export const stopJob = () => steer("cancel");
+
+/** Run t-SNE again from a fresh start: the next seed (the same one would give the same, cached, answer). */
+export async function rerunTsne(): Promise<void> {
+  await stopJob();
+  setParams({ tsneSeed: store.get().params.tsneSeed + 1 });
+  await project();
+}
+
+/** Re-project only the selected rows with the current method. */
+export async function isolateSelection(): Promise<void> {
+  const rows = [...new Set(store.get().selection)].sort((a, b) => a - b);
+  if (rows.length < 3) {
+    store.set({ error: "select at least 3 points to isolate them" });
+    return;
+  }
+  await project(rows);
+}
+
+export async function showAllData(): Promise<void> {
+  await project(null);
+}

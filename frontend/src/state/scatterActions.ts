@@ -1,0 +1,46 @@
+// What the scatter view's own controls do: box selection, sprites, colour mode, theme and saving a PNG.
+import { loadColumn } from "./actions";
+import { store } from "./store";
+
+export type BoxMode = "replace" | "add" | "remove";
+
+/** Put the points inside a dragged box into the selection: replace it, add to it (shift) or remove from it (alt). */
+export function boxSelect(inside: number[], mode: BoxMode): void {
+  let selection = inside;
+  const current = store.get().selection;
+  if (mode === "add") selection = [...new Set([...current, ...inside])];
+  else if (mode === "remove") {
+    const drop = new Set(inside);
+    selection = current.filter((i) => !drop.has(i));
+  }
+  store.set({ selection, selectionSource: null, focus: null, neighbors: null, searchCount: null });
+}
+
+export function setShowSprites(on: boolean): void {
+  store.set({ showSprites: on });
+}
+
+/** Colour by a column, either one palette colour per value or on a continuous scale. */
+export async function setColorChoice(name: string | null, mode: "category" | "numeric"): Promise<void> {
+  store.set({ colorBy: name, colorMode: mode });
+  await loadColumn(name);
+}
+
+export function applyTheme(theme: "light" | "dark"): void {
+  document.documentElement.dataset.theme = theme;
+}
+
+export function setTheme(theme: "light" | "dark"): void {
+  applyTheme(theme);
+  store.set({ theme });
+}
+
+/** Offer a PNG file to download. */
+export function downloadDataUrl(url: string, name: string): void {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}

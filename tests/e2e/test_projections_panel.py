@@ -1,0 +1,252 @@
+"""The projections panel in headless Chromium: UMAP with its parameters and progress, custom axes with live
+match counts and axis labels, and the t-SNE controls (learning rate, seed, pause/resume, stop, re-run).
+
+Screenshots go to /tmp/e2e/.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+ARTIFACTS = Path("/tmp/e2e")
+
+# How many of the given rows have drawn (non-background) pixels around their screen position.
+INKED = """
+async (indices) => {
+  const view = window.embedscope.view;
+  view.deck.redraw("e2e");
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const canvas = view.canvas;
+  const scale = canvas.width / canvas.clientWidth;
+  const copy = document.createElement("canvas");
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const ctx = copy.getContext("2d");
+  ctx.drawImage(canvas, 0, 0);
+  const { data, width, height } = ctx.getImageData(0, 0, copy.width, copy.height);
+  const ink = (x, y) => {
+    if (x < 0 || y < 0 || x >= width || y >= height) return 0;
+    const o = (y * width + x) * 4;
+    return data[o + 3] > 40 && data[o] + data[o + 1] + data[o + 2] < 3 * 235 ? 1 : 0;
+  };
+  let inked = 0;
+  for (const i of indices) {
+    const [px, py] = view.screenPosition(i);
+    const cx = Math.round(px * scale), cy = Math.round(py * scale), r = Math.round(3 * scale);
+    let sum = 0;
+    for (let y = cy - r; y <= cy + r; y++) for (let x = cx - r; x <= cx + r; x++) sum += ink(x, y);
+    if (sum > 0) inked += 1;
+  }
+  return inked;
+}
+"""
+
+
+def api(url: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    request = urllib.request.Request(urllib.parse.urljoin(url, path), data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def job(page: Any) -> Any:
+    return page.evaluate("window.embedscope.store.get().job")
+
+
+def set_number(page: Any, selector: str, value: str) -> None:
+    page.fill(selector, value)
+    page.press(selector, "Tab")
+
+
+def test_umap_runs_with_its_parameters_and_shows_progress(page: Any) -> None:
+    page.click("#tab-umap")
+    page.click("#dims-3")
+    set_number(page, "#umap-neighbors", "10")
+    set_number(page, "#umap-min-dist", "0.25")
+    set_number(page, "#umap-seed", "3")
+    page.click("#umap-run")
+    page.locator("#umap-progress progress").wait_for(timeout=30_000)
+    seen = set()
+    for _ in range(900):
+        text = page.locator("#umap-status").inner_text()
+        seen.add(text)
+        if text == "done":
+            break
+        page.wait_for_timeout(200)
+    assert text == "done", text
+    assert len(seen) >= 2, seen  # progress was reported before the end
+    status = job(page)
+    assert status["method"] == "umap" and status["n_components"] == 3
+    assert status["params"]["n_neighbors"] == 10
+    assert status["params"]["min_dist"] == pytest.approx(0.25)
+    assert status["random_state"] == 3
+    page.wait_for_function("window.embedscope.store.get().coords.dims === 3", timeout=30_000)
+    assert page.evaluate("window.embedscope.store.get().busy") is None
+    sample = list(range(0, 1797, 60))
+    assert page.evaluate(INKED, sample) >= 0.9 * len(sample)
+    page.locator("#quality").wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "umap-3d.png"))
+
+
+def test_custom_axes_count_matches_and_report_axis_labels(page: Any, server: str) -> None:
+    page.click("#tab-custom")
+    page.select_option("#custom-column", "label")
+    page.fill("#custom-left", "1")
+    page.fill("#custom-right", "7")
+    page.fill("#custom-up", "0")
+    for side, pattern in (("left", "1"), ("right", "7"), ("up", "0")):
+        count = api(server, f"api/runs/r0/embeddings/e0/search?q={pattern}&column=label")["count"]
+        assert count > 0
+        page.wait_for_function(
+            "([s, n]) => document.querySelector(`#custom-${s}-count`)?.textContent === `${n} matches`",
+            arg=[side, f"{count:,}"],
+            timeout=10_000,
+        )
+    assert page.locator("#custom-down-count").count() == 0  # no pattern, no count
+    page.click("#custom-run")
+    page.wait_for_function(
+        "window.embedscope.store.get().job?.method === 'custom' && window.embedscope.store.get().job.state === 'done'",
+        timeout=60_000,
+    )
+    labels = page.evaluate("window.embedscope.store.get().axisLabels")
+    assert labels == {"x": "1 → 7", "y": "mean → 0"}, labels
+    assert "1 → 7" in page.locator("#custom-axes").inner_text()
+    summary = job(page)["summary"]
+    assert summary["counts"]["left"] == api(server, "api/runs/r0/embeddings/e0/search?q=1&column=label")["count"]
+    sample = list(range(0, 1797, 36))
+    assert page.evaluate(INKED, sample) == len(sample)
+    page.screenshot(path=str(ARTIFACTS / "custom-axes.png"))
+
+    # a regular expression: the counts follow the toggle
+    page.check("#custom-regex")
+    page.fill("#custom-left", "^[12]$")
+    expected = api(server, "api/runs/r0/embeddings/e0/search?q=%5E%5B12%5D%24&column=label&mode=regex")["count"]
+    page.wait_for_function(
+        "(n) => document.querySelector('#custom-left-count')?.textContent === `${n} matches`",
+        arg=f"{expected:,}",
+        timeout=10_000,
+    )
+    page.click("#custom-run")
+    page.wait_for_function(
+        "window.embedscope.store.get().axisLabels?.x === '^[12]$ → 7' && window.embedscope.store.get().busy === null",
+        timeout=60_000,
+    )
+    assert job(page)["params"]["regex"] is True
+
+
+def test_tsne_controls_pause_resume_stop_and_rerun(page: Any) -> None:
+    page.click("#tab-tsne")
+    set_number(page, "#tsne-iterations", "5000")
+    set_number(page, "#tsne-learning-rate", "150")
+    set_number(page, "#tsne-seed", "5")
+    page.click("#tsne-run")
+    page.wait_for_function(
+        "/Iteration [1-9]/.test(document.querySelector('#tsne-iteration')?.textContent ?? '')", timeout=120_000
+    )
+    status = job(page)
+    assert status["params"]["learning_rate"] == 150 and status["random_state"] == 5
+
+    page.click("#tsne-pause")
+    page.wait_for_function("window.embedscope.store.get().job.state === 'paused'", timeout=30_000)
+    page.locator("#tsne-resume").wait_for()
+    page.wait_for_timeout(500)
+    held = job(page)["iteration"]
+    page.wait_for_timeout(1000)
+    assert job(page)["iteration"] == held  # paused: no progress
+    page.screenshot(path=str(ARTIFACTS / "tsne-paused.png"))
+
+    page.click("#tsne-resume")
+    page.wait_for_function(
+        "(n) => { const j = window.embedscope.store.get().job; return j.state === 'running' && j.iteration > n; }",
+        arg=held,
+        timeout=60_000,
+    )
+    first = job(page)["id"]
+
+    page.click("#tsne-stop")
+    page.wait_for_function("window.embedscope.store.get().job.state === 'cancelled'", timeout=30_000)
+    assert "cancelled" in page.locator("#tsne-iteration").inner_text()
+    assert page.locator("#tsne-run").is_enabled()
+
+    page.click("#tsne-rerun")
+    page.wait_for_function(
+        "(id) => { const j = window.embedscope.store.get().job; return j.id !== id && j.iteration > 0; }",
+        arg=first,
+        timeout=120_000,
+    )
+    assert job(page)["random_state"] == 6  # a fresh start with the next seed
+    assert page.input_value("#tsne-seed") == "6"
+    page.click("#tsne-stop")
+    page.wait_for_function("window.embedscope.store.get().job.state === 'cancelled'", timeout=30_000)
+
+
+def test_bookmarks_save_restore_rename_delete(page: Any, server: str) -> None:
+    # a view worth keeping: UMAP in 2-D with its own parameters, a selection, other colour and label columns
+    page.click("#tab-umap")
+    page.click("#dims-2")
+    set_number(page, "#umap-neighbors", "12")
+    set_number(page, "#umap-seed", "4")
+    page.click("#umap-run")
+    page.wait_for_function(
+        "window.embedscope.store.get().job?.method === 'umap' && window.embedscope.store.get().job.state === 'done'",
+        timeout=180_000,
+    )
+    page.fill("#search", "2")
+    page.press("#search", "Enter")
+    page.wait_for_function("window.embedscope.store.get().selectionSource === 'search'")
+    selection = page.evaluate("window.embedscope.store.get().selection")
+    columns = page.evaluate("window.embedscope.store.get().embedding.columns.map((c) => c.name)")
+    other = next((c for c in columns if c != "label"), "label")
+    page.select_option("#label-by", other)
+    page.fill("#bookmark-name", "umap twos")
+    page.click("#bookmark-save")
+    page.locator("#bookmark-list li[data-name='umap twos']").wait_for()
+    page.locator("#bookmark-list").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "bookmarks.png"))
+    saved = api(server, "api/bookmarks/umap%20twos")["state"]
+    assert saved["projection"]["method"] == "umap" and saved["params"]["neighbors"] == 12
+    assert saved["selection"] == selection and saved["labelBy"] == other
+
+    # a reload starts over (PCA, nothing selected); restoring brings the view back
+    page.reload()
+    page.wait_for_function("window.embedscope && window.embedscope.store.get().coords !== null", timeout=30_000)
+    assert page.evaluate("window.embedscope.store.get().projection.method") == "pca"
+    page.locator("#bookmark-list li[data-name='umap twos'] .bookmark-restore").click()
+    page.wait_for_function(
+        "() => { const s = window.embedscope.store.get();"
+        " return s.job?.method === 'umap' && s.job.state === 'done' && s.selection.length > 0 && s.busy === null; }",
+        timeout=180_000,
+    )
+    state = page.evaluate(
+        "() => { const s = window.embedscope.store.get();"
+        " return { p: s.projection, params: s.params, sel: s.selection, labelBy: s.labelBy, colorBy: s.colorBy,"
+        " seed: s.job.random_state, nn: s.job.params.n_neighbors, dims: s.coords.dims }; }"
+    )
+    assert state["p"]["method"] == "umap" and state["dims"] == 2
+    assert state["params"]["neighbors"] == 12 and state["nn"] == 12 and state["seed"] == 4
+    assert state["sel"] == selection
+    assert state["labelBy"] == other and state["colorBy"] == saved["colorBy"]
+    assert page.locator("#tab-umap").get_attribute("aria-selected") == "true"
+    assert page.input_value("#umap-neighbors") == "12"
+    page.screenshot(path=str(ARTIFACTS / "bookmark-restored.png"))
+
+    # rename, then delete
+    page.locator("#bookmark-list li[data-name='umap twos'] .bookmark-rename").click()
+    page.fill(".bookmark-rename-input", "digit two")
+    page.press(".bookmark-rename-input", "Enter")
+    page.locator("#bookmark-list li[data-name='digit two']").wait_for()
+    assert page.locator("#bookmark-list li[data-name='umap twos']").count() == 0
+    assert [b["name"] for b in api(server, "api/bookmarks")["bookmarks"]] == ["digit two"]
+    page.locator("#bookmark-list li[data-name='digit two'] .bookmark-delete").click()
+    page.locator("#bookmark-list li[data-name='digit two']").wait_for(state="detached")
+    assert api(server, "api/bookmarks")["bookmarks"] == []
