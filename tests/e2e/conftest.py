@@ -104,7 +104,11 @@ def page(browser: object, server: str) -> Iterator[object]:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(server)
-    page.wait_for_function("window.embedscope && window.embedscope.store.get().coords !== null", timeout=30_000)
+    page.wait_for_function(
+        "window.embedscope && (s => s.coords !== null && s.busy === null && s.job?.state === 'done')"
+        "(window.embedscope.store.get())",
+        timeout=30_000,
+    )
     yield page
     context.close()
     assert not errors, f"errors in the page: {errors}"
