@@ -7,27 +7,15 @@ Screenshots go to /tmp/e2e/.
 from __future__ import annotations
 
 import csv
-import json
 import math
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from page_helpers import ARTIFACTS, api
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-ARTIFACTS = Path("/tmp/e2e")
-
-
-def api(url: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    request = urllib.request.Request(urllib.parse.urljoin(url, path), data=data, headers=headers)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def store(page: Any, key: str) -> Any:

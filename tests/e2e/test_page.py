@@ -6,69 +6,13 @@ holds non-background pixels, and an empty corner holds none. Screenshots of the 
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.parse
-import urllib.request
-from pathlib import Path
 from typing import Any
 
 import pytest
+from page_helpers import ARTIFACTS, INK, api, canvas_box, screen_positions
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-ARTIFACTS = Path("/tmp/e2e")
-
-# Pixel census of the exported canvas. `points` are CSS pixels; a pixel is "ink" when it is drawn (alpha) and
-# not near-white. Returns the ink of the whole canvas, of the top-left corner, and of a 7x7 box at each point.
-INK = """
-async (points) => {
-  const view = window.embedscope.view;
-  view.deck.redraw("e2e");
-  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  const canvas = view.canvas;
-  const scale = canvas.width / canvas.clientWidth;
-  const copy = document.createElement("canvas");
-  copy.width = canvas.width;
-  copy.height = canvas.height;
-  const ctx = copy.getContext("2d");
-  ctx.drawImage(canvas, 0, 0);
-  const { data, width, height } = ctx.getImageData(0, 0, copy.width, copy.height);
-  const ink = (x, y) => {
-    if (x < 0 || y < 0 || x >= width || y >= height) return 0;
-    const o = (y * width + x) * 4;
-    return data[o + 3] > 40 && data[o] + data[o + 1] + data[o + 2] < 3 * 235 ? 1 : 0;
-  };
-  const box = (cx, cy, r) => {
-    let sum = 0;
-    for (let y = cy - r; y <= cy + r; y++) for (let x = cx - r; x <= cx + r; x++) sum += ink(x, y);
-    return sum;
-  };
-  let total = 0;
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) total += ink(x, y);
-  const corner = box(Math.round(30 * scale), Math.round(30 * scale), Math.round(25 * scale));
-  const at = points.map(([x, y]) => box(Math.round(x * scale), Math.round(y * scale), Math.round(3 * scale)));
-  return { total, corner, at, width, height };
-}
-"""
-
-
-def api(url: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    request = urllib.request.Request(urllib.parse.urljoin(url, path), data=data, headers=headers)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
-def screen_positions(page: Any, indices: list[int]) -> list[list[float]]:
-    return page.evaluate("(ix) => ix.map((i) => window.embedscope.view.screenPosition(i))", indices)
-
-
-def canvas_box(page: Any) -> dict[str, float]:
-    box = page.locator("#scatter canvas").bounding_box()
-    assert box is not None
-    return box
 
 
 def test_pca_draws_points_coloured_by_label(page: Any) -> None:

@@ -6,56 +6,25 @@ Screenshots go to /tmp/e2e/.
 
 from __future__ import annotations
 
-import json
-import urllib.parse
-import urllib.request
-from pathlib import Path
 from typing import Any
 
 import pytest
+from page_helpers import ARTIFACTS, api, pixel_script
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-ARTIFACTS = Path("/tmp/e2e")
-
 # How many of the given rows have drawn (non-background) pixels around their screen position.
-INKED = """
-async (indices) => {
-  const view = window.embedscope.view;
-  view.deck.redraw("e2e");
-  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  const canvas = view.canvas;
-  const scale = canvas.width / canvas.clientWidth;
-  const copy = document.createElement("canvas");
-  copy.width = canvas.width;
-  copy.height = canvas.height;
-  const ctx = copy.getContext("2d");
-  ctx.drawImage(canvas, 0, 0);
-  const { data, width, height } = ctx.getImageData(0, 0, copy.width, copy.height);
-  const ink = (x, y) => {
-    if (x < 0 || y < 0 || x >= width || y >= height) return 0;
-    const o = (y * width + x) * 4;
-    return data[o + 3] > 40 && data[o] + data[o + 1] + data[o + 2] < 3 * 235 ? 1 : 0;
-  };
+INKED = pixel_script(
+    """
+  const { view, scale, box } = await pixels();
   let inked = 0;
   for (const i of indices) {
     const [px, py] = view.screenPosition(i);
-    const cx = Math.round(px * scale), cy = Math.round(py * scale), r = Math.round(3 * scale);
-    let sum = 0;
-    for (let y = cy - r; y <= cy + r; y++) for (let x = cx - r; x <= cx + r; x++) sum += ink(x, y);
-    if (sum > 0) inked += 1;
+    if (box(Math.round(px * scale), Math.round(py * scale), Math.round(3 * scale)) > 0) inked += 1;
   }
-  return inked;
-}
-"""
-
-
-def api(url: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    request = urllib.request.Request(urllib.parse.urljoin(url, path), data=data, headers=headers)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+  return inked;""",
+    "indices",
+)
 
 
 def job(page: Any) -> Any:

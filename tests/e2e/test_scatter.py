@@ -10,27 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_page import INK, api, canvas_box, screen_positions
+from page_helpers import ARTIFACTS, INK, api, canvas_box, pixel_script, screen_positions
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-ARTIFACTS = Path("/tmp/e2e")
 N = 1797
 
 # Counts of opaque near-white pixels and of ink pixels in the exported canvas, and the colour at some points.
-CENSUS = """
-async (points) => {
-  const view = window.embedscope.view;
-  view.deck.redraw("e2e");
-  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  const canvas = view.canvas;
-  const scale = canvas.width / canvas.clientWidth;
-  const copy = document.createElement("canvas");
-  copy.width = canvas.width;
-  copy.height = canvas.height;
-  const ctx = copy.getContext("2d");
-  ctx.drawImage(canvas, 0, 0);
-  const { data, width } = ctx.getImageData(0, 0, copy.width, copy.height);
+CENSUS = pixel_script(
+    """
+  const { data, width, scale } = await pixels();
   let white = 0;
   let ink = 0;
   for (let o = 0; o < data.length; o += 4) {
@@ -42,9 +31,9 @@ async (points) => {
     const o = (Math.round(y * scale) * width + Math.round(x * scale)) * 4;
     return [data[o], data[o + 1], data[o + 2], data[o + 3]];
   });
-  return { white, ink, colors };
-}
-"""
+  return { white, ink, colors };""",
+    "points",
+)
 
 
 def shot(page: Any, name: str) -> None:
