@@ -116,3 +116,36 @@ def expect_error() -> Callable[..., dict[str, Any]]:
 def data() -> Callable[[], Collection]:
     """A fresh test Collection (see `collection()`)."""
     return collection
+
+
+@pytest.fixture
+def start_live(tmp_path: Path) -> Iterator[Callable[[Collection], str]]:
+    """start_live(collection) -> base URL of a real uvicorn on 127.0.0.1 with a free port, stopped after the test."""
+    import threading
+    import time
+
+    from embedscope.server.launch import make_server
+
+    stops: list[Callable[[], None]] = []
+
+    def start(data: Collection) -> str:
+        settings = ServerSettings(host="127.0.0.1", port=0, state_dir=tmp_path / "state", cache_dir=tmp_path / "cache")
+        server, sock, url = make_server(data, settings)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started
+
+        def stop() -> None:
+            server.should_exit = True
+            thread.join(timeout=30)
+            sock.close()
+
+        stops.append(stop)
+        return str(url).rstrip("/")
+
+    yield start
+    for stop in stops:
+        stop()

@@ -5,10 +5,8 @@ the same load for 30 s and reports latencies)."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import numpy as np
@@ -16,8 +14,6 @@ import pyarrow as pa
 import pytest
 
 from embedscope.embedding import Collection, Embedding
-from embedscope.server.launch import make_server
-from embedscope.server.state import ServerSettings
 
 CLIENTS = 50
 SECONDS = 10.0
@@ -37,22 +33,9 @@ def _collection() -> Collection:
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[str]:
-    settings = ServerSettings(host="127.0.0.1", port=0, state_dir=tmp_path / "state", cache_dir=tmp_path / "cache")
-    server, sock, url = make_server(_collection(), settings)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(600):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield url.rstrip("/")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+def live(start_live: Callable[[Collection], str]) -> str:
+    """A real uvicorn on 127.0.0.1 with a free port; its base URL."""
+    return start_live(_collection())
 
 
 def _request(kind: str, i: int) -> tuple[str, str, dict]:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import struct
-import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,6 @@ import pyarrow as pa
 import pytest
 
 from embedscope.embedding import Collection, Embedding
-from embedscope.server.launch import make_server
-from embedscope.server.state import ServerSettings
 
 BASE = "/api/runs/r0/embeddings/e0/projections"
 SMALL_TSNE = {"method": "tsne", "params": {"perplexity": 10, "n_iter": 300}}
@@ -214,23 +211,9 @@ def test_stream_of_an_unknown_job(api) -> None:
 
 # -- through a real uvicorn on loopback ----------------------------------------------------------------------
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[str]:
-    """A real uvicorn serving 300 blobs on 127.0.0.1 with a free port; yields its base URL."""
-    settings = ServerSettings(host="127.0.0.1", port=0, state_dir=tmp_path / "state", cache_dir=tmp_path / "cache")
-    server, sock, url = make_server(_data(), settings)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(600):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield url.rstrip("/")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+def live(start_live: Callable[[Collection], str]) -> str:
+    """A real uvicorn on 127.0.0.1 with a free port; its base URL."""
+    return start_live(_data())
 
 
 @pytest.mark.slow
