@@ -39,7 +39,8 @@ class CustomResult:
     cos_xy: float | None  # cosine between the raw x and y directions before orthogonalising
 
 
-def _matcher(side: str, pattern: str, regex: bool) -> Callable[[str], bool]:
+def matcher(side: str, pattern: str, regex: bool) -> Callable[[str], bool]:
+    """A case-insensitive test for one side's pattern (substring, or regular expression when `regex`)."""
     if regex:
         try:
             compiled = re.compile(pattern, re.IGNORECASE)
@@ -60,7 +61,7 @@ def _rows(values: Sequence[str], test: Callable[[str], bool]) -> np.ndarray:
 
 def match(values: Sequence[str], pattern: str, *, regex: bool = False, side: str = "pattern") -> np.ndarray:
     """Indices of the values that match `pattern` (case-insensitive substring, or regex search)."""
-    return _rows(values, _matcher(side, pattern, regex))
+    return _rows(values, matcher(side, pattern, regex))
 
 
 def _centroid(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -155,7 +156,7 @@ def custom_axes(
     given = {s: p for s, p in zip(SIDES, (left, right, up, down), strict=True) if p is not None and p != ""}
     if not given:
         raise ParameterError("custom axes need at least one pattern", fix="give `left`, `right`, `up` or `down`")
-    matchers = {side: _matcher(side, pattern, regex) for side, pattern in given.items()}  # bad regex first
+    matchers = {side: matcher(side, pattern, regex) for side, pattern in given.items()}  # bad regex first
     centroids: dict[str, np.ndarray] = {}
     counts: dict[str, int] = {}
     for side, test in matchers.items():

@@ -111,14 +111,54 @@ def validate(method: str, n_components: int, params: Mapping[str, Any] | None) -
     return out
 
 
-def _subset(emb: Embedding, subset: Sequence[int] | np.ndarray | None) -> np.ndarray | None:
+def check_subset(emb: Embedding, subset: Sequence[int] | np.ndarray | None) -> np.ndarray | None:
+    """The rows of an "isolate" request, sorted and unique, checked against N (None: every row)."""
     if subset is None:
         return None
     idx = np.unique(np.asarray(subset, dtype=np.int64))
     if idx.size < 3:
         raise ParameterError(f"a subset needs at least 3 points, got {idx.size}", field="subset")
-    emb._check_ids(idx)
+    if idx[0] < 0 or idx[-1] >= len(emb):
+        bad = int(idx[0] if idx[0] < 0 else idx[-1])
+        raise ParameterError(
+            f"subset index {bad} is out of range: this embedding has N = {len(emb):,} rows (0..{len(emb) - 1})",
+            field="subset",
+        )
     return idx
+
+
+def pca_axes(axes: Any, n_components: int, k: int) -> list[int]:
+    """The PCA components to draw (the first ones by default), checked against the k computed (k = min(10, N, D))."""
+    if axes is None:
+        return list(range(min(n_components, k)))
+    ok = isinstance(axes, list | tuple) and len(axes) == n_components
+    if not ok or any(isinstance(a, bool) or not isinstance(a, int) or not 0 <= a < k for a in axes):
+        raise ParameterError(
+            f"`axes` must be {n_components} component numbers from 0 to {k - 1}, got {axes!r}", field="axes"
+        )
+    return list(axes)
+
+
+def custom_column(emb: Embedding, n_components: int, params: Mapping[str, Any]) -> str:
+    """The metadata column custom axes match, after checking they can be drawn (2-D, a pattern, the column)."""
+    from .custom import matcher
+
+    if n_components != 2:
+        raise ParameterError("custom axes are 2-D", field="n_components", fix="ask for 2 dimensions (--dims 2)")
+    column = params["column"] or emb.label_column
+    have = [] if emb.metadata is None else emb.metadata.column_names
+    if column is None or column not in have:
+        raise ParameterError(
+            f"custom axes need a metadata column, got {column!r}", field="column", fix=f"choose one of {have}"
+        )
+    sides = {s: params[s] for s in ("left", "right", "up", "down") if params[s] not in (None, "")}
+    if not sides:
+        raise ParameterError("custom axes need at least one pattern", fix="give `left`, `right`, `up` or `down`")
+    for side, pattern in sides.items():
+        if not isinstance(pattern, str):
+            raise ParameterError(f"`{side}` must be a string, got {pattern!r}", field=side)
+        matcher(side, pattern, bool(params["regex"]))  # a bad regular expression fails here, before any work
+    return str(column)
 
 
 def project(
@@ -143,7 +183,7 @@ def project(
     from .prep import default_spherize, prepare
 
     full = validate(method, n_components, params)
-    indices = _subset(emb, subset)
+    indices = check_subset(emb, subset)
     use_spherize = default_spherize(emb.dim) if spherize is None else bool(spherize)
     key = None
     if cache is not None:
@@ -203,11 +243,7 @@ def _run(
 
         res = pca(x, n_components=10, random_state=random_state)
         k = res.coords.shape[1]
-        axes = params["axes"] or list(range(min(n_components, k)))
-        if len(axes) != n_components or any(not isinstance(a, int) or not 0 <= a < k for a in axes):
-            raise ParameterError(
-                f"`axes` must be {n_components} component numbers from 0 to {k - 1}, got {axes!r}", field="axes"
-            )
+        axes = pca_axes(params["axes"], n_components, k)
         return Projection(
             "pca",
             np.ascontiguousarray(res.coords[:, axes], dtype=np.float32),
@@ -255,22 +291,13 @@ def _custom(
     params: dict[str, Any],
     common: dict[str, Any],
 ) -> Projection:
+    from ..metadata import column_strings
     from .custom import custom_axes
 
-    if n_components != 2:
-        raise ParameterError("custom axes are 2-D", field="n_components", fix="ask for 2 dimensions (--dims 2)")
-    column = params["column"] or emb.label_column
-    if emb.metadata is None or column is None or column not in emb.metadata.column_names:
-        have = [] if emb.metadata is None else emb.metadata.column_names
-        raise ParameterError(
-            f"custom axes need a metadata column, got {column!r}", field="column", fix=f"choose one of {have}"
-        )
-    values = emb.subset(indices).labels if indices is not None and column == emb.label_column else None
-    if values is None:
-        from ..metadata import column_strings
-
-        table = emb.metadata if indices is None else emb.metadata.take(indices)
-        values = column_strings(table, column)
+    column = custom_column(emb, n_components, params)
+    assert emb.metadata is not None  # custom_column checked the column exists
+    table = emb.metadata if indices is None else emb.metadata.take(indices)
+    values = column_strings(table, column)
     sides = {s: params[s] for s in ("left", "right", "up", "down")}
     res = custom_axes(
         x, values, regex=params["regex"], random_state=common["random_state"], fallback=params["fallback"], **sides
