@@ -11,7 +11,8 @@ import pyarrow as pa
 from .embedding import Collection, Embedding
 
 
-def _column_type(dtype: pa.DataType) -> str:
+def column_type(dtype: pa.DataType) -> str:
+    """ "numeric" or "string" (the two kinds metadata columns have), else the Arrow type's name."""
     if pa.types.is_integer(dtype) or pa.types.is_floating(dtype):
         return "numeric"
     if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
@@ -42,7 +43,7 @@ def describe_embedding(emb: Embedding, *, run: str = ".") -> dict[str, Any]:
         }
     columns = []
     if emb.metadata is not None:
-        columns = [{"name": f.name, "type": _column_type(f.type)} for f in emb.metadata.schema]
+        columns = [{"name": f.name, "type": column_type(f.type)} for f in emb.metadata.schema]
     return {
         "run": run,
         "name": emb.name,

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ...embedding import Embedding
+from ...summary import column_type
 from . import ERRORS, EmbeddingDep, RunId, State, TensorId
 
 log = logging.getLogger(__name__)
@@ -73,14 +74,6 @@ class RunsInfo(BaseModel):
     runs: list[RunInfo]
 
 
-def _column_type(dtype: pa.DataType) -> str:
-    if pa.types.is_integer(dtype) or pa.types.is_floating(dtype):
-        return "numeric"
-    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
-        return "string"
-    return str(dtype)
-
-
 def _finite(value: Any) -> float | None:
     if value is None:
         return None
@@ -90,7 +83,7 @@ def _finite(value: Any) -> float | None:
 
 def column_info(table: pa.Table, name: str) -> ColumnInfo:
     col = table.column(name)
-    kind = _column_type(col.type)
+    kind = column_type(col.type)
     info = ColumnInfo(name=name, type=kind)
     if kind == "string" or pa.types.is_integer(col.type):
         counts = pc.value_counts(col.drop_null() if kind == "numeric" else pc.fill_null(col, ""))
