@@ -255,3 +255,12 @@ def test_csv_in_utf16_says_so(tmp_path):
     (tmp_path / "u.csv").write_bytes("word,dim_0,dim_1\na,1,2\n".encode("utf-16"))
     with pytest.raises(FormatError, match=r"u\.csv: is UTF-16, expected UTF-8; save it as UTF-8 \(e\.g\. iconv"):
         embedscope.load(tmp_path / "u.csv")
+
+
+def test_two_columns_with_one_name_are_an_error(tmp_path):
+    from embedscope.errors import FormatError
+
+    path = tmp_path / "dup.csv"
+    path.write_text("dim_0,dim_0,word\n1,2,a\n3,4,b\n")
+    with pytest.raises(FormatError, match=r"dup\.csv field `dim_0`: two columns are named 'dim_0'"):
+        embedscope.load(path)

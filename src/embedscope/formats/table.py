@@ -80,8 +80,22 @@ def read_table(path: Path, fmt: str) -> pa.Table:
     """The whole table, memory-mapped where the format allows; pyarrow's errors become FormatErrors."""
     if not path.is_file():
         raise NotFoundError("no such file", path=path, fix="check the path")
-    if fmt == "csv":
-        return read_csv(path)
+    table = read_csv(path) if fmt == "csv" else _read_binary_table(path, fmt)
+    _check_unique_names(table, path)
+    return table
+
+
+def _check_unique_names(table: pa.Table, path: Path) -> None:
+    seen: set[str] = set()
+    for name in table.column_names:
+        if name in seen:
+            raise FormatError(
+                f"two columns are named {name!r}", path=path, field=name, fix="give every column its own name"
+            )
+        seen.add(name)
+
+
+def _read_binary_table(path: Path, fmt: str) -> pa.Table:
     try:
         if fmt == "parquet":
             table = pq.read_table(path, memory_map=True)

@@ -67,7 +67,7 @@ def _ragged_csv_row(path: Path) -> tuple[int, int, int] | None:
 
 def _check_utf8(table: pa.Table, names: list[str], path: Path) -> pa.Table:
     """pyarrow reads CSV text that is not UTF-8 as binary columns: name the line and column of the first bad byte."""
-    if any(pa.types.is_binary(table.schema.field(name).type) for name in names):
+    if any(pa.types.is_binary(field.type) for field in table.schema):
         decode_text(path.read_bytes(), path=path)  # raises naming the line and column
     return table
 
