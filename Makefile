@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_STAMP := .cache/apt.stamp
-# Debian packages the tests and demos use (installed when running as root with apt-get available).
-APT_PACKAGES := chromium
+# Debian packages the tests, demos and benchmarks use: the browser, and two real corpora for word2vec
+# (the King James Bible: `bible -f "Gen1:1-Rev22:21"`; GCIDE: `zcat /usr/share/dictd/gcide.dict.dz`).
+APT_PACKAGES := chromium bible-kjv dict-gcide
 # The web page: built by Vite from frontend/ into the package (git-ignored, shipped in the wheel).
 WEB := src/embedscope/web/index.html
 FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/package.json \

@@ -55,6 +55,7 @@ export interface State {
   params: ProjectionParams;
   isolated: number[] | null; // rows the shown projection was made of ("Isolate"); the others' coords are NaN
   metric: "cosine" | "euclidean"; // of the neighbours list
+  spherize: boolean | null; // data panel "Spherize data": centre and scale each row first; null = server default (on for D >= 50)
 }
 
 export const initialState: State = {
@@ -95,6 +96,7 @@ export const initialState: State = {
   },
   isolated: null,
   metric: "cosine",
+  spherize: null,
 };
 
 type Listener = (state: State) => void;
