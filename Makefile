@@ -51,6 +51,7 @@ format: setup
 	$(BIN)/ruff format src tests benchmarks
 
 test: setup lint
+	cd frontend && npx vitest run
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test-fast: setup

@@ -5,13 +5,41 @@ import { defineConfig } from "vite";
 
 const target = process.env.EMBEDSCOPE_URL ?? "http://127.0.0.1:6006";
 
+// Which vendor chunk a package goes to: WebGL and maths (luma.gl and below), deck.gl's layers and controllers on top,
+// Arrow for metadata columns. Lower layers never import higher ones, so the chunks import each other without cycles.
+const CHUNK_OF: Record<string, string> = {
+  "@luma.gl": "luma",
+  "@math.gl": "luma",
+  "@probe.gl": "luma",
+  "gl-matrix": "luma",
+  "@deck.gl": "deck",
+  "@loaders.gl": "deck",
+  "@mapbox": "deck",
+  "mjolnir.js": "deck",
+  earcut: "deck",
+  "apache-arrow": "arrow",
+  flatbuffers: "arrow",
+  tslib: "arrow",
+  "json-with-bigint": "arrow",
+  preact: "preact",
+};
+
 export default defineConfig({
   base: "./",
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
     outDir: fileURLToPath(new URL("../src/embedscope/web", import.meta.url)),
     emptyOutDir: true,
-    chunkSizeWarningLimit: 2000,
+    rollupOptions: {
+      output: {
+        // Vendor code in a few chunks of its own: the app's chunk stays small, a new release of the page reuses the
+        // cached vendor files, and index.html fetches them all at once (modulepreload).
+        manualChunks(id: string) {
+          const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(id)?.[1];
+          return pkg === undefined ? undefined : CHUNK_OF[pkg] ?? CHUNK_OF[pkg.split("/")[0]] ?? "vendor";
+        },
+      },
+    },
   },
   server: {
     proxy: { "/api": { target, ws: true, changeOrigin: false } },

@@ -97,6 +97,8 @@ export interface JobStatus {
   method: Method;
   n_components: number;
   params: Record<string, unknown>;
+  spherize?: boolean; // whether the rows were centred and scaled first (the server's choice when the request left it out)
+  subset_size?: number | null;
   state: JobState;
   stage: string;
   fraction: number | null;

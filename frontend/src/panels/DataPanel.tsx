@@ -1,11 +1,62 @@
-// Data panel: run and embedding, shape and point count, label by, colour by with its legend.
+// Data panel: run and embedding, shape and point count, label by, colour by with its legend, spherize, sprites and
+// loading a metadata TSV.
+import { useRef, useState } from "preact/hooks";
 import { categorical, chooseEmbedding, selectCategory, setLabelBy } from "../state/actions";
+import { type LoadResult, loadMetadata } from "../state/metadataActions";
+import { SPHERIZE_MIN_DIM, setSpherize, spherizeOn } from "../state/projectionActions";
 import { setColorChoice, setShowSprites } from "../state/scatterActions";
 import { type State } from "../state/store";
 import { css, legendOf, numericRange, VIRIDIS_CSS } from "../render/palette";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 const fmtNumber = (v: number) => (Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(+v.toPrecision(4)));
+
+/** "Load": a file picker for a metadata TSV, and what came of the last upload (the server's error, readably). */
+function MetadataLoader({ disabled }: { disabled: boolean }) {
+  const input = useRef<HTMLInputElement>(null);
+  const [status, setStatus] = useState<LoadResult | { ok: null; message: string } | null>(null);
+  const onFile = async (e: Event) => {
+    const target = e.currentTarget as HTMLInputElement;
+    const file = target.files?.[0];
+    if (!file) return;
+    setStatus({ ok: null, message: `Loading ${file.name}…` });
+    setStatus(await loadMetadata(file));
+    target.value = ""; // choosing the same file again uploads it again
+  };
+  return (
+    <div class="metadata-load" style={{ marginTop: "12px" }}>
+      <div class="buttons">
+        <button
+          type="button"
+          id="load-metadata"
+          disabled={disabled || status?.ok === null}
+          title="Replace the labels and columns with a metadata TSV: one row per point, a header row when it has several columns"
+          onClick={() => input.current?.click()}
+        >
+          Load metadata…
+        </button>
+        <input
+          ref={input}
+          type="file"
+          id="metadata-file"
+          accept=".tsv,.txt,.csv,text/tab-separated-values,text/plain"
+          hidden
+          onChange={(e) => void onFile(e)}
+        />
+      </div>
+      {status && (
+        <p
+          class={`note ${status.ok === false ? "error" : ""}`}
+          id="metadata-status"
+          role={status.ok === false ? "alert" : "status"}
+          style={status.ok === false ? { color: "var(--danger)" } : undefined}
+        >
+          {status.message}
+        </p>
+      )}
+    </div>
+  );
+}
 
 export function DataPanel({ state }: { state: State }) {
   const runs = state.runs?.runs ?? [];
@@ -107,6 +158,20 @@ export function DataPanel({ state }: { state: State }) {
           ))}
         </ul>
       )}
+      {emb && (
+        <label
+          class="toggle"
+          title={`Centre the data and scale each point to unit length before projecting (on by default from ${SPHERIZE_MIN_DIM} dimensions)`}
+        >
+          <input
+            type="checkbox"
+            id="spherize"
+            checked={spherizeOn(state)}
+            onChange={(e) => void setSpherize((e.currentTarget as HTMLInputElement).checked)}
+          />
+          <span>Spherize data</span>
+        </label>
+      )}
       {emb?.sprite && (
         <label class="toggle" title="Draw each point as its thumbnail image">
           <input
@@ -118,6 +183,7 @@ export function DataPanel({ state }: { state: State }) {
           <span>Show sprites</span>
         </label>
       )}
+      <MetadataLoader disabled={emb === null} />
     </section>
   );
 }

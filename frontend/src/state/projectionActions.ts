@@ -3,7 +3,7 @@ import { ApiError, api } from "../api/client";
 import { apiExtra } from "../api/extra";
 import { watchJob } from "../api/stream";
 import type { Coords, JobStatus, ProjectionRequest } from "../api/types";
-import { type ProjectionChoice, type ProjectionParams, store } from "./store";
+import { type ProjectionChoice, type ProjectionParams, type State, store } from "./store";
 
 let stopWatching: (() => void) | null = null;
 let watchedJob: string | null = null;
@@ -20,9 +20,28 @@ function fail(err: unknown): void {
   store.set({ error: message, busy: null });
 }
 
-/** The API request for a projection choice (and the rows to project, when isolating). */
-export function requestFor(choice: ProjectionChoice, p: ProjectionParams, subset: number[] | null): ProjectionRequest {
-  const base = { n_components: choice.dims, subset: subset && subset.length >= 3 ? subset : null };
+/** The server spherizes (centres each row and scales it to unit length) by default from this many dimensions. */
+export const SPHERIZE_MIN_DIM = 50;
+
+/** Whether the projections spherize the rows: the user's choice, else the server's default for the dimension. */
+export function spherizeOn(state: Pick<State, "spherize" | "embedding">): boolean {
+  if (state.spherize !== null) return state.spherize;
+  return (state.embedding?.shape[1] ?? 0) >= SPHERIZE_MIN_DIM;
+}
+
+/** The API request for a projection choice (and the rows to project, when isolating). `spherize`: null leaves the
+ * choice to the server (on for D >= 50). */
+export function requestFor(
+  choice: ProjectionChoice,
+  p: ProjectionParams,
+  subset: number[] | null,
+  spherize: boolean | null = null,
+): ProjectionRequest {
+  const base = {
+    n_components: choice.dims,
+    subset: subset && subset.length >= 3 ? subset : null,
+    ...(spherize === null ? {} : { spherize }),
+  };
   switch (choice.method) {
     case "pca":
       return { ...base, method: "pca", params: { axes: choice.axes.slice(0, choice.dims) } };
@@ -109,7 +128,8 @@ export async function project(subset: number[] | null = store.get().isolated): P
     axisLabels: choice.method === "custom" ? store.get().axisLabels : null,
   });
   try {
-    const job = await api.startProjection(emb.run, emb.id, requestFor(choice, store.get().params, subset));
+    const { params, spherize } = store.get();
+    const job = await api.startProjection(emb.run, emb.id, requestFor(choice, params, subset, spherize));
     watchedJob = job.id;
     showStatus(job);
     if (job.state === "done") {
@@ -141,6 +161,12 @@ export async function project(subset: number[] | null = store.get().isolated): P
 export async function choose(patch: Partial<ProjectionChoice>, run = true): Promise<void> {
   store.set({ projection: { ...store.get().projection, ...patch } });
   if (run) await project();
+}
+
+/** "Spherize data": remember the choice and run the current projection again (of the same rows). */
+export async function setSpherize(on: boolean): Promise<void> {
+  store.set({ spherize: on });
+  await project();
 }
 
 export function setParams(patch: Partial<ProjectionParams>): void {

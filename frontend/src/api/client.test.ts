@@ -1,0 +1,158 @@
+import { tableFromArrays, tableToIPC } from "apache-arrow";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ApiError, api, apiUrl } from "./client";
+
+const BASE = "http://127.0.0.1:6006/prefix/";
+
+function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json", ...headers },
+  });
+}
+
+let fetchMock: ReturnType<typeof vi.fn>;
+
+beforeEach(() => {
+  vi.stubGlobal("document", { baseURI: BASE });
+  fetchMock = vi.fn();
+  vi.stubGlobal("fetch", fetchMock);
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const lastUrl = () => new URL(fetchMock.mock.calls.at(-1)![0] as string);
+const lastInit = () => fetchMock.mock.calls.at(-1)![1] as RequestInit | undefined;
+
+describe("apiUrl", () => {
+  it("is relative to the page, so the app works under a path prefix", () => {
+    expect(apiUrl("runs")).toBe(`${BASE}api/runs`);
+  });
+
+  it("adds the query, skipping undefined values and encoding the rest", () => {
+    const url = new URL(apiUrl("search", { q: "a b&c", column: undefined, regex: true, k: 5 }));
+    expect(url.pathname).toBe("/prefix/api/search");
+    expect(url.searchParams.get("q")).toBe("a b&c");
+    expect(url.searchParams.has("column")).toBe(false);
+    expect(url.searchParams.get("regex")).toBe("true");
+    expect(url.searchParams.get("k")).toBe("5");
+  });
+});
+
+describe("ApiError", () => {
+  it("shows the message, with the fix when the server gives one", () => {
+    expect(new ApiError(400, { kind: "bad_input", message: "bad row" }).message).toBe("bad row");
+    const err = new ApiError(400, { kind: "bad_input", message: "bad row", fix: "give 10 rows" });
+    expect(err.message).toBe("bad row (give 10 rows)");
+    expect(err.status).toBe(400);
+    expect(err.body.kind).toBe("bad_input");
+  });
+});
+
+describe("api requests", () => {
+  it("GETs the runs", async () => {
+    fetchMock.mockResolvedValue(jsonResponse({ source: "x", runs: [] }));
+    expect(await api.runs()).toEqual({ source: "x", runs: [] });
+    expect(lastUrl().toString()).toBe(`${BASE}api/runs`);
+  });
+
+  it("encodes run and tensor names in paths and sends the search mode", async () => {
+    fetchMock.mockImplementation(async () => jsonResponse({ column: "w", count: 0, indices: [], first: [] }));
+    await api.search("my run", "a/b", "^x", { column: "word", regex: true });
+    const url = lastUrl();
+    expect(url.pathname).toBe("/prefix/api/runs/my%20run/embeddings/a%2Fb/search");
+    expect(url.searchParams.get("mode")).toBe("regex");
+    expect(url.searchParams.get("column")).toBe("word");
+    await api.search("r", "t", "x");
+    expect(lastUrl().searchParams.get("mode")).toBe("substring");
+    expect(lastUrl().searchParams.has("column")).toBe(false);
+  });
+
+  it("POSTs neighbours as JSON", async () => {
+    fetchMock.mockResolvedValue(jsonResponse({ query: null, metric: "euclidean", neighbors: [] }));
+    await api.neighbors("r", "t", 7, 30, "euclidean");
+    const init = lastInit()!;
+    expect(init.method).toBe("POST");
+    expect((init.headers as Record<string, string>)["Content-Type"]).toBe("application/json");
+    expect(JSON.parse(init.body as string)).toEqual({ query: 7, k: 30, metric: "euclidean" });
+  });
+
+  it("POSTs a projection request unchanged", async () => {
+    fetchMock.mockResolvedValue(jsonResponse({ id: "j1" }));
+    const body = { method: "pca" as const, n_components: 2 as const, spherize: false, params: { axes: [0, 1] } };
+    await api.startProjection("r", "t", body);
+    expect(lastUrl().pathname).toBe("/prefix/api/runs/r/embeddings/t/projections");
+    expect(JSON.parse(lastInit()!.body as string)).toEqual(body);
+  });
+});
+
+describe("api errors", () => {
+  it("carry the server's error body", async () => {
+    const error = { kind: "not_found", message: "no run 'x'", fix: "choose among ['r0']", field: "run" };
+    fetchMock.mockResolvedValue(jsonResponse({ error }, 404));
+    const err = (await api.runs().catch((e) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(404);
+    expect(err.body).toEqual(error);
+    expect(err.message).toBe("no run 'x' (choose among ['r0'])");
+  });
+
+  it("keep the status line when the body is not JSON", async () => {
+    fetchMock.mockResolvedValue(new Response("<html>oops</html>", { status: 502, statusText: "Bad Gateway" }));
+    const err = (await api.runs().catch((e) => e)) as ApiError;
+    expect(err.status).toBe(502);
+    expect(err.body.kind).toBe("http");
+    expect(err.message).toBe("502 Bad Gateway");
+  });
+
+  it("keep the status line when the JSON has no error field", async () => {
+    fetchMock.mockResolvedValue(jsonResponse({ detail: "x" }, 500));
+    const err = (await api.runs().catch((e) => e)) as ApiError;
+    expect(err.message).toMatch(/^500/);
+  });
+
+  it("say the server cannot be reached when fetch fails", async () => {
+    fetchMock.mockRejectedValue(new TypeError("Failed to fetch"));
+    const err = (await api.runs().catch((e) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(0);
+    expect(err.body.kind).toBe("connection");
+    expect(err.message).toContain("cannot reach the server");
+    expect(err.message).toContain("Failed to fetch");
+  });
+});
+
+describe("api data", () => {
+  it("decodes a metadata column from Arrow IPC, numbers, strings, nulls and int64 alike", async () => {
+    const table = tableFromArrays({
+      word: ["the", "of", "and"],
+      count: new Float64Array([3, 2.5, NaN]),
+      id: new BigInt64Array([1n, 2n, 3n]),
+    });
+    const ipc = tableToIPC(table, "stream");
+    const bytes = ipc.buffer.slice(ipc.byteOffset, ipc.byteOffset + ipc.byteLength) as ArrayBuffer;
+    fetchMock.mockImplementation(async () => new Response(bytes));
+    expect(await api.column("r", "t", "word")).toEqual(["the", "of", "and"]);
+    expect(lastUrl().searchParams.get("columns")).toBe("word");
+    expect(lastUrl().searchParams.get("format")).toBe("arrow");
+    const counts = await api.column("r", "t", "count");
+    expect(counts.slice(0, 2)).toEqual([3, 2.5]);
+    expect(Number.isNaN(counts[2])).toBe(true);
+    expect(await api.column("r", "t", "id")).toEqual([1, 2, 3]);
+    expect(await api.column("r", "t", "missing")).toEqual([]);
+  });
+
+  it("reads binary coordinates with their shape header", async () => {
+    const data = new Float32Array([1, 2, 3, 4, 5, 6]);
+    fetchMock.mockResolvedValue(new Response(data.buffer, { headers: { "X-Shape": "3,2" } }));
+    const coords = await api.coords("job 1");
+    expect(lastUrl().pathname).toBe("/prefix/api/projections/job%201/coords");
+    expect(lastUrl().searchParams.get("format")).toBe("binary");
+    expect(coords.n).toBe(3);
+    expect(coords.dims).toBe(2);
+    expect(coords.final).toBe(true);
+    expect(Array.from(coords.data)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
