@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { App } from "./App";
 import { init } from "./state/actions";
+import "./embed";
 import "./styles.css";
 
 render(<App />, document.getElementById("app") as HTMLElement);

@@ -1,4 +1,8 @@
-"""Starting the server: the served paths as one Collection, a listening socket, and uvicorn on it."""
+"""Starting the server: the served paths as one Collection, a listening socket, and uvicorn on it.
+
+`serve` runs it in the calling thread until interrupted (the CLI); `start_in_background` runs it in a daemon
+thread and returns once it answers (the Jupyter widget, scripts and tests).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,16 @@ import errno
 import logging
 import socket
 import threading
+import time
 import webbrowser
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from ..embedding import Collection
+from ..errors import EmbedscopeError
 from .state import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -110,3 +117,56 @@ def serve(
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+@dataclass
+class BackgroundServer:
+    """A server running in a daemon thread: its `url`, `port`, and `stop()`."""
+
+    url: str
+    port: int
+    server: Any = field(repr=False)
+    sock: socket.socket = field(repr=False)
+    thread: threading.Thread = field(repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self.thread.is_alive()
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        """Ask the server to finish and wait up to `timeout` seconds; stopping twice is harmless."""
+        self.server.should_exit = True
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(timeout=timeout)
+        self.sock.close()
+
+
+class ServerStartError(EmbedscopeError):
+    status = 500
+    kind = "server_start"
+
+
+def start_in_background(collection: Collection, settings: ServerSettings, *, timeout: float = 60.0) -> BackgroundServer:
+    """Serve `collection` from a daemon thread; returns once the server accepts requests (or raises)."""
+    server, sock, url = make_server(collection, settings)
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:  # reported to the caller below, or logged when it has returned
+            failure.append(exc)
+            log.error("the embedscope server at %s stopped: %s", url, exc)
+
+    thread = threading.Thread(target=run, name=f"embedscope-server-{settings.port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if not server.started:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()
+        found = f": {failure[0]}" if failure else f" within {timeout:g} s"
+        raise ServerStartError(f"the server for {url} did not start{found}", fix="see the log above for the cause")
+    return BackgroundServer(url=url, port=settings.port, server=server, sock=sock, thread=thread)

@@ -1,0 +1,106 @@
+"""`embedscope.show()`: the projector inline in Jupyter, its selection shared with Python.
+
+Importing this package needs nothing beyond embedscope; calling show() needs the `jupyter` extra (anywidget).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import numpy as np
+
+from ..errors import ParameterError, require
+
+if TYPE_CHECKING:
+    from .widget import ProjectorWidget
+
+__all__ = ["show"]
+
+PROXY_ENV = "EMBEDSCOPE_JUPYTER_PROXY"  # "1": through jupyter-server-proxy; a URL with {port}: through that
+_token_lock = threading.Lock()
+_token: list[str] = []  # one token for every proxied server of this process: they share one cookie name
+
+
+def show(
+    data: Any,
+    *,
+    labels: Sequence[Any] | np.ndarray | None = None,
+    metadata: Any = None,
+    images: Any = None,
+    name: str | None = None,
+    label_column: str | None = None,
+    height: int = 600,
+    proxy: bool | str | None = None,
+) -> ProjectorWidget:
+    """Show `data` in the projector inside the notebook; the widget's `selection` follows the page's selection.
+
+    data: an Embedding, a path embedscope.load() reads, or an N x D array.
+    labels: one label per point (a metadata column `label`, used to label points).
+    metadata: a pandas DataFrame, a pyarrow Table or a dict of columns, one row per point.
+    images: one image per point (N x H x W[x C] array or a list of PIL images), drawn as the point's thumbnail.
+    label_column: the metadata column points are labelled and searched by.
+    height: of the view, in pixels.
+    proxy: reach the page through jupyter-server-proxy (True), through a URL template holding `{port}`, or
+        directly at 127.0.0.1 (False). None reads the environment variable EMBEDSCOPE_JUPYTER_PROXY.
+    """
+    require("anywidget", extra="jupyter", purpose="embedscope.show()")
+    from ..embedding import Collection
+    from ..server.launch import start_in_background
+    from ..server.state import ServerSettings
+    from .inputs import as_shown
+    from .widget import ProjectorWidget
+
+    shown = as_shown(data, labels=labels, metadata=metadata, images=images, name=name, label_column=label_column)
+    mode = _proxy_mode(proxy)
+    collection = Collection(source=shown.embedding.source)
+    collection.add(".", shown.embedding)
+    settings = ServerSettings(host="127.0.0.1", port=0, token=_shared_token() if mode else None)
+    server = start_in_background(collection, settings)
+    try:
+        return ProjectorWidget(shown, server, src=frame_src(mode, server.port, settings.token), height=height)
+    except BaseException:
+        server.stop()
+        raise
+
+
+def _proxy_mode(proxy: bool | str | None) -> str:
+    """The empty string (direct), "jupyter" (jupyter-server-proxy under Jupyter's base URL) or a URL template."""
+    if proxy is None:
+        value = os.environ.get(PROXY_ENV, "").strip()
+        if value.lower() in ("", "0", "false", "no", "off"):
+            return ""
+        proxy = True if value.lower() in ("1", "true", "yes", "on") else value
+    if proxy is True:
+        return "jupyter"
+    if proxy is False:
+        return ""
+    if not isinstance(proxy, str) or "{port}" not in proxy:
+        raise ParameterError(
+            f"`proxy` must be True, False or a URL holding {{port}}, got {proxy!r}",
+            field="proxy",
+            fix='for example proxy="https://hub.example.org/user/me/proxy/{port}/"',
+        )
+    return proxy
+
+
+def _shared_token() -> str:
+    from ..server.security import make_token
+
+    with _token_lock:
+        if not _token:
+            _token.append(make_token())
+        return _token[0]
+
+
+def frame_src(mode: str, port: int, token: str | None) -> str:
+    """The URL the view's frame opens: 127.0.0.1, `proxy/PORT/` under Jupyter's base URL, or the template's."""
+    if not mode:
+        return f"http://127.0.0.1:{port}/"
+    base = f"proxy/{port}/" if mode == "jupyter" else mode.replace("{port}", str(port))
+    parts = urlsplit(base)
+    query = "&".join(q for q in (parts.query, f"token={quote(token or '')}") if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

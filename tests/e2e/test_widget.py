@@ -1,0 +1,269 @@
+"""The Jupyter widget in real headless Chromium, on a notebook-style page served by the test.
+
+The page (at http://localhost:PORT/, another origin than the projector's 127.0.0.1, as a local Jupyter is) loads
+the widget's ESM from the real widget's state the way anywidget does (an ES module from a Blob) and calls its
+`render({model, el})` with a
+small model implementing get/set/on/off/save_changes. What the kernel's comm would carry between that model and
+the Python widget, the test carries: `save_changes()` of the page -> `widget.selection = ...`, and
+`widget.selection = ...` -> `model.set("selection", ...)`. Screenshots go to /tmp/e2e/.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from page_helpers import ARTIFACTS, INK, pixel_script
+
+from embedscope.server.routes.static import web_dir
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--enable-unsafe-swiftshader", "--disable-background-networking"]
+N = 1797
+
+HARNESS = """<!doctype html>
+<html><head><meta charset="utf-8"><title>notebook</title>
+<script id="jupyter-config-data" type="application/json">{"baseUrl": "/user/me/"}</script>
+<script id="state" type="application/json">STATE</script></head>
+<body><h1>In [1]: embedscope.show(digits)</h1><div id="cell" style="width: 1150px"></div>
+<script type="module">
+const state = JSON.parse(document.getElementById("state").textContent);
+const listeners = new Map();
+window.saved = [];  // the selections save_changes() would send to the kernel
+window.model = {
+  get: (key) => state[key],
+  set: (key, value) => {
+    state[key] = value;
+    for (const callback of listeners.get(`change:${key}`) ?? []) callback();
+  },
+  on: (name, callback) => {
+    if (!listeners.has(name)) listeners.set(name, new Set());
+    listeners.get(name).add(callback);
+  },
+  off: (name, callback) => listeners.get(name)?.delete(callback),
+  save_changes: () => window.saved.push([...state.selection]),
+};
+const module = await import(URL.createObjectURL(new Blob([state._esm], { type: "text/javascript" })));
+window.widgetModule = module;
+window.cleanup = await (module.default ?? module).render({ model: window.model, el: document.getElementById("cell") });
+window.rendered = true;
+</script></body></html>
+"""
+
+# Opaque pixels (alpha > 200) of the exported canvas, and at each point (a 7x7 box, CSS pixels): selected points
+# are drawn opaque with an outline, the others faded.
+OPAQUE = pixel_script(
+    """
+  const { data, width, height, scale } = await pixels();
+  const opaque = (x, y) => (x < 0 || y < 0 || x >= width || y >= height ? 0 : data[(y * width + x) * 4 + 3] > 200);
+  let total = 0;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) total += opaque(x, y) ? 1 : 0;
+  const at = points.map(([x, y]) => {
+    let sum = 0;
+    const cx = Math.round(x * scale), cy = Math.round(y * scale), r = Math.round(3 * scale);
+    for (let j = cy - r; j <= cy + r; j++) for (let i = cx - r; i <= cx + r; i++) sum += opaque(i, j) ? 1 : 0;
+    return sum;
+  });
+  return { total, at };""",
+    "points",
+)
+
+
+def _needs() -> str | None:
+    if web_dir() is None:
+        return "the page is not built: run `npm ci && npm run build` in frontend/ (or `make setup`)"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: apt-get install -y chromium (or `make setup`)"
+    for module, extra in (("playwright.sync_api", "dev"), ("anywidget", "jupyter")):
+        try:
+            __import__(module)
+        except ImportError:
+            return f"{module.split('.')[0]} is missing: pip install -e '.[{extra}]' (or `make setup`)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def widget(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    reason = _needs()
+    if reason:
+        pytest.skip(reason)
+    import embedscope
+    from embedscope.demo import digits
+
+    root = tmp_path_factory.mktemp("widget")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EMBEDSCOPE_CACHE_DIR", str(root / "cache"))
+        patch.chdir(root)  # bookmarks, were any saved, would go to ./.embedscope
+        shown = embedscope.show(digits(), height=640)
+        try:
+            yield shown
+        finally:
+            shown.close()
+
+
+@pytest.fixture(scope="module")
+def notebook() -> Iterator[dict[str, Any]]:
+    """A local web server answering every GET with `served["html"]`; `served["url"]` is its localhost URL."""
+    served: dict[str, Any] = {"html": ""}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = served["html"].encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    served["url"] = f"http://localhost:{httpd.server_address[1]}/notebook"
+    try:
+        yield served
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def chromium(widget: Any) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_notebook(chromium: Any, widget: Any, notebook: dict[str, Any]) -> tuple[Any, Any, list[str]]:
+    """(the notebook page, the projector's frame once its first projection is drawn, the pages' errors)."""
+    state = {key: widget.get_state()[key] for key in ("_esm", "src", "url", "height", "selection")}
+    notebook["html"] = HARNESS.replace("STATE", json.dumps(state).replace("</", "<\\/"))
+    context = chromium.new_context(viewport={"width": 1200, "height": 820})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(notebook["url"])
+    page.wait_for_function("window.rendered === true")
+    frame = page.wait_for_selector("iframe.embedscope-frame").content_frame()
+    assert frame is not None
+    frame.wait_for_function(
+        "window.embedscope && (s => s.coords !== null && s.busy === null && s.job?.state === 'done')"
+        "(window.embedscope.store.get())",
+        timeout=60_000,
+    )
+    return page, frame, errors
+
+
+# Resolves once a "marker" message reaches the notebook page: messages posted to it before have been handled.
+MARKER = """({ done: new Promise((resolve) => {
+  window.addEventListener("message", (event) => event.data === "marker" && resolve(true));
+}) })"""
+
+
+def flush_messages(page: Any, sender: Any) -> None:
+    """Wait until every message `sender` (the page or the frame) posted to the notebook page has been handled."""
+    waiting = page.evaluate_handle(MARKER)
+    target = "window" if sender is page else "window.parent"
+    sender.evaluate(f"{target}.postMessage('marker', '*')")
+    assert page.evaluate("(marker) => marker.done", waiting) is True
+
+
+def frame_selection(frame: Any) -> list[int]:
+    return list(frame.evaluate("window.embedscope.store.get().selection"))
+
+
+def positions(frame: Any, indices: list[int]) -> list[list[float]]:
+    return frame.evaluate("(ix) => ix.map((i) => window.embedscope.view.screenPosition(i))", indices)
+
+
+def test_the_widget_shows_the_page_and_shares_its_selection(
+    chromium: Any, widget: Any, notebook: dict[str, Any]
+) -> None:
+    widget.selection = [5, 6, 7]  # set in Python before the view opens: the page starts with it
+    page, frame, errors = open_notebook(chromium, widget, notebook)
+    try:
+        assert frame.url.startswith(widget.url) and widget.url.startswith("http://127.0.0.1:")
+        frame.wait_for_function("window.embedscope.store.get().selection.length === 3")
+        assert frame_selection(frame) == [5, 6, 7]
+
+        # the points draw inside the frame
+        frame.click("#clear-selection")
+        page.wait_for_function("window.model.get('selection').length === 0")
+        census = frame.evaluate(INK, positions(frame, list(range(0, N, 30))))
+        assert census["total"] > N * 5, census["total"]
+        assert sum(1 for ink in census["at"] if ink > 0) >= 0.9 * len(census["at"])
+        everything = frame.evaluate(OPAQUE, [])["total"]
+
+        # a search in the page selects; the model gets the selection and saves it (-> the kernel)
+        frame.fill("#search", "3")
+        frame.press("#search", "Enter")
+        frame.wait_for_function("window.embedscope.store.get().selectionSource === 'search'")
+        found = frame_selection(frame)
+        page.wait_for_function("(n) => window.model.get('selection').length === n", arg=len(found))
+        assert page.evaluate("window.model.get('selection')") == found
+        assert page.evaluate("window.saved.at(-1)") == found
+        widget.selection = page.evaluate("window.saved.at(-1)")  # what the comm carries to Python
+        assert len(found) == 183  # the digits data set's threes
+        assert set(widget.selected["digit"]) == {3} and list(widget.selected.index) == found
+
+        # Python sets the selection: the page highlights those points and does not send it back
+        chosen = [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]
+        widget.selection = chosen
+        saves = page.evaluate("window.saved.length")
+        page.evaluate("(ix) => window.model.set('selection', ix)", widget.get_state()["selection"])
+        frame.wait_for_function("window.embedscope.store.get().selection.length === 10")
+        assert frame_selection(frame) == chosen
+        assert frame.evaluate("window.embedscope.store.get().selectionSource") is None
+        highlighted = frame.evaluate(OPAQUE, positions(frame, chosen))
+        assert all(count > 0 for count in highlighted["at"]), highlighted["at"]
+        assert highlighted["total"] < 0.25 * everything, (highlighted["total"], everything)
+        assert frame.locator("#selection-count").inner_text().startswith("10 ")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "widget.png"))
+        assert page.evaluate("window.saved.length") == saves
+
+        # messages from anything but the view's own frame are ignored
+        page.evaluate("window.postMessage({type: 'embedscope:selection', indices: [1, 2]}, '*')")
+        flush_messages(page, page)
+        assert page.evaluate("window.model.get('selection')") == chosen
+    finally:
+        page.context.close()
+    assert not errors, f"errors in the page: {errors}"
+
+
+def test_the_widget_view_stops_listening_when_removed(chromium: Any, widget: Any, notebook: dict[str, Any]) -> None:
+    widget.selection = []
+    page, frame, errors = open_notebook(chromium, widget, notebook)
+    try:
+        frame.fill("#search", "7")
+        frame.press("#search", "Enter")
+        page.wait_for_function("window.saved.length === 1")
+        sevens = frame_selection(frame)
+        page.evaluate("window.cleanup()")
+        frame.fill("#search", "1")
+        frame.press("#search", "Enter")
+        frame.wait_for_function(
+            "(old) => JSON.stringify(window.embedscope.store.get().selection) !== JSON.stringify(old)", arg=sevens
+        )
+        flush_messages(page, frame)
+        assert page.evaluate("window.saved.length") == 1
+        # proxy=True: the frame's address is relative to Jupyter's base URL (here /user/me/, as JupyterHub's)
+        proxied = page.evaluate("window.widgetModule.frameUrl('proxy/4321/?token=t')")
+        assert proxied == notebook["url"].replace("/notebook", "/user/me/proxy/4321/?token=t")
+    finally:
+        page.context.close()
+    assert not errors, f"errors in the page: {errors}"
