@@ -9,7 +9,20 @@ _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from .embedding import Collection, Embedding, Sprite
 from .errors import EmbedscopeError
 from .formats.registry import load, load_collection, save
+from .jupyter import show  # anywidget is imported only when show() is called
+from .snapshots import log_embedding
 
 __version__ = "0.1.0"
 
-__all__ = ["Collection", "Embedding", "EmbedscopeError", "Sprite", "__version__", "load", "load_collection", "save"]
+__all__ = [
+    "Collection",
+    "Embedding",
+    "EmbedscopeError",
+    "Sprite",
+    "__version__",
+    "load",
+    "load_collection",
+    "log_embedding",
+    "save",
+    "show",
+]

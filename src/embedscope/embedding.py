@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -173,6 +173,7 @@ class Embedding:
             sprite.check_holds(self.vectors.shape[0])
         self.sprite = sprite
         self.bookmarks_path = bookmarks_path
+        self.steps: Steps | None = None  # snapshots over training, when the source holds several (see Steps)
 
     # -- shape -----------------------------------------------------------------------------------------
     @property
@@ -275,9 +276,41 @@ class Embedding:
             checked=True,
         )
 
+    def at(self, step: int | None) -> Embedding:
+        """This embedding at a training step (None: as it is, the latest); its metadata and sprite are this one's."""
+        if step is None or (self.steps is None and step == 0):
+            return self
+        if self.steps is None:
+            raise NotFoundError(
+                f"embedding {self.name!r} has no steps; asked for step {step}", field="step", fix="leave `step` out"
+            )
+        memo: dict[int, Embedding] = self.__dict__.setdefault("_at", {})
+        if step in memo and memo[step].steps is self.steps:
+            return memo[step]
+        found = self.steps[step]
+        if found.vectors.shape != self.vectors.shape:
+            raise FormatError(
+                f"step {step} of {self.name!r} is {found.shape[0]:,} x {found.shape[1]:,}, "
+                f"the embedding {self.shape[0]:,} x {self.shape[1]:,}",
+                path=found.source,
+                fix="every step of an embedding must have the same shape",
+            )
+        out = Embedding(
+            found.vectors,
+            name=self.name,
+            metadata=self.metadata,
+            label_column=self.label_column,
+            sprite=self.sprite,
+            source=found.source,
+            checked=True,
+        )
+        out.steps = self.steps
+        memo[step] = out
+        return out
+
     def with_metadata(self, metadata: pa.Table | None, *, label_column: str | None = None) -> Embedding:
-        """The same vectors with other metadata (checked against N)."""
-        return Embedding(
+        """The same vectors with other metadata (checked against N); steps stay."""
+        out = Embedding(
             self.vectors,
             name=self.name,
             metadata=metadata,
@@ -287,12 +320,88 @@ class Embedding:
             bookmarks_path=self.bookmarks_path,
             checked=True,
         )
+        out.steps = self.steps
+        return out
 
     def save(self, path: str | Path, *, format: str | None = None, **options: Any) -> Path:
         """Write this embedding; the format comes from the path's suffix unless named."""
         from .formats.registry import save
 
         return save(self, path, format=format, **options)
+
+
+class Steps:
+    """Snapshots of one embedding over training: step number -> Embedding, each read when first used.
+
+    `loaders` maps each step to a function reading that step. `stamp` and `reload` let a long-lived reader (the
+    server) see steps appended since: `stale()` says the source changed, `reload()` reads the embedding again
+    (a new Embedding with new Steps), or None when it cannot.
+    """
+
+    def __init__(
+        self,
+        loaders: Mapping[int, Callable[[], Embedding]],
+        *,
+        stamp: Callable[[], object] | None = None,
+        seen: object = None,
+        reload: Callable[[], Embedding] | None = None,
+    ) -> None:
+        if not loaders:
+            raise ParameterError("an embedding's steps need at least one step", field="steps")
+        self._loaders = dict(sorted(loaders.items()))
+        self._loaded: dict[int, Embedding] = {}
+        self._stamp = stamp  # what stamp() gave before the source was read is `seen`
+        self._seen = seen
+        self._reload = reload
+
+    def __repr__(self) -> str:
+        return f"Steps({self.numbers})"
+
+    @property
+    def numbers(self) -> list[int]:
+        """Every step, in increasing order."""
+        return list(self._loaders)
+
+    @property
+    def latest(self) -> int:
+        return self.numbers[-1]
+
+    def __len__(self) -> int:
+        return len(self._loaders)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._loaders)
+
+    def __contains__(self, step: object) -> bool:
+        return step in self._loaders
+
+    def __getitem__(self, step: int) -> Embedding:
+        if isinstance(step, bool) or not isinstance(step, int | np.integer) or int(step) not in self._loaders:
+            shown = ", ".join(str(s) for s in self.numbers[:20]) + (", ..." if len(self) > 20 else "")
+            raise NotFoundError(f"no step {step!r}", field="step", fix=f"choose one of: {shown}")
+        step = int(step)
+        if step not in self._loaded:
+            self._loaded[step] = self._loaders[step]()
+        return self._loaded[step]
+
+    def hold(self, step: int, embedding: Embedding) -> None:
+        """Use `embedding` as step `step` (already read) instead of reading it again."""
+        self._loaded[step] = embedding
+
+    def previous(self, step: int) -> int | None:
+        """The step before `step` (None for the first)."""
+        earlier = [s for s in self._loaders if s < step]
+        return earlier[-1] if earlier else None
+
+    def stale(self) -> bool:
+        """Whether the source changed since these steps were read (a cheap check: a stat, no reading)."""
+        return self._stamp is not None and self._reload is not None and self._stamp() != self._seen
+
+    def reload(self) -> Embedding | None:
+        """The embedding read again from its source (None when it cannot be); also marks the change as seen."""
+        if self._stamp is not None:
+            self._seen = self._stamp()
+        return None if self._reload is None else self._reload()
 
 
 @dataclass

@@ -15,12 +15,13 @@ import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from ..checks import check_finite
-from ..embedding import Collection, Embedding, Sprite
+from ..embedding import Collection, Embedding, Sprite, Steps
 from ..errors import AmbiguousError, FormatError, NotFoundError
 from ..metadata import typed_table
 from . import pbtxt, tf_checkpoint
@@ -36,7 +37,7 @@ from .tensorboard_logdir import (
     find_runs,
     reads_as_text,
 )
-from .tensorboard_writer import write
+from .tensorboard_writer import split_step, write
 
 __all__ = ["CONFIG_NAME", "CONFIG_SCHEMA", "PLUGIN_ASSETS", "find_runs", "read", "reads_as_text", "write"]
 
@@ -101,9 +102,13 @@ def _raw_float32(path: Path, shape: list[int], *, config: Path | None, line: int
 
 
 def _read_entry(
-    logdir: LogDir, run: Run, entry: pbtxt.Message, bundle: Callable[[], tf_checkpoint.Bundle | None]
+    logdir: LogDir,
+    run: Run,
+    entry: pbtxt.Message,
+    bundle: Callable[[], tf_checkpoint.Bundle | None],
+    memo: dict[tuple[str, Path], Any] | None = None,
 ) -> Embedding:
-    """One embeddings entry as an Embedding."""
+    """One embeddings entry as an Embedding (`memo` shares metadata and sprites read for other entries)."""
     config = run.config
     base = config.parent if config else run.folder
 
@@ -137,11 +142,18 @@ def _read_entry(
                 fix="fix or remove tensor_shape",
             )
     n = int(vectors.shape[0])
-    metadata = _metadata(resolve, entry, n)
+    memo = {} if memo is None else memo
+    metadata = _memoised(memo, "metadata", entry.string("metadata_path"), base, lambda: _metadata(resolve, entry, n))
     if metadata is None and labels is not None:
         metadata = typed_table({"label": labels})
     sprite_msg = entry.get("sprite")
-    sprite = _sprite(resolve, sprite_msg, n, config) if isinstance(sprite_msg, pbtxt.Message) else None
+    sprite = None
+    if isinstance(sprite_msg, pbtxt.Message):
+        message = sprite_msg
+        image = message.string("image_path")
+        sprite = _memoised(memo, "sprite", image, base, lambda: _sprite(resolve, message, n, config))
+        if sprite is not None:
+            sprite.check_holds(n)
     bookmarks = entry.string("bookmarks_path")
     embedding = Embedding(
         vectors,
@@ -153,6 +165,27 @@ def _read_entry(
         checked=True,
     )
     return embedding
+
+
+def _memoised(memo: dict[tuple[str, Path], Any], kind: str, value: str, base: Path, read: Callable[[], Any]) -> Any:
+    """What `read()` gives for the file `value` names, read once per file (step entries share them)."""
+    if not value:
+        return read()
+    key = (kind, base / value)
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def _stat(path: Path | None) -> object:
+    """What changes when a file is replaced or written: (inode, size, mtime in ns); None when it is missing."""
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def entry_name(entry: pbtxt.Message) -> str:
@@ -205,6 +238,8 @@ class _RunReader:
     def __init__(self, logdir: LogDir, run: Run) -> None:
         self.logdir = logdir
         self.run = run
+        self.stamp = _stat(run.config)  # before reading: a change made while reading shows as stale
+        self.memo: dict[tuple[str, Path], Any] = {}
         self.config = pbtxt.read(run.config, schema=CONFIG_SCHEMA) if run.config else pbtxt.Message()
         self.entries = self.config.messages("embeddings")
         # TensorBoard: a first entry with neither tensor_name nor tensor_path gives defaults to unlisted variables
@@ -223,12 +258,41 @@ class _RunReader:
     def label(self, name: str) -> str:
         return name if self.run.name == "." else f"{self.run.name}: {name}"
 
+    def shown(self) -> list[tuple[str, pbtxt.Message, dict[int, pbtxt.Message]]]:
+        """(name, entry, steps) of each embedding the entries make: `NAME@STEP` entries are steps of `NAME`.
+
+        The entry read for NAME is the one named NAME, else its latest step; steps is empty for other entries.
+        """
+        groups: dict[str, dict[int, pbtxt.Message]] = {}
+        for entry in self.entries:
+            base, step = split_step(entry_name(entry))
+            if step is not None:
+                groups.setdefault(base, {})[step] = entry
+        out: list[tuple[str, pbtxt.Message, dict[int, pbtxt.Message]]] = []
+        done: set[str] = set()
+        for entry in self.entries:
+            name = entry_name(entry)
+            base, step = split_step(name)
+            key = base if step is not None else name
+            if key in done:
+                continue
+            steps = groups.get(key, {})
+            plain = next((e for e in self.entries if entry_name(e) == key), None)
+            chosen = plain if plain is not None else steps[max(steps)]
+            out.append((key, chosen, dict(sorted(steps.items()))))
+            done.add(key)
+        return out
+
     def items(self, want: str | None) -> list[_Item]:
         names = [entry_name(e) for e in self.entries]
-        chosen = None if want is None else choose(want, names)
+        shown = self.shown()
+        if want is not None and want in names and split_step(want)[1] is not None:  # one step, by its own name
+            entry = self.entries[names.index(want)]
+            return [(self.label(want), partial(self._entry, entry))]
+        chosen = None if want is None else choose(want, [name for name, _, _ in shown])
         out: list[_Item] = [
-            (self.label(name), partial(self._entry, entry))
-            for entry, name in zip(self.entries, names, strict=True)
+            (self.label(name), partial(self._grouped, name, entry, steps))
+            for name, entry, steps in shown
             if want is None or name == chosen
         ]
         try:
@@ -263,13 +327,40 @@ class _RunReader:
         return out
 
     def _entry(self, entry: pbtxt.Message) -> tuple[str, Embedding]:
-        return self.run.name, _read_entry(self.logdir, self.run, entry, self.bundle)
+        return self.run.name, _read_entry(self.logdir, self.run, entry, self.bundle, self.memo)
+
+    def _grouped(self, name: str, entry: pbtxt.Message, steps: dict[int, pbtxt.Message]) -> tuple[str, Embedding]:
+        """The embedding `name`, with its steps (read when first used) when it has any."""
+        _, embedding = self._entry(entry)
+        embedding.name = name
+        if not steps:
+            return self.run.name, embedding
+        loaders = {step: partial(self._step, step_entry) for step, step_entry in steps.items()}
+        config = self.run.config
+        reload = partial(_reload, self.logdir.root, self.run, name)
+        embedding.steps = Steps(loaders, stamp=partial(_stat, config), seen=self.stamp, reload=reload)
+        latest = steps[max(steps)]
+        if latest is entry or latest.string("tensor_path") == entry.string("tensor_path"):
+            embedding.steps.hold(max(steps), embedding)
+        return self.run.name, embedding
+
+    def _step(self, entry: pbtxt.Message) -> Embedding:
+        return _read_entry(self.logdir, self.run, entry, self.bundle, self.memo)
 
     def _variable(self, checkpoint: tf_checkpoint.Bundle, key: str) -> tuple[str, Embedding]:
         embedding = checkpoint.embedding(key)
         if self.defaults is not None:
             embedding = _with_defaults(self.logdir, self.run, self.defaults, embedding)
         return self.run.name, embedding
+
+
+def _reload(root: Path, run: Run, name: str) -> Embedding:
+    """Embedding `name` of a run read again (the server calls this when the run's config changed)."""
+    reader = _RunReader(LogDir(root), run)
+    for shown, entry, steps in reader.shown():
+        if shown == name:
+            return reader._grouped(name, entry, steps)[1]
+    raise NotFoundError(f"embedding {name!r} is no longer in {CONFIG_NAME}", path=run.config, fix="restart the server")
 
 
 def _raise(exc: Exception) -> tuple[str, Embedding]:

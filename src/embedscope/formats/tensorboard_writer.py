@@ -22,18 +22,67 @@ def _stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "embedding"
 
 
-def _write_tensor(vectors: np.ndarray, folder: Path, stem: str) -> Path:
-    """Raw float32 `<stem>.bytes`, unless TensorBoard would take those bytes for text: then `<stem>.tsv`."""
+STEP_SEPARATOR = "@"  # entry `NAME@STEP` is step STEP of embedding NAME
+_STEP_NAME = re.compile(r"(?P<base>.+)@(?P<step>0|[1-9][0-9]{0,17})")
+
+
+def split_step(tensor_name: str) -> tuple[str, int | None]:
+    """(`NAME`, STEP) of a step entry's name `NAME@STEP`; (tensor_name, None) for any other name."""
+    match = _STEP_NAME.fullmatch(tensor_name)
+    return (match["base"], int(match["step"])) if match else (tensor_name, None)
+
+
+def write_tensor(vectors: np.ndarray, folder: Path, stem: str) -> Path:
+    """Raw float32 `<stem>.bytes`, unless TensorBoard would take those bytes for text: then `<stem>.tsv`.
+
+    Written under a temporary name and renamed into place, so a reader never finds half a file.
+    """
     from . import tsv
 
     rows = max(1, SNIFF_BYTES // max(1, vectors.shape[1] * 4))
     head = np.ascontiguousarray(vectors[:rows], dtype="<f4").tobytes()[:SNIFF_BYTES]
-    if reads_as_text(head, complete=vectors.shape[0] <= rows):
+    text = reads_as_text(head, complete=vectors.shape[0] <= rows)
+    path = folder / f"{stem}.{'tsv' if text else 'bytes'}"
+    partial = folder / f".{path.name}.partial"
+    if text:
         log.warning("TensorBoard would misread these vectors' raw bytes as text; writing %s.tsv instead", stem)
-        return tsv.write_vectors(vectors, folder / f"{stem}.tsv")
-    path = folder / f"{stem}.bytes"
-    np.asarray(vectors, dtype="<f4").tofile(path)
+        tsv.write_vectors(vectors, partial)
+    else:
+        np.asarray(vectors, dtype="<f4").tofile(partial)
+    partial.replace(path)
     return path
+
+
+def step_entries(config: pbtxt.Message, name: str) -> dict[int, pbtxt.Message]:
+    """The `NAME@STEP` entries of embedding `name` in a config, by step."""
+    out: dict[int, pbtxt.Message] = {}
+    for entry in config.messages("embeddings"):
+        base, step = split_step(entry.string("tensor_name"))
+        if step is not None and base == name:
+            out[step] = entry
+    return out
+
+
+def replace_config(path: Path, config: pbtxt.Message, name: str, steps: dict[int, pbtxt.Message]) -> None:
+    """Write `config` with embedding `name` as entries `name` (its latest step) and `name@STEP` for every step.
+
+    The other entries stay, in their order; the file is replaced atomically (written beside it, then renamed).
+    """
+    ordered = [steps[s] for s in sorted(steps)]
+    latest = pbtxt.Message([f for f in ordered[-1].fields if f.name != "tensor_name"])
+    latest.fields.insert(0, pbtxt.Field("tensor_name", name, 0, 0))
+    ours = {name} | {e.string("tensor_name") for e in ordered}
+    others = [e for e in config.messages("embeddings") if e.string("tensor_name") not in ours]
+    out = pbtxt.Message([f for f in config.fields if f.name != "embeddings"])
+    for kept in [*others, latest, *ordered]:
+        out.add("embeddings", kept)
+    _replace_text(path, pbtxt.dumps(out))
+
+
+def _replace_text(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 def write(embedding: Embedding, path: Path, *, run: str | None = None, tensor_name: str | None = None) -> Path:
@@ -60,7 +109,7 @@ def write(embedding: Embedding, path: Path, *, run: str | None = None, tensor_na
     prefix = "" if not others else f"{stem}."
 
     entry = pbtxt.Message().add("tensor_name", name)
-    entry.add("tensor_path", _write_tensor(embedding.vectors, folder, stem).name)
+    entry.add("tensor_path", write_tensor(embedding.vectors, folder, stem).name)
     entry.add("tensor_shape", embedding.shape[0]).add("tensor_shape", embedding.shape[1])
     if embedding.metadata is not None and embedding.metadata.num_columns:
         tsv.write_metadata(embedding.metadata, folder / f"{prefix}metadata.tsv")
@@ -79,7 +128,5 @@ def write(embedding: Embedding, path: Path, *, run: str | None = None, tensor_na
     out = pbtxt.Message([f for f in config.fields if f.name != "embeddings"])
     for kept in [*others, entry]:
         out.add("embeddings", kept)
-    partial = config_path.with_name(f".{CONFIG_NAME}.partial")
-    partial.write_text(pbtxt.dumps(out), encoding="utf-8")
-    partial.replace(config_path)
+    _replace_text(config_path, pbtxt.dumps(out))
     return root

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..embedding import Collection
 from ..errors import EmbedscopeError
-from .routes import bookmarks, export, metadata, neighbors, runs, search, sprite, static
+from .routes import bookmarks, export, metadata, neighbors, runs, search, sprite, static, steps
 from .security import Guard, make_token, token_needed
 from .state import ServerSettings, ServerState
 
@@ -166,7 +166,7 @@ def make_app(collection: Collection, settings: ServerSettings | None = None, **k
     app.add_exception_handler(EmbedscopeError, _embedscope_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for module in (runs, metadata, sprite, neighbors, search, bookmarks, export):
+    for module in (runs, metadata, sprite, neighbors, steps, search, bookmarks, export):
         app.include_router(module.router, prefix="/api")
     from .routes.projections import router as projections_router
 

@@ -68,7 +68,9 @@ class Frame:
 class Job:
     """One projection being computed (or computed): its state, progress, latest frame and result."""
 
-    def __init__(self, job_id: str, key: str, spec: JobSpec, embedding: Embedding | None) -> None:
+    def __init__(
+        self, job_id: str, key: str, spec: JobSpec, embedding: Embedding | None, *, reference: Embedding | None = None
+    ) -> None:
         self.id, self.key, self.spec = job_id, key, spec
         self.token = CancelToken()
         self.created = time.time()
@@ -76,6 +78,7 @@ class Job:
         self.finished: float | None = None
         self.future: Future[None] | None = None
         self._embedding = embedding
+        self._reference = reference  # the align_to step's embedding, when the projection is aligned
         self._lock = threading.Lock()
         self._outcome: str | None = None  # done | failed | cancelled
         self._progress = Progress(stage="queued", fraction=0.0)
@@ -119,6 +122,11 @@ class Job:
         """The embedding being projected (None once the job has finished)."""
         return self._embedding
 
+    @property
+    def reference(self) -> Embedding | None:
+        """The embedding of the step whose frame this one is drawn in (None when not aligned, or finished)."""
+        return self._reference
+
     def pause(self) -> None:
         with self._lock:
             if self._outcome is None:
@@ -147,6 +155,8 @@ class Job:
             "random_state": spec.random_state,
             "spherize": spec.spherize,
             "subset_size": None if spec.subset is None else int(spec.subset.size),
+            "step": spec.step,
+            "align_to": spec.align_to,
             "state": state,
             "stage": p.stage,
             "fraction": _finite(p.fraction),
@@ -204,7 +214,7 @@ class Job:
                 self._progress = Progress(stage="done", fraction=1.0, iteration=iteration)
             else:
                 self._progress = Progress(stage=outcome, fraction=self._progress.fraction, message=str(error or ""))
-            self._embedding = None
+            self._embedding = self._reference = None
             self._changed()
 
     def succeed(self, result: Projection) -> None:

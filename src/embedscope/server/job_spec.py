@@ -37,6 +37,8 @@ class JobSpec:
     random_state: int
     spherize: bool
     subset: np.ndarray | None
+    step: int | None = None  # the training step projected (None: the embedding has no steps)
+    align_to: int | None = None  # the step whose frame it is drawn in (None: its own; see compute/align.py)
 
 
 def make_spec(
@@ -50,8 +52,14 @@ def make_spec(
     random_state: int = 0,
     spherize: bool | None = None,
     subset: Sequence[int] | np.ndarray | None = None,
+    step: int | None = None,
+    align_to: int | None = None,
 ) -> JobSpec:
-    """The checked, complete description of a projection of `emb` (ParameterError naming what is wrong)."""
+    """The checked, complete description of a projection of `emb` (ParameterError naming what is wrong).
+
+    `step` and `align_to` are already resolved (see JobManager.start): `align_to` None draws the step in its own
+    frame; custom axes, being fixed by their patterns, are never aligned.
+    """
     full = validate(method, n_components, params)
     indices = check_subset(emb, subset)
     if method == "pca":  # refuse at once what the job would fail on later
@@ -60,11 +68,13 @@ def make_spec(
     if method == "custom":
         custom_column(emb, n_components, full)
     use_spherize = default_spherize(emb.dim) if spherize is None else bool(spherize)
-    return JobSpec(run, tensor, method, n_components, full, int(random_state), use_spherize, indices)
+    if method == "custom" or align_to == step:
+        align_to = None
+    return JobSpec(run, tensor, method, n_components, full, int(random_state), use_spherize, indices, step, align_to)
 
 
-def spec_key(cache: ProjectionCache, emb: Embedding, spec: JobSpec) -> str:
-    """The projection's identity as a cache key (64 hex digits)."""
+def spec_key(cache: ProjectionCache, emb: Embedding, spec: JobSpec, reference: Embedding | None = None) -> str:
+    """The projection's identity as a cache key (64 hex digits); `reference` is the align_to step's embedding."""
     parts: dict[str, Any] = {
         "data": data_hash(emb.vectors),
         "subset": None if spec.subset is None else data_hash(spec.subset),
@@ -75,6 +85,8 @@ def spec_key(cache: ProjectionCache, emb: Embedding, spec: JobSpec) -> str:
         "spherize": spec.spherize,
         "quality": True,
     }
+    if spec.align_to is not None and reference is not None:
+        parts["aligned_to"] = data_hash(reference.vectors)
     if spec.method == "custom":
         column = spec.params["column"] or emb.label_column
         assert column is not None  # make_spec made sure

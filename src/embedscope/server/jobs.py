@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..compute.align import project_aligned
 from ..compute.prep import prepare
 from ..compute.progress import Cancelled
 from ..compute.projection import Projection, from_cache, project, to_cache
@@ -105,10 +106,25 @@ class JobManager:
         random_state: int = 0,
         spherize: bool | None = None,
         subset: Sequence[int] | np.ndarray | None = None,
+        step: int | None = None,
+        align_to: int | None = None,
+        align: bool = True,
     ) -> Job:
-        """The job computing this projection: a running one, a finished one, or a new one queued now."""
-        emb = self.state.embedding(run, tensor)
-        run_id, tensor_id = self.state.ids_of(emb)
+        """The job computing this projection: a running one, a finished one, or a new one queued now.
+
+        For an embedding with steps, `step` (default: the latest) is drawn in the frame of step `align_to`
+        (default: the latest) unless `align` is false; see compute/align.py.
+        """
+        base = self.state.embedding(run, tensor)
+        run_id, tensor_id = self.state.ids_of(base)
+        steps = base.steps
+        if align_to is not None and (steps is None or align_to not in steps):
+            there = "it has no steps" if steps is None else f"its steps are {steps.numbers[:20]}"
+            raise NotFoundError(f"no step {align_to} to align to: {there}", field="align_to", fix="leave it out")
+        base.at(step)  # an unknown step is a NotFoundError listing the steps
+        step = None if steps is None else steps.latest if step is None else int(step)
+        emb = base.at(step)
+        reference_step = None if steps is None or not align else steps.latest if align_to is None else align_to
         spec = make_spec(
             emb,
             run_id,
@@ -119,8 +135,11 @@ class JobManager:
             random_state=random_state,
             spherize=spherize,
             subset=subset,
+            step=step,
+            align_to=reference_step,
         )
-        key = spec_key(self.state.cache, emb, spec)
+        reference = None if spec.align_to is None else base.at(spec.align_to)
+        key = spec_key(self.state.cache, emb, spec, reference)
         job_id = key[:32]
         with self._lock:
             found = self._find(job_id)
@@ -131,7 +150,8 @@ class JobManager:
             found = self._find(job_id)
             if found is not None:
                 return found
-            job = Job(job_id, key, spec, None if hit is not None else emb)
+            computing = hit is None
+            job = Job(job_id, key, spec, emb if computing else None, reference=reference if computing else None)
             if hit is not None:
                 job.succeed(from_cache(hit, spec.subset))
                 self._remember(job)
@@ -172,7 +192,29 @@ class JobManager:
     def _compute(self, job: Job) -> Projection:
         spec, emb = job.spec, job.embedding
         assert emb is not None
-        result = project(
+        if job.reference is not None:
+            result = project_aligned(
+                emb,
+                job.reference,
+                method=spec.method,
+                n_components=spec.n_components,
+                params=spec.params,
+                subset=spec.subset,
+                spherize=spec.spherize,
+                random_state=spec.random_state,
+                progress=job.on_progress,
+                cancel=job.token,
+                cache=self.state.cache,
+            )
+            result.extra["aligned_to"] = spec.align_to
+        else:
+            result = self._plain(job)
+        return self._finish(job, result)
+
+    def _plain(self, job: Job) -> Projection:
+        spec, emb = job.spec, job.embedding
+        assert emb is not None
+        return project(
             emb,
             method=spec.method,
             n_components=spec.n_components,
@@ -185,6 +227,10 @@ class JobManager:
             cache=None,
             quality=False,
         )
+
+    def _finish(self, job: Job, result: Projection) -> Projection:
+        spec, emb = job.spec, job.embedding
+        assert emb is not None
         job.publish_final(result, stage="quality", message="measuring neighbour preservation")
         job.token.check()
         from ..compute.quality import neighbor_preservation

@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from fastapi import Request
 
 from ..compute.cache import ProjectionCache
 from ..embedding import Collection, Embedding
-from ..errors import NotFoundError
+from ..errors import EmbedscopeError, NotFoundError
 from .bookmarks import BookmarkStore
 
 if TYPE_CHECKING:
@@ -104,6 +105,8 @@ class ServerState:
         self.bookmarks = BookmarkStore(self.state_dir)
         self.jobs: JobManager | None = None
         self._closed = False
+        self._refresh_lock = threading.Lock()
+        self._former: weakref.WeakKeyDictionary[Embedding, Embedding] = weakref.WeakKeyDictionary()  # old -> new
         self.open()
 
     def open(self) -> None:
@@ -125,8 +128,34 @@ class ServerState:
         """(id, name) of every run, in order."""
         return [(run_id(i), name) for i, name in enumerate(self.collection.runs)]
 
+    def refresh(self) -> None:
+        """Take in the steps appended to a log dir since it was read.
+
+        Only embeddings with steps are looked at: one stat of their projector config each; the embedding is read
+        again (into the same id) when the config changed. A config that cannot be read keeps what was there.
+        """
+        for tensors in self.collection.runs.values():
+            for tname, emb in list(tensors.items()):
+                if emb.steps is None or not emb.steps.stale():
+                    continue
+                with self._refresh_lock:
+                    if tensors.get(tname) is not emb or not emb.steps.stale():
+                        continue  # another request did it
+                    try:
+                        new = emb.steps.reload()
+                    except EmbedscopeError as exc:
+                        log.warning("not taking in the new steps of %r: %s", tname, exc.describe())
+                        continue
+                    if new is None:
+                        continue
+                    new.name = emb.name
+                    tensors[tname] = new
+                    self._former[emb] = new
+                    log.info("%r: steps now %s", tname, None if new.steps is None else new.steps.numbers)
+
     def tensors(self, run: str) -> list[tuple[str, Embedding]]:
         """(id, embedding) of every embedding in a run (given by id or name)."""
+        self.refresh()
         name = self.run_name(run)
         return [(tensor_id(j), emb) for j, emb in enumerate(self.collection.runs[name].values())]
 
@@ -159,11 +188,16 @@ class ServerState:
 
     def embedding(self, run: str, tensor: str) -> Embedding:
         """The embedding a (run, tensor) pair of ids or names addresses; NotFoundError when there is none."""
+        self.refresh()
         rname, tname = self.tensor_name(run, tensor)
         return self.collection.runs[rname][tname]
 
     def ids_of(self, emb: Embedding) -> tuple[str, str]:
-        """(run id, tensor id) of an embedding the collection holds."""
+        """(run id, tensor id) of an embedding the collection holds (or held before its new steps came in)."""
+        for _ in range(10_000):
+            if emb not in self._former:
+                break
+            emb = self._former[emb]
         for i, tensors in enumerate(self.collection.runs.values()):
             for j, held in enumerate(tensors.values()):
                 if held is emb:

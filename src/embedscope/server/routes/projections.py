@@ -3,7 +3,9 @@
 Routes (all under /api):
 
 - ``POST /runs/{run}/embeddings/{tensor}/projections`` starts a job, or returns the one already running or
-  finished for the same projection (same id), or a finished one from the cache. Body: ProjectionRequest.
+  finished for the same projection (same id), or a finished one from the cache. Body: ProjectionRequest. For an
+  embedding with training steps, ``step`` chooses one (default: the latest) and ``align_to`` the step whose
+  frame it is drawn in (default: the latest; compute/align.py), so the steps of a sweep line up.
 - ``GET /projections`` lists the jobs in memory; ``GET /projections/{job_id}`` gives one job's status:
   state (queued, running, paused, done, failed, cancelled), stage, progress, iteration, parameters, and once
   done its summary (explained variance for PCA, pattern match counts for custom, the quality figure).
@@ -87,6 +89,14 @@ class ProjectionRequest(BaseModel):
     subset: list[Annotated[int, Field(ge=0)]] | None = Field(
         default=None, min_length=3, max_length=MAX_SUBSET, description='"isolate": project only these rows'
     )
+    step: int | None = Field(default=None, ge=0, description="training step to project (default: the latest)")
+    align_to: int | None = Field(
+        default=None,
+        ge=0,
+        description="step whose frame the projection is drawn in (default: the latest): PCA on its axes, "
+        "t-SNE/UMAP Procrustes-aligned to its layout; give the same one for every step of a sweep",
+    )
+    align: bool = Field(default=True, description="false: each step in its own frame")
 
 
 class ProjectionSummary(BaseModel):
@@ -110,6 +120,7 @@ class ProjectionSummary(BaseModel):
     column: str | None = None
     knn_engine: str | None = None
     knn_recall: float | None = None
+    aligned_to: int | None = Field(default=None, description="the step whose frame the coordinates are in")
 
 
 class JobStatus(BaseModel):
@@ -122,6 +133,8 @@ class JobStatus(BaseModel):
     random_state: int
     spherize: bool
     subset_size: int | None
+    step: int | None = Field(default=None, description="training step projected (null: no steps)")
+    align_to: int | None = Field(default=None, description="step whose frame it is drawn in (null: its own)")
     state: Literal["queued", "running", "paused", "done", "failed", "cancelled"]
     stage: str
     fraction: float | None
@@ -162,6 +175,9 @@ def start_projection(run: RunId, tensor: TensorId, body: ProjectionRequest, stat
         random_state=body.random_state,
         spherize=body.spherize,
         subset=body.subset,
+        step=body.step,
+        align_to=body.align_to,
+        align=body.align,
     )
     return job.status()
 

@@ -61,6 +61,9 @@ class EmbeddingInfo(BaseModel):
     columns: list[ColumnInfo]
     sprite: SpriteInfo | None
     config_bookmarks: Any = Field(None, description="content of the config's bookmarks_path file, if any")
+    steps: list[int] | None = Field(
+        None, description="training steps logged (oldest first; the embedding itself is the latest), null if none"
+    )
 
 
 class RunInfo(BaseModel):
@@ -142,6 +145,7 @@ def embedding_info(state: State, emb: Embedding) -> EmbeddingInfo:
         columns=columns_of(emb),
         sprite=sprite_info(emb),
         config_bookmarks=config_bookmarks(emb),
+        steps=None if emb.steps is None else emb.steps.numbers,
     )
 
 
