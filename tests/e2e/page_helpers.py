@@ -8,6 +8,11 @@ waits two animation frames, copies the WebGL canvas into a 2-D one and reads its
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+import threading
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -78,3 +83,85 @@ def canvas_box(page: Any) -> dict[str, float]:
     box = page.locator("#scatter canvas").bounding_box()
     assert box is not None
     return box
+
+
+def put(url: str, path: str, body: dict[str, Any]) -> Any:
+    """PUT `body` as JSON to the served API; the decoded JSON answer."""
+    request = urllib.request.Request(
+        urllib.parse.urljoin(url, path),
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def delete(url: str, path: str) -> Any:
+    request = urllib.request.Request(urllib.parse.urljoin(url, path), method="DELETE")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def store(page: Any, expression: str) -> Any:
+    """An expression over the page's store state `s`, e.g. store(page, "s.selection")."""
+    return page.evaluate(f"(() => {{ const s = window.embedscope.store.get(); return {expression}; }})()")
+
+
+def wait_done(page: Any, timeout: float = 60_000) -> None:
+    """Wait until the shown projection is finished and drawn."""
+    page.wait_for_function(
+        "(() => { const s = window.embedscope.store.get();"
+        " return s.coords !== null && s.busy === null && s.job?.state === 'done'; })()",
+        timeout=timeout,
+    )
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+class Served:
+    """An `embedscope serve` process of its own (for tests that stop and restart it, or need a token)."""
+
+    def __init__(self, logdir: Path, root: Path, *, port: int = 0, extra: tuple[str, ...] = ()) -> None:
+        self.logdir, self.root, self.port, self.extra = logdir, root, port, extra
+        self.proc: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def start(self) -> str:
+        command = [sys.executable, "-m", "embedscope", "serve", str(self.logdir), "--port", str(self.port)]
+        command += ["--no-warm-up", "--state-dir", str(self.root / "state"), *self.extra]
+        env = {**os.environ, "EMBEDSCOPE_CACHE_DIR": str(self.root / "cache")}
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.proc = proc
+        found = threading.Event()
+        lines: list[str] = []
+
+        def read() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                match = re.search(r"embedscope is at (http://\S+)", line)
+                if match and not found.is_set():
+                    self.url = match.group(1)
+                    found.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not found.wait(60):
+            self.stop()
+            raise RuntimeError("embedscope serve printed no URL:\n" + "".join(lines))
+        self.port = int(urllib.parse.urlsplit(self.url).port or 0)
+        return self.url
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None

@@ -19,6 +19,24 @@ export class ApiError extends Error {
   }
 }
 
+/** Who hears that the server stopped answering (a request could not be sent) or answers again (state/connection.ts). */
+export interface ConnectionWatcher {
+  lost(): void;
+  alive(): void;
+}
+
+let watcher: ConnectionWatcher | null = null;
+
+export const connection = {
+  watch(w: ConnectionWatcher | null): void {
+    watcher = w;
+  },
+  lost: () => watcher?.lost(),
+  alive: () => watcher?.alive(),
+};
+
+export const CANNOT_REACH = "cannot reach the server";
+
 /** A URL of the API, relative to the page (so the app works under a path prefix too). */
 export function apiUrl(path: string, query?: Record<string, string | number | boolean | undefined>): string {
   const url = new URL(`api/${path}`, document.baseURI);
@@ -33,8 +51,10 @@ async function request(path: string, init?: RequestInit, query?: Record<string, 
   try {
     response = await fetch(apiUrl(path, query), init);
   } catch (err) {
-    throw new ApiError(0, { kind: "connection", message: `cannot reach the server: ${String(err)}` });
+    connection.lost();
+    throw new ApiError(0, { kind: "connection", message: `${CANNOT_REACH}: ${String(err)}` });
   }
+  connection.alive();
   if (!response.ok) {
     let body: ErrorBody = { kind: "http", message: `${response.status} ${response.statusText}` };
     try {

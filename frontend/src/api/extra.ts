@@ -1,5 +1,5 @@
 // More of the API: steering projection jobs, export files, bookmarks. Failures become ApiErrors as in client.ts.
-import { ApiError, apiUrl } from "./client";
+import { ApiError, CANNOT_REACH, apiUrl, connection } from "./client";
 import type { ErrorBody, JobStatus } from "./types";
 
 export type ExportFormat = "csv" | "tsv" | "parquet";
@@ -21,8 +21,10 @@ async function call(path: string, method = "GET", body?: unknown): Promise<Respo
   try {
     response = await fetch(apiUrl(path), init);
   } catch (err) {
-    throw new ApiError(0, { kind: "connection", message: `cannot reach the server: ${String(err)}` });
+    connection.lost();
+    throw new ApiError(0, { kind: "connection", message: `${CANNOT_REACH}: ${String(err)}` });
   }
+  connection.alive();
   if (!response.ok) {
     let error: ErrorBody = { kind: "http", message: `${response.status} ${response.statusText}` };
     try {

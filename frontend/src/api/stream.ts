@@ -1,6 +1,6 @@
 // Watching a projection job over its WebSocket: JSON status frames and binary coordinate frames.
 // Binary frame: four little-endian uint32 (iteration, n, dims, flags; flags bit 0 = final), then n*dims float32.
-import { ApiError, apiUrl } from "./client";
+import { ApiError, apiUrl, connection } from "./client";
 import type { Coords, JobStatus } from "./types";
 
 export interface StreamHandlers {
@@ -38,8 +38,12 @@ export function watchJob(jobId: string, on: StreamHandlers): () => void {
       on.frame(parseFrame(event.data as ArrayBuffer));
     }
   };
-  socket.onclose = () => {
-    if (!stopped) on.closed();
+  socket.onclose = (event) => {
+    if (stopped) return;
+    // 1000: the job finished and the server closed; 4xxx: the server's own refusals (no such job). Anything else
+    // (1006 dropped, 1001 / 1012 server going away) means the server stopped answering.
+    if (event.code !== 1000 && (event.code < 4000 || event.code > 4999)) connection.lost();
+    on.closed();
   };
   return () => {
     stopped = true;

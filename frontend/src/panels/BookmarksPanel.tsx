@@ -1,67 +1,11 @@
-// Bookmarks: named page states saved on the server (projection and parameters, selection, colour and label
-// choices); save, list, restore, rename, delete.
-import { useEffect, useState } from "preact/hooks";
+// Bookmarks: named page states saved on the server (projection and parameters, camera, selection, colour and label
+// choices); save, list, restore, rename, delete; download them all as a file, upload such a file.
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api/client";
 import { type BookmarkEntry, apiExtra } from "../api/extra";
-import { chooseEmbedding, setColorBy, setLabelBy } from "../state/actions";
-import { project } from "../state/projectionActions";
-import { type ProjectionChoice, type ProjectionParams, type State, store } from "../state/store";
-
-interface Snapshot {
-  version: 1;
-  embedding: { run: string; id: string } | null;
-  projection: ProjectionChoice;
-  params: ProjectionParams;
-  isolated: number[] | null;
-  selection: number[];
-  focus: number | null;
-  labelBy: string | null;
-  colorBy: string | null;
-  k: number;
-  metric: "cosine" | "euclidean";
-}
-
-function snapshot(state: State): Snapshot {
-  return {
-    version: 1,
-    embedding: state.embedding ? { run: state.embedding.run, id: state.embedding.id } : null,
-    projection: state.projection,
-    params: state.params,
-    isolated: state.isolated,
-    selection: state.selection,
-    focus: state.focus,
-    labelBy: state.labelBy,
-    colorBy: state.colorBy,
-    k: state.k,
-    metric: state.metric,
-  };
-}
-
-export async function restore(doc: Snapshot): Promise<void> {
-  const now = store.get();
-  if (doc.embedding && (now.embedding?.run !== doc.embedding.run || now.embedding?.id !== doc.embedding.id)) {
-    await chooseEmbedding(doc.embedding.run, doc.embedding.id);
-  }
-  store.set({
-    projection: { ...store.get().projection, ...doc.projection },
-    params: { ...store.get().params, ...doc.params },
-    k: doc.k ?? store.get().k,
-    metric: doc.metric ?? "cosine",
-  });
-  await Promise.all([
-    doc.labelBy ? setLabelBy(doc.labelBy) : Promise.resolve(),
-    setColorBy(doc.colorBy ?? null),
-  ]);
-  await project(doc.isolated ?? null);
-  const selection = doc.selection ?? [];
-  store.set({
-    selection,
-    selectionSource: selection.length ? "search" : null,
-    focus: null,
-    neighbors: null,
-    searchCount: null,
-  });
-}
+import { downloadBookmarks, uploadBookmarks } from "../state/bookmarkActions";
+import { restore, snapshot } from "../state/snapshot";
+import { type State, store } from "../state/store";
 
 const message = (err: unknown) => (err instanceof ApiError || err instanceof Error ? err.message : String(err));
 
@@ -70,6 +14,7 @@ export function BookmarksPanel({ state }: { state: State }) {
   const [name, setName] = useState("");
   const [editing, setEditing] = useState<string | null>(null);
   const [newName, setNewName] = useState("");
+  const fileInput = useRef<HTMLInputElement>(null);
   const fail = (err: unknown) => store.set({ error: message(err) });
   const reload = () => apiExtra.bookmarks().then(setItems, fail);
   useEffect(() => void reload(), []);
@@ -125,6 +70,45 @@ export function BookmarksPanel({ state }: { state: State }) {
           Save
         </button>
       </form>
+      <div class="buttons">
+        <button
+          type="button"
+          id="bookmark-download"
+          disabled={!items?.length}
+          title="Download every bookmark as one JSON file"
+          onClick={() => void downloadBookmarks()}
+        >
+          Download
+        </button>
+        <button
+          type="button"
+          id="bookmark-upload-button"
+          title="Load bookmarks from a file saved by Download (same names are replaced)"
+          onClick={() => fileInput.current?.click()}
+        >
+          Upload…
+        </button>
+        <input
+          ref={fileInput}
+          id="bookmark-upload"
+          type="file"
+          accept=".json,application/json"
+          hidden
+          tabIndex={-1}
+          aria-label="Bookmark file to upload"
+          onChange={async (e) => {
+            const input = e.currentTarget as HTMLInputElement;
+            const file = input.files?.[0];
+            input.value = "";
+            if (file && (await uploadBookmarks(file)) > 0) await reload();
+          }}
+        />
+      </div>
+      {state.notice && (
+        <p class="note" id="bookmark-notice" role="status">
+          {state.notice}
+        </p>
+      )}
       {items !== null && items.length === 0 && <p class="note">No bookmarks yet.</p>}
       <ol class="list" id="bookmark-list">
         {items?.map((b) => (
@@ -156,7 +140,7 @@ export function BookmarksPanel({ state }: { state: State }) {
                   class="bookmark-restore"
                   style={{ flex: 1 }}
                   title={`Restore "${b.name}" (saved ${b.updated})`}
-                  onClick={() => void restore(b.state as Snapshot).catch(fail)}
+                  onClick={() => void restore(b.state as Parameters<typeof restore>[0]).catch(fail)}
                 >
                   <span class="label">{b.name}</span>
                 </button>

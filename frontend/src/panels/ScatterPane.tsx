@@ -6,6 +6,7 @@ import { legendOf, numericColors, numericRange, pointColors } from "../render/pa
 import { ScatterView } from "../render/scatter";
 import { apiUrl } from "../api/client";
 import { applyTheme, boxSelect, downloadDataUrl, setTheme } from "../state/scatterActions";
+import { cameraView } from "../state/camera";
 
 interface Hover {
   index: number;
@@ -31,10 +32,15 @@ export function ScatterPane({ state }: { state: State }) {
         if (index !== null) void focusPoint(index);
       },
       box: boxSelect,
+      camera: (camera) => cameraView.changed(camera),
     });
     view.current = scatter;
+    cameraView.attach(scatter);
     window.embedscope = { view: scatter, store }; // for the browser tests and the console
-    return () => scatter.destroy();
+    return () => {
+      cameraView.attach(null);
+      scatter.destroy();
+    };
   }, []);
 
   const coords = state.coords;
@@ -94,11 +100,19 @@ export function ScatterPane({ state }: { state: State }) {
     if (url) downloadDataUrl(url, "embedscope.png");
   };
   const axes = coords && coords.dims === 2 ? state.axisLabels : null;
+  const shape = coords && coords.dims >= 3 ? "sphere" : "box";
 
   const colorValue = hover && state.colorBy && state.colorBy !== state.labelBy ? colorValues?.[hover.index] : undefined;
   return (
     <main class="scatter" aria-label="Scatter plot">
-      <div ref={host} class="deck-host" id="scatter" />
+      <div
+        ref={host}
+        class="deck-host"
+        id="scatter"
+        tabIndex={0}
+        role="application"
+        aria-label="Scatter plot: arrow keys pan, + and − zoom, r resets the view, ? lists the shortcuts"
+      />
       {hover && (
         <div class="tooltip" id="tooltip" style={{ left: `${hover.x + 14}px`, top: `${hover.y + 14}px` }}>
           <strong>{labelOf(state, hover.index)}</strong>
@@ -125,12 +139,12 @@ export function ScatterPane({ state }: { state: State }) {
           type="button"
           id="box-select"
           aria-pressed={boxMode}
-          title="Drag a box to select (or shift-drag to add, alt-drag to remove, in any mode)"
+          title={`Drag a ${shape} to select (or shift-drag to add, alt-drag to remove, in any mode)`}
           onClick={() => setBoxMode(!boxMode)}
         >
-          Box select
+          {shape === "sphere" ? "Sphere select" : "Box select"}
         </button>
-        <button type="button" id="reset-view" title="Reset the view" onClick={() => view.current?.resetView()}>
+        <button type="button" id="reset-view" title="Reset the view (r)" onClick={() => view.current?.resetView()}>
           Reset view
         </button>
         <button type="button" id="save-png" title="Save the view as a PNG image" onClick={savePng}>

@@ -1,6 +1,8 @@
 // What the page does: each action talks to the API and puts the answer in the store.
 import { ApiError, api } from "../api/client";
+import { watchConnection } from "./connection";
 import { project } from "./projectionActions";
+import { openFromUrl } from "./urlSync";
 import type { EmbeddingInfo, JobStatus } from "../api/types";
 import { type ProjectionChoice, store } from "./store";
 
@@ -9,6 +11,10 @@ let searchSeq = 0;
 let neighborsSeq = 0;
 
 function fail(err: unknown): void {
+  if (err instanceof ApiError && err.body.kind === "connection") {
+    store.set({ busy: null }); // the lost-connection banner says so, and the page tries again
+    return;
+  }
   const message = err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err);
   store.set({ error: message, busy: null });
 }
@@ -19,15 +25,34 @@ function current(): EmbeddingInfo {
   return emb;
 }
 
+/** Open the page: the runs, then the view the URL names (a shared link) or the first embedding's PCA. */
 export async function init(): Promise<void> {
+  watchConnection(recover);
   try {
     const runs = await api.runs();
     store.set({ runs });
     const first = runs.runs.find((r) => r.embeddings.length > 0)?.embeddings[0];
-    if (first) await chooseEmbedding(first.run, first.id);
-    else store.set({ error: "the server has no embeddings to show" });
+    if (!first) {
+      store.set({ error: "the server has no embeddings to show" });
+      return;
+    }
+    if (!(await openFromUrl())) await chooseEmbedding(first.run, first.id);
   } catch (err) {
     fail(err);
+  }
+}
+
+/** After a lost connection: fetch again what the page is missing (the runs, the columns, an unfinished projection). */
+async function recover(): Promise<void> {
+  const s = store.get();
+  if (s.runs === null || s.embedding === null) {
+    await init();
+    return;
+  }
+  await Promise.all([loadColumn(s.labelBy), loadColumn(s.colorBy)]);
+  const job = store.get().job;
+  if (store.get().coords === null || (job !== null && job.state !== "done" && job.state !== "failed" && job.state !== "cancelled")) {
+    await runProjection();
   }
 }
 
@@ -36,7 +61,8 @@ export function categorical(emb: EmbeddingInfo): string[] {
   return emb.columns.filter((c) => c.distinct && c.distinct.length > 1).map((c) => c.name);
 }
 
-export async function chooseEmbedding(run: string, tensor: string): Promise<void> {
+/** Show another embedding: its default label and colour columns, then (unless told not to) its PCA. */
+export async function chooseEmbedding(run: string, tensor: string, opts: { project?: boolean } = {}): Promise<void> {
   const emb = store.get().runs?.runs.find((r) => r.id === run)?.embeddings.find((e) => e.id === tensor);
   if (!emb) return;
   stopWatching?.();
@@ -58,7 +84,7 @@ export async function chooseEmbedding(run: string, tensor: string): Promise<void
     error: null,
   });
   await Promise.all([loadColumn(labelBy), loadColumn(colorBy)]);
-  await runProjection(null); // a new embedding: nothing isolated
+  if (opts.project !== false) await runProjection(null); // a new embedding: nothing isolated
 }
 
 export async function loadColumn(name: string | null): Promise<void> {

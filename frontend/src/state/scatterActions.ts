@@ -2,9 +2,10 @@
 import { loadColumn } from "./actions";
 import { store } from "./store";
 
+/** How a drag (box in 2-D, sphere in 3-D) changes the selection. */
 export type BoxMode = "replace" | "add" | "remove";
 
-/** Put the points inside a dragged box into the selection: replace it, add to it (shift) or remove from it (alt). */
+/** Put the points inside a dragged box or sphere into the selection: replace it, add to it (shift) or remove from it (alt). */
 export function boxSelect(inside: number[], mode: BoxMode): void {
   let selection = inside;
   const current = store.get().selection;
@@ -33,6 +34,13 @@ export function applyTheme(theme: "light" | "dark"): void {
 export function setTheme(theme: "light" | "dark"): void {
   applyTheme(theme);
   store.set({ theme });
+}
+
+/** Offer a file to download. */
+export function downloadBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  downloadDataUrl(url, name);
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** Offer a PNG file to download. */

@@ -56,6 +56,9 @@ export interface State {
   isolated: number[] | null; // rows the shown projection was made of ("Isolate"); the others' coords are NaN
   metric: "cosine" | "euclidean"; // of the neighbours list
   spherize: boolean | null; // data panel "Spherize data": centre and scale each row first; null = server default (on for D >= 50)
+  offline: { attempt: number; retryAt: number } | null; // the server stopped answering: the next try (connection.ts)
+  notice: string | null; // a passing note (bookmarks loaded from a file)
+  helpOpen: boolean; // the keyboard shortcuts' help
 }
 
 export const initialState: State = {
@@ -97,6 +100,9 @@ export const initialState: State = {
   isolated: null,
   metric: "cosine",
   spherize: null,
+  offline: null,
+  notice: null,
+  helpOpen: false,
 };
 
 type Listener = (state: State) => void;

@@ -1,0 +1,197 @@
+// The deck.gl layers of the scatter view: points (binary attributes, no per-point JS objects), sprites, the selection's
+// rings, the clicked point's ring and the labels. Built afresh on each change; deck.gl diffs them.
+import { IconLayer, ScatterplotLayer, TextLayer } from "@deck.gl/layers";
+import { CHAR_W, LABEL_DX, LABEL_MAX_W } from "./labels";
+
+/** A sprite sheet: its image URL, the size of one thumbnail and the grid's columns. */
+export interface SpriteSheet {
+  url: string;
+  width: number;
+  height: number;
+  columns: number;
+}
+
+export type SpriteMapping = Record<string, { x: number; y: number; width: number; height: number }>;
+
+export interface LayerInput {
+  n: number;
+  dims: 2 | 3;
+  positions: Float32Array; // x, y, z triples
+  colors: Uint8Array; // RGBA per point
+  selection: number[];
+  focus: number | null;
+  labels: number[];
+  labelText: (i: number) => string;
+  labelVersion: number;
+  sprite: SpriteSheet | null;
+  spriteMapping: SpriteMapping;
+  theme: "light" | "dark";
+}
+
+type RGBA = [number, number, number, number];
+export const INK = { light: [29, 35, 48, 255], dark: [230, 233, 239, 255] } as const;
+const HALO = { light: [255, 255, 255, 230], dark: [23, 27, 35, 230] } as const;
+const FOCUS: RGBA = [220, 38, 38, 255];
+
+export const pointRadius = (n: number) => (n > 200_000 ? 1.5 : n > 20_000 ? 2.2 : 3.2);
+
+/** The icon mapping of a sprite sheet for n points (row-major thumbnails). */
+export function spriteMappingOf(sprite: SpriteSheet, n: number): SpriteMapping {
+  const mapping: SpriteMapping = {};
+  for (let i = 0; i < n; i++) {
+    const col = i % sprite.columns;
+    const row = Math.floor(i / sprite.columns);
+    mapping[i] = { x: col * sprite.width, y: row * sprite.height, width: sprite.width, height: sprite.height };
+  }
+  return mapping;
+}
+
+export function buildLayers(input: LayerInput): unknown[] {
+  const { n, positions, colors, selection, theme } = input;
+  const radius = pointRadius(n);
+  let fill = colors;
+  if (selection.length > 0) {
+    fill = new Uint8Array(colors); // dim what is not selected
+    for (let i = 0; i < n; i++) fill[i * 4 + 3] = 45;
+  }
+  const at = (i: number): [number, number, number] => [positions[i * 3], positions[i * 3 + 1], positions[i * 3 + 2]];
+  const colorOf = (i: number): RGBA => [colors[i * 4], colors[i * 4 + 1], colors[i * 4 + 2], 255];
+  const ink = [...INK[theme]] as RGBA;
+  const layers: unknown[] = [
+    new ScatterplotLayer({
+      id: "points",
+      data: {
+        length: n,
+        attributes: {
+          getPosition: { value: positions, size: 3 },
+          getFillColor: { value: fill, size: 4, normalized: true },
+        },
+      },
+      radiusUnits: "pixels",
+      getRadius: radius,
+      billboard: true, // discs face the camera in 3-D
+      pickable: true,
+      autoHighlight: true,
+      highlightColor: ink,
+      parameters: { depthTest: input.dims === 3 } as never,
+    }),
+  ];
+  if (input.sprite) layers.push(spriteLayer(input, radius));
+  layers.push(
+    new ScatterplotLayer<number>({
+      id: "selection",
+      data: selection,
+      getPosition: at,
+      getFillColor: colorOf,
+      getLineColor: ink,
+      radiusUnits: "pixels",
+      lineWidthUnits: "pixels",
+      getRadius: radius + 1.8,
+      getLineWidth: 1,
+      stroked: true,
+      billboard: true,
+      updateTriggers: { getPosition: [positions], getFillColor: [colors], getLineColor: [theme] },
+      parameters: { depthTest: false } as never,
+    }),
+    new ScatterplotLayer<number>({
+      id: "focus",
+      data: input.focus === null ? [] : [input.focus],
+      getPosition: at,
+      getFillColor: [255, 255, 255, 0],
+      getLineColor: FOCUS,
+      radiusUnits: "pixels",
+      lineWidthUnits: "pixels",
+      getRadius: radius + 7,
+      getLineWidth: 2.5,
+      stroked: true,
+      filled: false,
+      billboard: true,
+      updateTriggers: { getPosition: [positions] },
+      parameters: { depthTest: false } as never,
+    }),
+    labelLayer(input, at),
+  );
+  return layers;
+}
+
+function spriteLayer(input: LayerInput, radius: number) {
+  const sprite = input.sprite as SpriteSheet;
+  const size = Math.max(16, Math.min(40, radius * 7));
+  const dimmed = input.selection.length > 0 ? new Set(input.selection) : null;
+  return new IconLayer({
+    id: "sprites",
+    data: { length: input.n, attributes: { getPosition: { value: input.positions, size: 3 } } },
+    iconAtlas: sprite.url,
+    iconMapping: input.spriteMapping,
+    getIcon: (_: unknown, { index }: { index: number }) => String(index),
+    getSize: size,
+    sizeUnits: "pixels",
+    billboard: true,
+    pickable: true,
+    textureParameters: { minFilter: "nearest", magFilter: "nearest" },
+    getColor: (_: unknown, { index }: { index: number }) => [0, 0, 0, dimmed && !dimmed.has(index) ? 60 : 255],
+    updateTriggers: { getColor: [input.selection] },
+    parameters: { depthTest: input.dims === 3 } as never,
+  } as never);
+}
+
+function labelLayer(input: LayerInput, at: (i: number) => [number, number, number]) {
+  const text = input.labelText;
+  const maxChars = Math.floor((LABEL_MAX_W - 4) / CHAR_W);
+  const clip = (s: string) => (s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s);
+  const ink = [...INK[input.theme]] as RGBA;
+  return new TextLayer<number>({
+    id: "labels",
+    data: input.labels,
+    getPosition: at,
+    getText: (i) => clip(text(i)),
+    getSize: 11,
+    sizeUnits: "pixels",
+    getColor: (i) => (i === input.focus ? FOCUS : ink),
+    getTextAnchor: "start",
+    getAlignmentBaseline: "center",
+    getPixelOffset: [LABEL_DX, 0],
+    fontFamily: "Inter, 'Segoe UI', system-ui, sans-serif",
+    fontWeight: 500,
+    characterSet: "auto",
+    outlineWidth: 3,
+    outlineColor: [...HALO[input.theme]] as RGBA,
+    fontSettings: { sdf: true },
+    billboard: true,
+    updateTriggers: {
+      getPosition: [input.positions],
+      getText: [input.labelVersion],
+      getColor: [input.focus, input.theme],
+    },
+    parameters: { depthTest: false } as never,
+  });
+}
+
+/** A PNG data URL of a canvas on a background colour, with the axis labels (2-D custom axes) drawn on it. */
+export function canvasToPNG(
+  canvas: HTMLCanvasElement,
+  background: string,
+  axes: { x: string; y: string } | null,
+  ink: string,
+): string {
+  const out = document.createElement("canvas");
+  out.width = canvas.width;
+  out.height = canvas.height;
+  const ctx = out.getContext("2d") as CanvasRenderingContext2D;
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(canvas, 0, 0);
+  if (axes) {
+    const scale = canvas.width / (canvas.clientWidth || canvas.width);
+    ctx.fillStyle = ink;
+    ctx.font = `${Math.round(13 * scale)}px Inter, system-ui, sans-serif`;
+    ctx.textAlign = "center";
+    ctx.fillText(axes.x, out.width / 2, out.height - 14 * scale);
+    ctx.save();
+    ctx.translate(20 * scale, out.height / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(axes.y, 0, 0);
+    ctx.restore();
+  }
+  return out.toDataURL("image/png");
+}

@@ -1,0 +1,49 @@
+// Bookmarks to and from a file: download every bookmark as one JSON file; upload one, saving (merging) each bookmark
+// through the server's API (`PUT /api/bookmarks/{name}`; a bookmark of the same name is replaced).
+import { ApiError } from "../api/client";
+import { apiExtra } from "../api/extra";
+import { type BookmarkRecord, encodeBookmarkFile, parseBookmarkFile } from "./bookmarkFile";
+import { downloadBlob } from "./scatterActions";
+import { store } from "./store";
+
+const message = (err: unknown) => (err instanceof ApiError || err instanceof Error ? err.message : String(err));
+
+export async function downloadBookmarks(): Promise<void> {
+  try {
+    const bookmarks = (await apiExtra.bookmarks()) as BookmarkRecord[];
+    if (bookmarks.length === 0) {
+      store.set({ error: "there are no bookmarks to download: save one first" });
+      return;
+    }
+    const blob = new Blob([encodeBookmarkFile(bookmarks)], { type: "application/json" });
+    downloadBlob(blob, "embedscope-bookmarks.json");
+  } catch (err) {
+    store.set({ error: message(err) });
+  }
+}
+
+/** Save the file's bookmarks on the server; the page's error banner names any that could not be saved. */
+export async function uploadBookmarks(file: File): Promise<number> {
+  let records: BookmarkRecord[];
+  try {
+    records = parseBookmarkFile(await file.text(), file.name);
+  } catch (err) {
+    store.set({ error: message(err), notice: null });
+    return 0;
+  }
+  const failed: string[] = [];
+  let saved = 0;
+  for (const record of records) {
+    try {
+      await apiExtra.saveBookmark(record.name, record.state);
+      saved += 1;
+    } catch (err) {
+      failed.push(`"${record.name}": ${message(err)}`);
+    }
+  }
+  store.set({
+    notice: `Loaded ${saved} bookmark${saved === 1 ? "" : "s"} from ${file.name}`,
+    error: failed.length ? `${file.name}: ${failed.length} bookmark(s) not saved: ${failed.join("; ")}` : store.get().error,
+  });
+  return saved;
+}

@@ -1,0 +1,40 @@
+// The scatter view's camera, seen from the state modules: the view registers itself here, bookmarks and the URL read
+// and set the camera through it, and listeners hear of every camera change (interaction, reset, restore).
+import type { Camera } from "../render/camera";
+
+export type { Camera } from "../render/camera";
+
+interface CameraHolder {
+  camera(): Camera;
+  setCamera(camera: Camera): void;
+  resetView(): void;
+  pan(dx: number, dy: number): void;
+  zoomBy(steps: number): void;
+}
+
+let holder: CameraHolder | null = null;
+const listeners = new Set<(camera: Camera) => void>();
+
+export const cameraView = {
+  attach(view: CameraHolder | null): void {
+    holder = view;
+  },
+  /** The camera now (null before the view exists). */
+  get(): Camera | null {
+    return holder?.camera() ?? null;
+  },
+  set(camera: Camera): void {
+    holder?.setCamera(camera);
+  },
+  reset: () => holder?.resetView(),
+  pan: (dx: number, dy: number) => holder?.pan(dx, dy),
+  zoom: (steps: number) => holder?.zoomBy(steps),
+  /** Hear of camera changes; returns the function that stops listening. */
+  listen(listener: (camera: Camera) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+  changed(camera: Camera): void {
+    for (const listener of listeners) listener(camera);
+  },
+};

@@ -1,0 +1,89 @@
+// A page state as one JSON document: what bookmarks save and the URL encodes (projection and parameters, camera,
+// selection, colour and label choices), and restoring one.
+import { parseCamera } from "../render/camera";
+import { chooseEmbedding, focusPoint, setLabelBy } from "./actions";
+import { type Camera, cameraView } from "./camera";
+import { project } from "./projectionActions";
+import { setColorChoice } from "./scatterActions";
+import { type ProjectionChoice, type ProjectionParams, type State, store } from "./store";
+import type { UrlState } from "./urlState";
+
+export interface Snapshot {
+  version: 1;
+  embedding: { run: string; id: string } | null;
+  projection: ProjectionChoice;
+  params: ProjectionParams;
+  isolated: number[] | null;
+  selection: number[];
+  focus: number | null;
+  labelBy: string | null;
+  colorBy: string | null;
+  colorMode?: "category" | "numeric";
+  k: number;
+  metric: "cosine" | "euclidean";
+  spherize?: boolean | null;
+  camera?: Camera | null;
+}
+
+export function snapshot(state: State): Snapshot {
+  return {
+    version: 1,
+    embedding: state.embedding ? { run: state.embedding.run, id: state.embedding.id } : null,
+    projection: state.projection,
+    params: state.params,
+    isolated: state.isolated,
+    selection: state.selection,
+    focus: state.focus,
+    labelBy: state.labelBy,
+    colorBy: state.colorBy,
+    colorMode: state.colorMode,
+    k: state.k,
+    metric: state.metric,
+    spherize: state.spherize,
+    camera: cameraView.get(),
+  };
+}
+
+const indices = (v: unknown): number[] | null =>
+  Array.isArray(v) && v.every((i) => Number.isInteger(i) && i >= 0) ? (v as number[]) : null;
+
+/** Bring a saved state back: the embedding, projection (run again, cached on the server), choices, camera, selection. */
+export async function restore(doc: UrlState): Promise<void> {
+  const now = store.get();
+  const emb = doc.embedding;
+  if (emb && (now.embedding?.run !== emb.run || now.embedding?.id !== emb.id)) {
+    await chooseEmbedding(emb.run, emb.id, { project: false });
+  }
+  const known = (name: string | null | undefined) =>
+    name !== null && name !== undefined && store.get().embedding?.columns.some((c) => c.name === name);
+  const patch: Partial<State> = {
+    projection: { ...store.get().projection, ...(doc.projection ?? {}) },
+    params: { ...store.get().params, ...(doc.params ?? {}) },
+    k: doc.k ?? store.get().k,
+    metric: doc.metric ?? store.get().metric,
+  };
+  if (doc.spherize !== undefined) patch.spherize = doc.spherize;
+  store.set(patch);
+  const colorBy = doc.colorBy === undefined ? store.get().colorBy : known(doc.colorBy) ? doc.colorBy : null;
+  await Promise.all([
+    known(doc.labelBy) ? setLabelBy(doc.labelBy as string) : Promise.resolve(),
+    setColorChoice(colorBy, doc.colorMode ?? (colorBy === store.get().colorBy ? store.get().colorMode : "category")),
+  ]);
+  const camera = parseCamera(doc.camera);
+  if (camera) cameraView.set(camera); // waits for the projection's points when their kind (2-D / 3-D) differs
+  await project(indices(doc.isolated));
+  const n = store.get().embedding?.shape[0] ?? 0;
+  const focus = typeof doc.focus === "number" && doc.focus >= 0 && doc.focus < n ? doc.focus : null;
+  if (focus !== null) {
+    await focusPoint(focus);
+    return;
+  }
+  const selection = (indices(doc.selection) ?? []).filter((i) => i < n);
+  store.set({
+    selection,
+    selectionSource: selection.length ? "search" : null,
+    focus: null,
+    neighbors: null,
+    searchCount: null,
+  });
+}

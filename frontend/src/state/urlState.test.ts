@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { Snapshot } from "./snapshot";
+import { initialState } from "./store";
+import { decodeRanges, decodeState, encodeRanges, encodeState } from "./urlState";
+
+const base: Snapshot = {
+  version: 1,
+  embedding: { run: "r 0", id: "e/0" },
+  projection: { method: "pca", dims: 3, axes: [0, 1, 3], perplexity: 30, iterations: 500 },
+  params: initialState.params,
+  isolated: null,
+  selection: [5, 1, 2, 3],
+  focus: null,
+  labelBy: "word",
+  colorBy: null,
+  colorMode: "category",
+  k: 20,
+  metric: "cosine",
+  spherize: null,
+  camera: { dims: 3, target: [0.1, -0.2, 0], zoom: 8.5, rotationX: 20, rotationOrbit: -45.5 },
+};
+
+describe("index ranges", () => {
+  it("round-trip sorted, de-duplicated runs", () => {
+    expect(encodeRanges([7, 1, 2, 3, 3, 9, 10])).toBe("1-3,7,9-10");
+    expect(decodeRanges("1-3,7,9-10")).toEqual([1, 2, 3, 7, 9, 10]);
+    expect(decodeRanges("")).toEqual([]);
+  });
+  it("refuse malformed or oversized lists", () => {
+    expect(decodeRanges("3-1")).toBeNull();
+    expect(decodeRanges("a,b")).toBeNull();
+    expect(decodeRanges("0-99", 10)).toBeNull();
+  });
+});
+
+describe("the URL state", () => {
+  it("round-trips a 3-D PCA view with its camera and selection", () => {
+    const doc = decodeState(`#${encodeState(base)}`);
+    expect(doc.embedding).toEqual({ run: "r 0", id: "e/0" });
+    expect(doc.projection).toMatchObject({ method: "pca", dims: 3, axes: [0, 1, 3] });
+    expect(doc.selection).toEqual([1, 2, 3, 5]);
+    expect(doc.labelBy).toBe("word");
+    expect(doc.colorBy).toBeNull();
+    expect(doc.camera).toEqual(base.camera);
+  });
+  it("keeps the method's own parameters", () => {
+    const tsne = { ...base, projection: { ...base.projection, method: "tsne" as const, dims: 2 as const }, camera: null };
+    const doc = decodeState(encodeState({ ...tsne, params: { ...base.params, tsneSeed: 4, learningRate: 200 } }));
+    expect(doc.params).toMatchObject({ tsneSeed: 4, learningRate: 200 });
+    expect(doc.projection).toMatchObject({ perplexity: 30, iterations: 500 });
+    const custom = { ...base, projection: { ...base.projection, method: "custom" as const } };
+    const c = decodeState(encodeState({ ...custom, params: { ...base.params, column: "w", up: "good|great", regex: true } }));
+    expect(c.params).toMatchObject({ column: "w", up: "good|great", regex: true });
+    expect(c.projection?.dims).toBe(2);
+  });
+  it("leaves out a selection too long for a URL, and a focus replaces the selection", () => {
+    const many = Array.from({ length: 1000 }, (_, i) => 2 * i);
+    expect(decodeState(encodeState({ ...base, selection: many })).selection).toBeUndefined();
+    const doc = decodeState(encodeState({ ...base, focus: 12 }));
+    expect(doc.focus).toBe(12);
+    expect(doc.selection).toBeUndefined();
+  });
+  it("drops malformed values instead of failing", () => {
+    const doc = decodeState("method=nope&dims=7&axes=0,x&k=0&cam=1,2&perplexity=-3&sel=9-1");
+    expect(doc.projection).toBeUndefined();
+    expect(doc.k).toBeUndefined();
+    expect(doc.camera).toBeUndefined();
+    expect(doc.selection).toBeUndefined();
+  });
+});
