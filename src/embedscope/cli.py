@@ -465,6 +465,12 @@ def demo(k: int, serve_page: bool, port: int, open_browser: bool) -> None:
     run_server(collection, settings, open_browser=open_browser, warm_up=True, announce=announce)
 
 
+from .cli_train import evaluate, train  # noqa: E402  (after the shared options it uses are defined)
+
+cli.add_command(train)
+cli.add_command(evaluate)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="embedscope")
