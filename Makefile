@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_STAMP := .cache/apt.stamp
+DEMO_STAMP := .cache/demo.stamp
 # Debian packages the tests, demos and benchmarks use: the browser, and two real corpora for word2vec
 # (the King James Bible: `bible -f "Gen1:1-Rev22:21"`; GCIDE: `zcat /usr/share/dictd/gcide.dict.dz`).
 APT_PACKAGES := chromium bible-kjv dict-gcide
@@ -15,7 +16,7 @@ FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.ht
 
 .PHONY: setup web demo test test-fast lint format bench clean
 
-setup: $(STAMP) $(APT_STAMP) $(WEB)
+setup: $(STAMP) $(APT_STAMP) $(WEB) $(DEMO_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +38,12 @@ $(APT_STAMP):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 	touch $(APT_STAMP)
+
+# The demo's word2vec run on the King James Bible: trained once (about 10 s), cached in ~/.cache/embedscope/demo.
+$(DEMO_STAMP): $(STAMP) $(APT_STAMP)
+	if command -v bible >/dev/null; then $(BIN)/embedscope demo --prepare; \
+	else echo "note: no \`bible\` command (apt-get install bible-kjv): the demo leaves out its word2vec run"; fi
+	touch $(DEMO_STAMP)
 
 demo: setup
 	$(BIN)/embedscope demo --open

@@ -422,53 +422,13 @@ def serve(
     run_server(collection, settings, open_browser=open_browser, warm_up=not no_warm_up, announce=announce)
 
 
-@cli.command()
-@click.option("-k", default=5, show_default=True, help="Neighbours to show for each example query.")
-@click.option("--serve/--no-serve", "serve_page", default=True, help="Then serve the projector on the demo data.")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=6006,
-    show_default=True,
-    help="Port for the page; 0 (or a busy port) takes a free one.",
-)
-@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-def demo(k: int, serve_page: bool, port: int, open_browser: bool) -> None:
-    """Show the built-in demo data (scikit-learn's digits, MiniLM's token embeddings), then serve the projector."""
-    from . import demo as demo_data
-    from .compute.neighbors import format_neighbors
-    from .compute.neighbors import neighbors as find
-    from .embedding import Collection
-    from .summary import describe_embedding, render_embedding
-
-    examples = demo_data.examples()
-    for emb, queries in examples:
-        click.echo(render_embedding(describe_embedding(emb)))
-        for query in queries:
-            label = emb.labels[emb.resolve(query)]
-            shown = f"{query} ({emb.label_column} {label})" if query.startswith("#") else label
-            click.echo("  " + format_neighbors(shown, find(emb, query, k=k)))
-        click.echo()
-    if not serve_page:
-        return
-    from .server.launch import serve as run_server
-    from .server.state import ServerSettings
-
-    collection = Collection(source="embedscope demo")
-    for emb, _ in examples:
-        collection.add(emb.name, emb)  # one run per data set; the page opens on the first (digits)
-
-    def announce(url: str) -> None:
-        click.echo(f"the projector is at {url}  (Ctrl-C stops it)")
-
-    settings = ServerSettings(port=port, paths=[Path("embedscope-demo")])
-    run_server(collection, settings, open_browser=open_browser, warm_up=True, announce=announce)
-
-
-from .cli_train import evaluate, train  # noqa: E402  (after the shared options it uses are defined)
+# commands kept in modules of their own (imported after the shared options they use are defined)
+from .cli_demo import demo  # noqa: E402
+from .cli_train import evaluate, train  # noqa: E402
 
 cli.add_command(train)
 cli.add_command(evaluate)
+cli.add_command(demo)
 
 
 def main() -> None:

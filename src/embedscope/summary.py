@@ -54,6 +54,7 @@ def describe_embedding(emb: Embedding, *, run: str = ".") -> dict[str, Any]:
         "metadata_columns": columns,
         "sprite": sprite,
         "bookmarks_path": emb.bookmarks_path,
+        "steps": emb.steps.numbers if emb.steps is not None else None,
     }
 
 
@@ -80,6 +81,9 @@ def render_embedding(item: dict[str, Any]) -> str:
         lines.append(f"  sprite: {s['image_size'][0]}x{s['image_size'][1]} px, thumbnails {w}x{h} px")
     if item["bookmarks_path"]:
         lines.append(f"  bookmarks: {item['bookmarks_path']}")
+    steps = item.get("steps")
+    if steps:
+        lines.append(f"  steps: {len(steps)} ({', '.join(map(str, steps[:10]))}{', ...' if len(steps) > 10 else ''})")
     return "\n".join(lines)
 
 
