@@ -35,6 +35,9 @@ export default defineConfig({
         // Vendor code in a few chunks of its own: the app's chunk stays small, a new release of the page reuses the
         // cached vendor files, and index.html fetches them all at once (modulepreload).
         manualChunks(id: string) {
+          // Vite's loader of the lazy chunks (the plot, Arrow): with the first chunk's code, not in luma.gl's (which
+          // also uses it), so the page's first load does not wait for luma.gl
+          if (id.includes("vite/preload-helper")) return "preact";
           const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(id)?.[1];
           return pkg === undefined ? undefined : CHUNK_OF[pkg] ?? CHUNK_OF[pkg.split("/")[0]] ?? "vendor";
         },

@@ -45,9 +45,14 @@ describe("ApiError", () => {
   it("shows the message, with the fix when the server gives one", () => {
     expect(new ApiError(400, { kind: "bad_input", message: "bad row" }).message).toBe("bad row");
     const err = new ApiError(400, { kind: "bad_input", message: "bad row", fix: "give 10 rows" });
-    expect(err.message).toBe("bad row (give 10 rows)");
+    expect(err.message).toBe("bad row; give 10 rows");
     expect(err.status).toBe(400);
     expect(err.body.kind).toBe("bad_input");
+  });
+
+  it("shows a fix the message already holds once", () => {
+    const body = { kind: "not_found", message: "no column 'x': choose among ['a']", fix: "choose among ['a']" };
+    expect(new ApiError(404, body).message).toBe(body.message);
   });
 });
 
@@ -96,7 +101,7 @@ describe("api errors", () => {
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(404);
     expect(err.body).toEqual(error);
-    expect(err.message).toBe("no run 'x' (choose among ['r0'])");
+    expect(err.message).toBe("no run 'x'; choose among ['r0']");
   });
 
   it("keep the status line when the body is not JSON", async () => {

@@ -1,6 +1,7 @@
 // The typed client of embedscope's HTTP API. Every failure becomes an ApiError carrying the server's error body.
-import { tableFromIPC } from "apache-arrow";
 import type {
+  CompareRequest,
+  CompareResponse,
   Coords,
   ErrorBody,
   JobStatus,
@@ -10,12 +11,19 @@ import type {
   SearchResponse,
 } from "./types";
 
+/** The server's error as one readable line: its message (which often already names the file, line and fix), with
+ * the fix appended only when the message lacks it; the kind when the message is empty. */
+export function errorText(body: ErrorBody): string {
+  const message = body.message.trim() || body.kind;
+  return body.fix && !message.includes(body.fix) ? `${message}; ${body.fix}` : message;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly body: ErrorBody,
   ) {
-    super(body.fix ? `${body.message} (${body.fix})` : body.message);
+    super(errorText(body));
   }
 }
 
@@ -85,6 +93,7 @@ export const api = {
   /** One metadata column's values for every row (Arrow IPC on the wire). */
   async column(run: string, tensor: string, name: string): Promise<(string | number | null)[]> {
     const response = await request(`${emb(run, tensor)}/metadata`, undefined, { columns: name, format: "arrow" });
+    const { tableFromIPC } = await import("apache-arrow"); // loaded on first use: the panels draw without it
     const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
     const vector = table.getChild(name);
     if (vector === null) return [];
@@ -105,6 +114,10 @@ export const api = {
 
   neighbors: (run: string, tensor: string, index: number, k: number, metric: "cosine" | "euclidean" = "cosine") =>
     postJson<NeighborsResponse>(`${emb(run, tensor)}/neighbors`, { query: index, k, metric }),
+
+  /** How a point's k nearest neighbours changed between two training steps (stayed, appeared, left). */
+  compareNeighbors: (run: string, tensor: string, body: CompareRequest) =>
+    postJson<CompareResponse>(`${emb(run, tensor)}/neighbors/compare`, body),
 
   startProjection: (run: string, tensor: string, body: ProjectionRequest) =>
     postJson<JobStatus>(`${emb(run, tensor)}/projections`, body),

@@ -37,6 +37,9 @@ export interface EmbeddingInfo {
   label_column: string | null;
   columns: ColumnInfo[];
   sprite: SpriteInfo | null;
+  config_bookmarks?: unknown;
+  /** Training steps logged (oldest first; the embedding itself is the latest), null if none. */
+  steps?: number[] | null;
 }
 
 export interface RunInfo {
@@ -81,6 +84,9 @@ export interface ProjectionRequest {
   random_state?: number;
   spherize?: boolean | null;
   subset?: number[] | null;
+  step?: number | null; // training step to project (default: the latest)
+  align_to?: number | null; // step whose frame it is drawn in (default: the latest)
+  align?: boolean; // false: each step in its own frame (default true)
 }
 
 export interface ProjectionSummary {
@@ -90,6 +96,7 @@ export interface ProjectionSummary {
   explained_variance_ratio?: (number | null)[] | null;
   quality?: number | null;
   cached?: boolean;
+  aligned_to?: number | null; // the step whose frame the coordinates are in
 }
 
 export interface JobStatus {
@@ -99,6 +106,8 @@ export interface JobStatus {
   params: Record<string, unknown>;
   spherize?: boolean; // whether the rows were centred and scaled first (the server's choice when the request left it out)
   subset_size?: number | null;
+  step?: number | null; // training step projected (null: no steps)
+  align_to?: number | null; // step whose frame it is drawn in (null: its own)
   state: JobState;
   stage: string;
   fraction: number | null;
@@ -116,4 +125,33 @@ export interface Coords {
   data: Float32Array;
   iteration: number;
   final: boolean;
+}
+
+/** POST .../neighbors/compare: a point's k nearest neighbours at two training steps. */
+export interface CompareRequest {
+  query: number | string;
+  k: number;
+  metric: "cosine" | "euclidean";
+  from_step?: number | null; // default: the step before to_step
+  to_step?: number | null; // default: the latest
+}
+
+export interface StepNeighbor {
+  index: number;
+  label: string;
+  rank_from: number | null; // 1-based rank among the k nearest at from_step (null: not among them)
+  rank_to: number | null;
+  distance_from: number | null; // 1 - cos, or L2
+  distance_to: number | null;
+}
+
+export interface CompareResponse {
+  query: { index: number; label: string };
+  metric: string;
+  k: number;
+  from_step: number;
+  to_step: number;
+  stayed: StepNeighbor[]; // among the k nearest at both steps, by rank at to_step
+  appeared: StepNeighbor[]; // at to_step only, by rank at to_step
+  left: StepNeighbor[]; // at from_step only, by rank at from_step
 }

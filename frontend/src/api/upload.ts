@@ -2,12 +2,7 @@
 import { ApiError, CANNOT_REACH, apiUrl, connection } from "./client";
 import type { EmbeddingInfo, ErrorBody } from "./types";
 
-/** The server's error as one readable line: its message (which already names the file, line and fix), else the
- * fix appended when the message lacks it. */
-export function errorText(body: ErrorBody): string {
-  const message = body.message.trim() || body.kind;
-  return body.fix && !message.includes(body.fix) ? `${message}; ${body.fix}` : message;
-}
+export { errorText } from "./client"; // one readable line for every server error (ApiError's message)
 
 /** Replace the embedding's metadata (in the server's memory) with the file; answers the embedding's new info. */
 export async function uploadMetadata(run: string, tensor: string, file: Blob, filename: string): Promise<EmbeddingInfo> {

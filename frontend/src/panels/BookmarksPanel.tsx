@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api/client";
 import { type BookmarkEntry, apiExtra } from "../api/extra";
 import { downloadBookmarks, uploadBookmarks } from "../state/bookmarkActions";
+import { dismissNotice } from "../state/notice";
 import { restore, snapshot } from "../state/snapshot";
 import { type State, store } from "../state/store";
 
@@ -105,8 +106,11 @@ export function BookmarksPanel({ state }: { state: State }) {
         />
       </div>
       {state.notice && (
-        <p class="note" id="bookmark-notice" role="status">
-          {state.notice}
+        <p class="note notice" id="bookmark-notice" role="status" key={state.notice}>
+          <span>{state.notice}</span>
+          <button type="button" class="link" id="bookmark-notice-dismiss" aria-label="Dismiss" onClick={dismissNotice}>
+            ✕
+          </button>
         </p>
       )}
       {items !== null && items.length === 0 && <p class="note">No bookmarks yet.</p>}

@@ -49,7 +49,6 @@ function MetadataLoader({ disabled }: { disabled: boolean }) {
           class={`note ${status.ok === false ? "error" : ""}`}
           id="metadata-status"
           role={status.ok === false ? "alert" : "status"}
-          style={status.ok === false ? { color: "var(--danger)" } : undefined}
         >
           {status.message}
         </p>

@@ -1,40 +1,24 @@
-// Inspector: search (matches selected and listed), the selection count, the clicked point's neighbours.
-import { useRef, useState } from "preact/hooks";
+// Inspector: search (matches selected and listed), the selection count, the clicked point's neighbours (and, with
+// training steps, how they changed between two steps).
+import { useState } from "preact/hooks";
 import type { ExportFormat } from "../api/extra";
-import { clearSelection, focusPoint, search } from "../state/actions";
+import { clearSelection, focusPoint } from "../state/actions";
 import { exportRows, setK, setMetric } from "../state/inspectorActions";
 import { isolateSelection, showAllData } from "../state/projectionActions";
+import { stepsOf } from "../state/stepActions";
 import { labelOf, type State } from "../state/store";
+import { SearchBox } from "./SearchBox";
+import { CompareControl, CompareLists } from "./StepCompare";
 
 const SHOWN = 100;
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 export function Inspector({ state }: { state: State }) {
-  const timer = useRef<number | undefined>(undefined);
-  const onInput = (text: string) => {
-    window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => void search(text), 180);
-  };
   const count = state.selection.length;
   return (
     <aside class="inspector panel" aria-labelledby="inspector-title">
       <h2 id="inspector-title">Inspector</h2>
-      <label class="field">
-        <span>Search {state.labelBy ? <em>in {state.labelBy}</em> : null}</span>
-        <input
-          id="search"
-          type="search"
-          placeholder="Search labels…"
-          value={state.searchText}
-          onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter") {
-              window.clearTimeout(timer.current);
-              void search((e.currentTarget as HTMLInputElement).value);
-            }
-          }}
-        />
-      </label>
+      <SearchBox state={state} />
       <div class="selection-bar">
         <span id="selection-count" aria-live="polite">
           {state.searchCount === 0
@@ -50,7 +34,17 @@ export function Inspector({ state }: { state: State }) {
         )}
       </div>
       <Tools state={state} />
-      {state.focus !== null ? <Neighbours state={state} /> : count > 0 ? <Matches state={state} /> : <Hint />}
+      {state.focus !== null ? (
+        <Neighbours state={state} />
+      ) : count > 0 ? (
+        <Matches state={state} />
+      ) : state.searchCount === 0 ? (
+        <p class="note" id="no-matches">
+          No matches for “{state.searchText}”{state.searchRegex ? " (regular expression)" : ""}.
+        </p>
+      ) : (
+        <Hint />
+      )}
     </aside>
   );
 }
@@ -130,17 +124,25 @@ function Hint() {
   return <p class="hint">Click a point to see its nearest neighbours, or search for a label.</p>;
 }
 
+const HEADING: Record<string, string> = { search: "Matches", legend: "Points of this colour" };
+
 function Matches({ state }: { state: State }) {
   const rows = state.selection.slice(0, SHOWN);
+  // a search in another column than the labels: its values beside the labels
+  const searched = state.selectionSource === "search" ? state.searchColumn : null;
+  const values = searched !== null && searched !== state.labelBy ? state.columns[searched] : undefined;
   return (
     <>
-      <h3>{state.selectionSource === "legend" ? "Points of this colour" : "Matches"}</h3>
+      {/* a selection made elsewhere (a box, the notebook) is not a search's matches */}
+      <h3 id="selection-heading">{HEADING[state.selectionSource ?? ""] ?? "Selected"}</h3>
       <ol class="list" id="match-list">
         {rows.map((i) => (
-          <li key={i}>
+          <li key={i} data-index={i}>
             <button type="button" onClick={() => void focusPoint(i)}>
               <span class="label">{labelOf(state, i)}</span>
-              <span class="meta">#{i}</span>
+              <span class="meta">
+                {values && values[i] !== null && values[i] !== undefined ? `${String(values[i])} · ` : ""}#{i}
+              </span>
             </button>
           </li>
         ))}
@@ -152,13 +154,20 @@ function Matches({ state }: { state: State }) {
 
 function Neighbours({ state }: { state: State }) {
   const focus = state.focus as number;
+  const steps = stepsOf(state.embedding);
   return (
     <>
       <h3>
         Nearest to <span class="focus-label">{labelOf(state, focus)}</span> <span class="meta">#{focus}</span>
       </h3>
-      <p class="note">{state.metric === "cosine" ? "Cosine" : "Euclidean"}, in the original space</p>
-      {state.neighbors === null ? (
+      <p class="note">
+        {state.metric === "cosine" ? "Cosine" : "Euclidean"}, in the original space
+        {steps.length > 0 ? `, at the latest step (${fmt(steps[steps.length - 1])})` : ""}
+      </p>
+      <CompareControl state={state} />
+      {state.compareWith !== null && steps.length > 0 ? (
+        <CompareLists state={state} />
+      ) : state.neighbors === null ? (
         <p class="note">Loading…</p>
       ) : (
         <ol class="list" id="neighbor-list">

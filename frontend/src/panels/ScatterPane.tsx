@@ -1,12 +1,16 @@
-// The scatter view's host: the deck.gl canvas, the hover tooltip, the reset button and the busy note.
+// The scatter view's host: the deck.gl canvas, the hover tooltip, the reset button, the busy note and the training
+// steps' slider. The renderer (deck.gl and luma.gl, most of the page's code) loads after the panels are drawn.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { focusPoint } from "../state/actions";
 import { labelOf, type State, store } from "../state/store";
 import { legendOf, numericColors, numericRange, pointColors } from "../render/palette";
-import { ScatterView } from "../render/scatter";
+import type { ScatterView } from "../render/scatter";
 import { apiUrl } from "../api/client";
+import { stepsOf } from "../state/stepActions";
+import { StepBar } from "./StepBar";
 import { applyTheme, boxSelect, downloadDataUrl, setTheme } from "../state/scatterActions";
 import { cameraView } from "../state/camera";
+import { markViewReady } from "../state/viewReady";
 
 interface Hover {
   index: number;
@@ -14,39 +18,45 @@ interface Hover {
   y: number;
 }
 
-declare global {
-  interface Window {
-    embedscope?: { view: ScatterView; store: typeof store };
-  }
-}
 
 export function ScatterPane({ state }: { state: State }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<ScatterView | null>(null);
   const [hover, setHover] = useState<Hover | null>(null);
+  const [ready, setReady] = useState(false); // the renderer is loaded: every effect below runs again
 
   useEffect(() => {
-    const scatter = new ScatterView(host.current as HTMLDivElement, {
-      hover: (index, x, y) => setHover(index === null ? null : { index, x, y }),
-      click: (index) => {
-        if (index !== null) void focusPoint(index);
+    let scatter: ScatterView | null = null;
+    let gone = false;
+    import("../render/scatter").then(
+      ({ ScatterView }) => {
+        if (gone) return;
+        scatter = new ScatterView(host.current as HTMLDivElement, {
+          hover: (index, x, y) => setHover(index === null ? null : { index, x, y }),
+          click: (index) => {
+            if (index !== null) void focusPoint(index);
+          },
+          box: boxSelect,
+          camera: (camera) => cameraView.changed(camera),
+        });
+        view.current = scatter;
+        cameraView.attach(scatter);
+        markViewReady(scatter); // the page may show points now
+        setReady(true);
       },
-      box: boxSelect,
-      camera: (camera) => cameraView.changed(camera),
-    });
-    view.current = scatter;
-    cameraView.attach(scatter);
-    window.embedscope = { view: scatter, store }; // for the browser tests and the console
+      (err) => store.set({ error: `the plot could not be loaded: ${String(err)}; reload the page` }),
+    );
     return () => {
+      gone = true;
       cameraView.attach(null);
-      scatter.destroy();
+      scatter?.destroy();
     };
   }, []);
 
   const coords = state.coords;
   useEffect(() => {
-    if (coords) view.current?.setPoints(coords.data, coords.n, coords.dims);
-  }, [coords?.version]);
+    if (coords) view.current?.setPoints(coords.data, coords.n, coords.dims, coords.morph ?? false);
+  }, [ready, coords?.version]);
 
   const n = coords?.n ?? 0;
   const colorValues = state.colorBy ? state.columns[state.colorBy] : undefined;
@@ -58,16 +68,16 @@ export function ScatterPane({ state }: { state: State }) {
     const legend = legendOf(state.embedding?.columns.find((c) => c.name === state.colorBy));
     return pointColors(n, state.colorBy ? colorValues : undefined, legend);
   }, [n, state.colorBy, state.colorMode, colorValues, state.embedding]);
-  useEffect(() => view.current?.setColors(colors), [colors]);
-  useEffect(() => view.current?.setSelection(state.selection, state.focus), [state.selection, state.focus]);
-  useEffect(() => view.current?.setNeighbors(state.neighbors?.map((nb) => nb.index) ?? []), [state.neighbors]);
+  useEffect(() => view.current?.setColors(colors), [ready, colors]);
+  useEffect(() => view.current?.setSelection(state.selection, state.focus), [ready, state.selection, state.focus]);
+  useEffect(() => view.current?.setNeighbors(state.neighbors?.map((nb) => nb.index) ?? []), [ready, state.neighbors]);
   const labelValues = state.labelBy ? state.columns[state.labelBy] : undefined;
   useEffect(() => {
     view.current?.setLabelText((i) => {
       const v = labelValues?.[i];
       return v === null || v === undefined ? `#${i}` : String(v);
     });
-  }, [labelValues]);
+  }, [ready, labelValues]);
   const emb = state.embedding;
   const sprite = emb?.sprite && state.showSprites ? emb.sprite : null;
   useEffect(() => {
@@ -81,15 +91,15 @@ export function ScatterPane({ state }: { state: State }) {
           }
         : null,
     );
-  }, [sprite, emb]);
+  }, [ready, sprite, emb]);
   useEffect(() => {
     applyTheme(state.theme);
     view.current?.setLook({ theme: state.theme });
-  }, [state.theme]);
+  }, [ready, state.theme]);
   const [boxMode, setBoxMode] = useState(false);
   useEffect(() => {
     if (view.current) view.current.boxMode = boxMode;
-  }, [boxMode]);
+  }, [ready, boxMode]);
   const savePng = () => {
     const styles = getComputedStyle(document.documentElement);
     const url = view.current?.toPNG(
@@ -104,7 +114,7 @@ export function ScatterPane({ state }: { state: State }) {
 
   const colorValue = hover && state.colorBy && state.colorBy !== state.labelBy ? colorValues?.[hover.index] : undefined;
   return (
-    <main class="scatter" aria-label="Scatter plot">
+    <main class={stepsOf(state.embedding).length ? "scatter has-steps" : "scatter"} aria-label="Scatter plot">
       <div
         ref={host}
         class="deck-host"
@@ -161,6 +171,7 @@ export function ScatterPane({ state }: { state: State }) {
           {state.theme === "dark" ? "☀" : "☾"}
         </button>
       </div>
+      <StepBar state={state} />
       {state.busy && (
         <div class="overlay bottom-left busy" role="status">
           <span class="spinner" /> {state.busy}

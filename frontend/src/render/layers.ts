@@ -1,6 +1,7 @@
 // The deck.gl layers of the scatter view: points (binary attributes, no per-point JS objects), sprites, the selection's
 // rings, the clicked point's ring and the labels. Built afresh on each change; deck.gl diffs them.
 import { IconLayer, ScatterplotLayer, TextLayer } from "@deck.gl/layers";
+import type { PositionTransitions } from "./glide";
 import { CHAR_W, LABEL_DX, LABEL_MAX_W } from "./labels";
 
 /** A sprite sheet: its image URL, the size of one thumbnail and the grid's columns. */
@@ -26,6 +27,8 @@ export interface LayerInput {
   sprite: SpriteSheet | null;
   spriteMapping: SpriteMapping;
   theme: "light" | "dark";
+  transitions?: PositionTransitions; // the points glide from their previous positions (glide.ts)
+  gliding?: boolean; // they are on their way: no rings yet
 }
 
 type RGBA = [number, number, number, number];
@@ -57,6 +60,8 @@ export function buildLayers(input: LayerInput): unknown[] {
   const at = (i: number): [number, number, number] => [positions[i * 3], positions[i * 3 + 1], positions[i * 3 + 2]];
   const colorOf = (i: number): RGBA => [colors[i * 4], colors[i * 4 + 1], colors[i * 4 + 2], 255];
   const ink = [...INK[theme]] as RGBA;
+  const transitions = input.transitions;
+  const rings = input.gliding ? [] : selection; // drawn where the points arrive, once they are there
   const layers: unknown[] = [
     new ScatterplotLayer({
       id: "points",
@@ -72,6 +77,7 @@ export function buildLayers(input: LayerInput): unknown[] {
       billboard: true, // discs face the camera in 3-D
       pickable: true,
       autoHighlight: true,
+      transitions,
       highlightColor: ink,
       parameters: { depthTest: input.dims === 3 } as never,
     }),
@@ -80,7 +86,7 @@ export function buildLayers(input: LayerInput): unknown[] {
   layers.push(
     new ScatterplotLayer<number>({
       id: "selection",
-      data: selection,
+      data: rings,
       getPosition: at,
       getFillColor: colorOf,
       getLineColor: ink,
@@ -95,7 +101,7 @@ export function buildLayers(input: LayerInput): unknown[] {
     }),
     new ScatterplotLayer<number>({
       id: "focus",
-      data: input.focus === null ? [] : [input.focus],
+      data: input.focus === null || input.gliding ? [] : [input.focus],
       getPosition: at,
       getFillColor: [255, 255, 255, 0],
       getLineColor: FOCUS,
@@ -131,6 +137,7 @@ function spriteLayer(input: LayerInput, radius: number) {
     textureParameters: { minFilter: "nearest", magFilter: "nearest" },
     getColor: (_: unknown, { index }: { index: number }) => [0, 0, 0, dimmed && !dimmed.has(index) ? 60 : 255],
     updateTriggers: { getColor: [input.selection] },
+    transitions: input.transitions,
     parameters: { depthTest: input.dims === 3 } as never,
   } as never);
 }

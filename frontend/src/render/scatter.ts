@@ -4,6 +4,7 @@
 import { Deck, OrbitView, OrthographicView } from "@deck.gl/core";
 import { type Camera, type ViewState, cameraOf, homeView, panned, viewOf, zoomed } from "./camera";
 import { buildLayers, canvasToPNG, type SpriteMapping, type SpriteSheet, spriteMappingOf } from "./layers";
+import { Glide } from "./glide";
 import { chooseLabels, labelWidth } from "./labels";
 import { SelectDrag, type SelectMode } from "./selectdrag";
 import { distance, pointsInScreenBox, pointsInSphere, pointsInWorldBox, type Vec3 } from "./selection";
@@ -78,6 +79,7 @@ export class ScatterView {
   private theme: "light" | "dark" = "light";
   private readonly drag: SelectDrag;
   private sphereCentre: { world: Vec3; depth: number; screen: [number, number]; picked: number | null } | null = null;
+  private readonly glide = new Glide(() => this.scheduleLabels()); // to another step's layout
   /** The last sphere selected (3-D). */
   lastSphere: Sphere | null = null;
 
@@ -220,8 +222,11 @@ export class ScatterView {
 
   // --- data, labels, sprites and theme ---
 
-  setPoints(data: Float32Array, n: number, dims: number): void {
+  /** Draw these coordinates (n rows of dims numbers). `morph`: the points glide from where they are (the same rows
+   * in the same kind of view: another training step) instead of jumping. */
+  setPoints(data: Float32Array, n: number, dims: number, morph = false): void {
     const newDims: 2 | 3 = dims >= 3 ? 3 : 2;
+    this.glide.start(morph && n === this.n && newDims === this.dims);
     this.positions = normalise(data, n, Math.min(dims, 3));
     if (n !== this.n) this.spriteMapping = {};
     this.n = n;
@@ -308,7 +313,8 @@ export class ScatterView {
 
   private updateLabels(): void {
     const viewport = this.deck.getViewports()[0];
-    if (!viewport || this.n === 0) {
+    if (!viewport || this.n === 0 || this.glide.active) {
+      // while the points glide, labels would sit at their destinations: back once the points are there
       this.labels = [];
       this.render();
       return;
@@ -352,6 +358,8 @@ export class ScatterView {
       sprite: this.sprite,
       spriteMapping: this.spriteMapping,
       theme: this.theme,
+      transitions: this.glide.transitions,
+      gliding: this.glide.active,
     });
     this.deck.setProps({ layers: layers as never });
   }
@@ -366,6 +374,7 @@ export class ScatterView {
   destroy(): void {
     this.drag.destroy();
     if (this.labelTimer) cancelAnimationFrame(this.labelTimer);
+    this.glide.destroy();
     this.deck.finalize();
   }
 }

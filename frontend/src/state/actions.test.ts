@@ -10,6 +10,7 @@ import {
   search,
   selectCategory,
   setLabelBy,
+  setSearchOptions,
 } from "./actions";
 import { initialState, store } from "./store";
 
@@ -78,6 +79,18 @@ describe("chooseEmbedding", () => {
     expect(s.isolated).toBeNull();
   });
 
+  it("starts each embedding on the server's spherize default, its latest step, no comparison", async () => {
+    store.set({ embedding: null, spherize: false, step: 3, compareWith: 1, searchColumn: "pos", searchError: "bad" });
+    vi.spyOn(api, "column").mockResolvedValue([]);
+    const done = { id: "j", method: "pca", state: "done", summary: null } as unknown as JobStatus;
+    const start = vi.spyOn(api, "startProjection").mockResolvedValue(done);
+    vi.spyOn(api, "coords").mockResolvedValue({ n: 4, dims: 2, data: new Float32Array(8), iteration: -1, final: true });
+    await chooseEmbedding("r0", "e0");
+    expect(store.get()).toMatchObject({ spherize: null, step: null, compareWith: null, searchColumn: null, searchError: null });
+    expect(start.mock.calls[0][2]).not.toHaveProperty("spherize");
+    expect(start.mock.calls[0][2]).not.toHaveProperty("step");
+  });
+
   it("ignores an embedding the server does not have", async () => {
     const start = vi.spyOn(api, "startProjection");
     await chooseEmbedding("r0", "nope");
@@ -126,8 +139,39 @@ describe("search", () => {
     store.set({ labelBy: "word" });
     const call = vi.spyOn(api, "search").mockResolvedValue(found([3, 1]));
     await search("ki");
-    expect(call).toHaveBeenCalledWith("r0", "e0", "ki", { column: "word" });
+    expect(call).toHaveBeenCalledWith("r0", "e0", "ki", { column: "word", regex: false });
     expect(store.get()).toMatchObject({ selection: [3, 1], selectionSource: "search", searchCount: 2, searchText: "ki" });
+  });
+
+  it("searches the chosen column, as a regular expression when asked", async () => {
+    store.set({ labelBy: "word", searchText: "^[ab]$" });
+    const call = vi.spyOn(api, "search").mockResolvedValue(found([0, 2]));
+    const column = vi.spyOn(api, "column").mockResolvedValue(["a", "x", "b", "y"]);
+    await setSearchOptions({ searchRegex: true, searchColumn: "tag" });
+    expect(call).toHaveBeenCalledWith("r0", "e0", "^[ab]$", { column: "tag", regex: true });
+    expect(column).toHaveBeenCalledWith("r0", "e0", "tag"); // its values are listed beside the labels
+    expect(store.get()).toMatchObject({ selection: [0, 2], selectionSource: "search", searchCount: 2 });
+    await setSearchOptions({ searchColumn: null });
+    expect(call).toHaveBeenLastCalledWith("r0", "e0", "^[ab]$", { column: "word", regex: true });
+  });
+
+  it("says a pattern that does not compile by the search box, selecting nothing", async () => {
+    store.set({ selection: [1], selectionSource: "search", searchCount: 1, searchRegex: true });
+    const body = { kind: "parameter", message: "invalid regular expression '[': missing ]", fix: "use RE2 syntax" };
+    vi.spyOn(api, "search").mockRejectedValue(new ApiError(400, body));
+    await search("[");
+    expect(store.get()).toMatchObject({ selection: [], searchCount: null, error: null });
+    expect(store.get().searchError).toBe("invalid regular expression '[': missing ]; use RE2 syntax");
+    vi.spyOn(api, "search").mockResolvedValue(found([1]));
+    await search("[a]");
+    expect(store.get().searchError).toBeNull();
+  });
+
+  it("changes options without searching when there is no text", async () => {
+    const call = vi.spyOn(api, "search");
+    await setSearchOptions({ searchRegex: true });
+    expect(call).not.toHaveBeenCalled();
+    expect(store.get().searchRegex).toBe(true);
   });
 
   it("clears the selection for an empty text without asking the server", async () => {

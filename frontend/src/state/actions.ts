@@ -3,6 +3,7 @@ import { ApiError, api } from "../api/client";
 import { watchConnection } from "./connection";
 import { project } from "./projectionActions";
 import { openFromUrl } from "./urlSync";
+import { exposeStore, viewReady } from "./viewReady";
 import type { EmbeddingInfo, JobStatus } from "../api/types";
 import { type ProjectionChoice, store } from "./store";
 
@@ -25,12 +26,15 @@ function current(): EmbeddingInfo {
   return emb;
 }
 
-/** Open the page: the runs, then the view the URL names (a shared link) or the first embedding's PCA. */
+/** Open the page: the runs, then (once the plot's renderer is loaded) the view the URL names (a shared link) or the
+ * first embedding's PCA. */
 export async function init(): Promise<void> {
   watchConnection(recover);
+  exposeStore();
   try {
     const runs = await api.runs();
     store.set({ runs });
+    await viewReady;
     const first = runs.runs.find((r) => r.embeddings.length > 0)?.embeddings[0];
     if (!first) {
       store.set({ error: "the server has no embeddings to show" });
@@ -82,6 +86,12 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
     focus: null,
     neighbors: null,
     error: null,
+    spherize: null, // each embedding starts on the server's default (on from 50 dimensions)
+    step: null, // its latest step
+    compareWith: null,
+    compare: null,
+    searchColumn: null,
+    searchError: null,
   });
   await Promise.all([loadColumn(labelBy), loadColumn(colorBy)]);
   if (opts.project !== false) await runProjection(null); // a new embedding: nothing isolated
@@ -140,28 +150,47 @@ export async function stopProjection(): Promise<void> {
   }
 }
 
+/** Select the rows whose value (in the search column, else the "label by" one) contains the text, or matches it as a
+ * regular expression; a pattern that does not compile is said under the search box. */
 export async function search(text: string): Promise<void> {
   const seq = ++searchSeq;
   store.set({ searchText: text });
   if (text.trim() === "") {
-    store.set({ selection: [], selectionSource: null, searchCount: null });
+    store.set({ selection: [], selectionSource: null, searchCount: null, searchError: null });
     return;
   }
   const emb = current();
   try {
-    const column = store.get().labelBy ?? undefined;
-    const result = await api.search(emb.run, emb.id, text, { column });
+    const { searchColumn, labelBy, searchRegex } = store.get();
+    const column = searchColumn ?? labelBy ?? undefined;
+    const result = await api.search(emb.run, emb.id, text, { column, regex: searchRegex });
     if (seq !== searchSeq) return;
     store.set({
       selection: result.indices,
       selectionSource: "search",
       searchCount: result.count,
+      searchError: null,
       focus: null,
       neighbors: null,
     });
   } catch (err) {
-    if (seq === searchSeq) fail(err);
+    if (seq !== searchSeq) return;
+    if (err instanceof ApiError && err.status === 400) {
+      // a pattern that does not compile (yet, while it is typed): say so by the box, select nothing
+      store.set({ searchError: err.message, selection: [], selectionSource: null, searchCount: null });
+      return;
+    }
+    fail(err);
   }
+}
+
+/** The search's options: regular expression or substring, and the column searched (null: the "label by" one).
+ * The current text is searched again with them. */
+export async function setSearchOptions(patch: { searchRegex?: boolean; searchColumn?: string | null }): Promise<void> {
+  store.set({ ...patch, searchError: null });
+  const { searchColumn, labelBy, searchText } = store.get();
+  if (searchColumn !== null && searchColumn !== labelBy) void loadColumn(searchColumn); // its values, in the list
+  if (searchText.trim() !== "") await search(searchText);
 }
 
 /** Click on a point: it and its nearest neighbours (original space, from the server) are selected. */
@@ -195,7 +224,15 @@ export function selectCategory(column: string, value: string | number): void {
 export function clearSelection(): void {
   searchSeq += 1;
   neighborsSeq += 1;
-  store.set({ selection: [], selectionSource: null, focus: null, neighbors: null, searchCount: null, searchText: "" });
+  store.set({
+    selection: [],
+    selectionSource: null,
+    focus: null,
+    neighbors: null,
+    searchCount: null,
+    searchText: "",
+    searchError: null,
+  });
 }
 
 export function dismissError(): void {

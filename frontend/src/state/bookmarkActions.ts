@@ -3,6 +3,7 @@
 import { ApiError } from "../api/client";
 import { apiExtra } from "../api/extra";
 import { type BookmarkRecord, encodeBookmarkFile, parseBookmarkFile } from "./bookmarkFile";
+import { showNotice } from "./notice";
 import { downloadBlob } from "./scatterActions";
 import { store } from "./store";
 
@@ -28,7 +29,8 @@ export async function uploadBookmarks(file: File): Promise<number> {
   try {
     records = parseBookmarkFile(await file.text(), file.name);
   } catch (err) {
-    store.set({ error: message(err), notice: null });
+    store.set({ error: message(err) });
+    showNotice(null);
     return 0;
   }
   const failed: string[] = [];
@@ -41,9 +43,7 @@ export async function uploadBookmarks(file: File): Promise<number> {
       failed.push(`"${record.name}": ${message(err)}`);
     }
   }
-  store.set({
-    notice: `Loaded ${saved} bookmark${saved === 1 ? "" : "s"} from ${file.name}`,
-    error: failed.length ? `${file.name}: ${failed.length} bookmark(s) not saved: ${failed.join("; ")}` : store.get().error,
-  });
+  if (failed.length) store.set({ error: `${file.name}: ${failed.length} bookmark(s) not saved: ${failed.join("; ")}` });
+  showNotice(`Loaded ${saved} bookmark${saved === 1 ? "" : "s"} from ${file.name}`);
   return saved;
 }

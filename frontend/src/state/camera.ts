@@ -13,18 +13,22 @@ interface CameraHolder {
 }
 
 let holder: CameraHolder | null = null;
+let pending: Camera | null = null; // set before the view was loaded (a link, a bookmark): given to it when it comes
 const listeners = new Set<(camera: Camera) => void>();
 
 export const cameraView = {
   attach(view: CameraHolder | null): void {
     holder = view;
+    if (view !== null && pending !== null) view.setCamera(pending);
+    if (view !== null) pending = null;
   },
-  /** The camera now (null before the view exists). */
+  /** The camera now (before the view exists: the one it will get, else null). */
   get(): Camera | null {
-    return holder?.camera() ?? null;
+    return holder?.camera() ?? pending;
   },
   set(camera: Camera): void {
-    holder?.setCamera(camera);
+    if (holder) holder.setCamera(camera);
+    else pending = camera;
   },
   reset: () => holder?.resetView(),
   pan: (dx: number, dy: number) => holder?.pan(dx, dy),

@@ -1,6 +1,7 @@
 // Keyboard shortcuts of the page (listed by the help, `?`). Keys typed into a field stay the field's, except Escape.
 import { clearSelection } from "./actions";
 import { cameraView } from "./camera";
+import { stepBy } from "./stepActions";
 import { store } from "./store";
 
 export const SHORTCUTS: [string, string][] = [
@@ -9,6 +10,7 @@ export const SHORTCUTS: [string, string][] = [
   ["r", "Reset the view"],
   ["← ↑ → ↓", "Pan (with Shift: farther)"],
   ["+  −", "Zoom in, out"],
+  ["[  ]", "Previous, next training step (when the data has steps)"],
   ["?", "Show or hide this help"],
   ["Shift-drag / Alt-drag", "Add to / remove from the selection: a box in 2-D, a sphere in 3-D"],
 ];
@@ -44,6 +46,8 @@ function onKey(e: KeyboardEvent): void {
     "=": () => cameraView.zoom(1),
     "-": () => cameraView.zoom(-1),
     _: () => cameraView.zoom(-1),
+    "[": () => stepBy(-1),
+    "]": () => stepBy(1),
   };
   const action = act[e.key];
   if (!action) return;

@@ -92,6 +92,12 @@ describe("requestFor", () => {
     expect(requestFor(choice({ method: "tsne" }), p, null, true).spherize).toBe(true);
   });
 
+  it("asks for a training step, aligned to the latest step's frame, only when one is chosen", () => {
+    expect(requestFor(choice(), p, null, null, null)).not.toHaveProperty("step");
+    expect(requestFor(choice({ method: "tsne" }), p, null, null, 0)).toMatchObject({ method: "tsne", step: 0, align: true });
+    expect(requestFor(choice(), p, null, null, 7)).not.toHaveProperty("align_to"); // the server's default: the latest
+  });
+
   it("sends t-SNE's parameters, 'auto' for a learning rate of 0, and its seed", () => {
     const tsne = requestFor(choice({ method: "tsne", perplexity: 12, iterations: 300 }), { ...p, tsneSeed: 4 }, null);
     expect(tsne).toMatchObject({

@@ -30,17 +30,20 @@ export function spherizeOn(state: Pick<State, "spherize" | "embedding">): boolea
 }
 
 /** The API request for a projection choice (and the rows to project, when isolating). `spherize`: null leaves the
- * choice to the server (on for D >= 50). */
+ * choice to the server (on for D >= 50). `step`: a training step, drawn in the latest step's frame (aligned, so a
+ * sweep over the steps moves the points smoothly); null: the latest. */
 export function requestFor(
   choice: ProjectionChoice,
   p: ProjectionParams,
   subset: number[] | null,
   spherize: boolean | null = null,
+  step: number | null = null,
 ): ProjectionRequest {
   const base = {
     n_components: choice.dims,
     subset: subset && subset.length >= 3 ? subset : null,
     ...(spherize === null ? {} : { spherize }),
+    ...(step === null ? {} : { step, align: true }),
   };
   switch (choice.method) {
     case "pca":
@@ -82,11 +85,11 @@ function spread(coords: Coords, rows: number[] | null): Float32Array {
   return data;
 }
 
-function showCoords(coords: Coords, rows: number[] | null): void {
+function showCoords(coords: Coords, rows: number[] | null, morph = false): void {
   if (coords.n === 0 || coords.dims === 0) return;
   const data = spread(coords, rows);
   const version = (store.get().coords?.version ?? 0) + 1;
-  store.set({ coords: { n: data.length / coords.dims, dims: coords.dims, data, version } });
+  store.set({ coords: { n: data.length / coords.dims, dims: coords.dims, data, version, morph } });
 }
 
 type Summary = NonNullable<JobStatus["summary"]> & { x_label?: string | null; y_label?: string | null };
@@ -115,8 +118,13 @@ function detach(): void {
   watchedJob = null;
 }
 
-/** Run the chosen projection (of the isolated rows, if any); coordinates stream in while it runs. */
-export async function project(subset: number[] | null = store.get().isolated): Promise<void> {
+/** Run the chosen projection (of the isolated rows, if any) at the store's step; coordinates stream in while it
+ * runs. `morph`: the points glide from where they are to where they go (another step of the same projection), when
+ * the first coordinates shown are final ones (a t-SNE's intermediate frames just replace each other). */
+export async function project(
+  subset: number[] | null = store.get().isolated,
+  { morph = false }: { morph?: boolean } = {},
+): Promise<void> {
   const emb = store.get().embedding;
   if (emb === null) return;
   detach();
@@ -128,27 +136,31 @@ export async function project(subset: number[] | null = store.get().isolated): P
     axisLabels: choice.method === "custom" ? store.get().axisLabels : null,
   });
   try {
-    const { params, spherize } = store.get();
-    const job = await api.startProjection(emb.run, emb.id, requestFor(choice, params, subset, spherize));
+    const { params, spherize, step } = store.get();
+    const request = requestFor(choice, params, subset, spherize, emb.steps?.length ? step : null);
+    const job = await api.startProjection(emb.run, emb.id, request);
     watchedJob = job.id;
     showStatus(job);
     if (job.state === "done") {
-      showCoords(await api.coords(job.id), subset);
+      const coords = await api.coords(job.id);
+      if (watchedJob === job.id) showCoords(coords, subset, morph);
       return;
     }
     let final = false;
+    let first = true;
     stopWatching = watchJob(job.id, {
       status: showStatus,
       frame: (coords) => {
         if (watchedJob !== job.id) return;
         final ||= coords.final;
-        showCoords(coords, subset);
+        showCoords(coords, subset, morph && first && coords.final);
+        first = false;
       },
       error: fail,
       closed: () => {
         const last = store.get().job;
         if (!final && watchedJob === job.id && last?.id === job.id && last.state === "done") {
-          api.coords(job.id).then((c) => showCoords(c, subset), fail);
+          api.coords(job.id).then((c) => showCoords(c, subset, morph && first), fail);
         }
       },
     });

@@ -22,6 +22,7 @@ export interface Snapshot {
   k: number;
   metric: "cosine" | "euclidean";
   spherize?: boolean | null;
+  step?: number | null; // the training step shown (null: the latest)
   camera?: Camera | null;
 }
 
@@ -40,6 +41,7 @@ export function snapshot(state: State): Snapshot {
     k: state.k,
     metric: state.metric,
     spherize: state.spherize,
+    step: state.step,
     camera: cameraView.get(),
   };
 }
@@ -63,6 +65,11 @@ export async function restore(doc: UrlState): Promise<void> {
     metric: doc.metric ?? store.get().metric,
   };
   if (doc.spherize !== undefined) patch.spherize = doc.spherize;
+  if (doc.step !== undefined) {
+    // a step this embedding does not have (any more) shows the latest
+    const steps = store.get().embedding?.steps ?? [];
+    patch.step = typeof doc.step === "number" && steps.includes(doc.step) ? doc.step : null;
+  }
   store.set(patch);
   const colorBy = doc.colorBy === undefined ? store.get().colorBy : known(doc.colorBy) ? doc.colorBy : null;
   await Promise.all([

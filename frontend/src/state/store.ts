@@ -1,6 +1,6 @@
 // One store for the page: the data set, the projection, the selection and the view choices.
 import { useEffect, useState } from "preact/hooks";
-import type { EmbeddingInfo, JobStatus, Neighbor, RunsInfo } from "../api/types";
+import type { CompareResponse, EmbeddingInfo, JobStatus, Neighbor, RunsInfo } from "../api/types";
 
 export type Values = (string | number | null)[];
 
@@ -36,11 +36,14 @@ export interface State {
   projection: ProjectionChoice;
   job: JobStatus | null;
   variance: number[] | null; // PCA: explained variance ratio of each of the 10 components
-  coords: { n: number; dims: number; data: Float32Array; version: number } | null;
+  coords: { n: number; dims: number; data: Float32Array; version: number; morph?: boolean } | null; // morph: glide there
   selection: number[];
   selectionSource: "search" | "neighbors" | "legend" | null;
   searchText: string;
   searchCount: number | null;
+  searchRegex: boolean; // the search text is a regular expression (RE2), not a substring
+  searchColumn: string | null; // the metadata column searched; null: the "label by" column
+  searchError: string | null; // the server's answer to a pattern that does not compile, shown under the box
   focus: number | null; // the clicked point
   neighbors: Neighbor[] | null;
   k: number;
@@ -59,6 +62,11 @@ export interface State {
   offline: { attempt: number; retryAt: number } | null; // the server stopped answering: the next try (connection.ts)
   notice: string | null; // a passing note (bookmarks loaded from a file)
   helpOpen: boolean; // the keyboard shortcuts' help
+  // training steps (stepActions.ts): the step shown and the neighbour comparison between two steps
+  step: number | null; // the step projected; null: the latest (or no steps)
+  playing: boolean; // stepping through the steps
+  compareWith: number | null; // the step the clicked point's neighbours are compared with; null: no comparison
+  compare: CompareResponse | null; // the comparison's answer for the clicked point
 }
 
 export const initialState: State = {
@@ -75,6 +83,9 @@ export const initialState: State = {
   selectionSource: null,
   searchText: "",
   searchCount: null,
+  searchRegex: false,
+  searchColumn: null,
+  searchError: null,
   focus: null,
   neighbors: null,
   k: 20,
@@ -103,6 +114,10 @@ export const initialState: State = {
   offline: null,
   notice: null,
   helpOpen: false,
+  step: null,
+  playing: false,
+  compareWith: null,
+  compare: null,
 };
 
 type Listener = (state: State) => void;

@@ -60,6 +60,14 @@ describe("the URL state", () => {
     expect(doc.focus).toBe(12);
     expect(doc.selection).toBeUndefined();
   });
+  it("keeps the training step shown, and leaves it out for the latest", () => {
+    expect(decodeState(encodeState({ ...base, step: 1200 })).step).toBe(1200);
+    expect(decodeState(encodeState({ ...base, step: 0 })).step).toBe(0);
+    expect(encodeState({ ...base, step: null })).not.toContain("step=");
+    expect(decodeState("method=pca").step).toBeNull(); // a link without a step shows the latest
+    expect(decodeState("step=-1").step).toBeNull();
+    expect(decodeState("step=x").step).toBeNull();
+  });
   it("drops malformed values instead of failing", () => {
     const doc = decodeState("method=nope&dims=7&axes=0,x&k=0&cam=1,2&perplexity=-3&sel=9-1");
     expect(doc.projection).toBeUndefined();

@@ -72,6 +72,7 @@ export function encodeState(s: Snapshot): string {
     if (params.regex) q.set("re", "1");
   }
   if (s.spherize !== undefined && s.spherize !== null) q.set("sph", s.spherize ? "1" : "0");
+  if (s.step !== undefined && s.step !== null) q.set("step", String(s.step));
   if (s.isolated) {
     const iso = encodeRanges(s.isolated);
     if (iso.length <= MAX_LIST) q.set("iso", iso);
@@ -144,6 +145,7 @@ export function decodeState(hash: string): UrlState {
   if (Object.keys(params).length) out.params = params;
   const sph = q.get("sph");
   if (sph === "1" || sph === "0") out.spherize = sph === "1";
+  out.step = int(q.get("step"), 0, Number.MAX_SAFE_INTEGER) ?? null; // left out: the latest
   const iso = q.get("iso");
   const isolated = iso === null ? null : decodeRanges(iso);
   if (isolated) out.isolated = isolated;
