@@ -176,7 +176,13 @@ def test_compare_the_clicked_points_neighbours_between_steps(page: Any, server: 
     page.wait_for_function("window.embedscope.store.get().selectionSource === 'search'")
     page.locator("#match-list li[data-index='7'] button").click()
     page.locator("#neighbor-list li").first.wait_for(timeout=15_000)
-    assert "at the latest step (10)" in page.locator(".inspector").inner_text()
+    assert "at step 5" in page.locator(".inspector").inner_text()  # the neighbours of the step on the plot
+    at5 = api(server, f"{EMB}/neighbors", {"query": 7, "k": 20, "step": 5})["neighbors"]
+    at10 = api(server, f"{EMB}/neighbors", {"query": 7, "k": 20})["neighbors"]
+    assert [n["index"] for n in at5] != [n["index"] for n in at10]
+    listed = "(els) => els.map((e) => Number(e.dataset.index))"
+    page.wait_for_function("(n) => document.querySelectorAll('#neighbor-list li').length === n", arg=len(at5))
+    assert page.locator("#neighbor-list li").evaluate_all(listed) == [n["index"] for n in at5]
 
     page.click("#compare-toggle")  # with the step before the shown one: 0 -> 5
     assert page.locator("#compare-step").input_value() == "0"
@@ -205,6 +211,17 @@ def test_compare_the_clicked_points_neighbours_between_steps(page: Any, server: 
     page.click("#compare-toggle")  # back to the neighbours list
     page.locator("#neighbor-list li").first.wait_for()
     assert page.locator("#compare").count() == 0
+
+    page.fill("#k-slider", "20")
+    page.fill("#step-slider", "2")  # the latest step: its neighbours are listed
+    wait_step(page, 10)
+    page.wait_for_function(
+        "(want) => JSON.stringify(Array.from(document.querySelectorAll('#neighbor-list li'),"
+        " (e) => Number(e.dataset.index))) === JSON.stringify(want)",
+        arg=[n["index"] for n in at10],
+        timeout=15_000,
+    )
+    assert "at the latest step (10)" in page.locator(".inspector").inner_text()
 
 
 def test_search_in_another_column_lists_its_values(page: Any, server: str) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 import embedscope
 from embedscope.compute.align import align_layout
+from embedscope.compute.neighbors import neighbors
 from embedscope.compute.pca import pca
 from embedscope.compute.prep import prepare
 
@@ -179,3 +180,17 @@ def test_steps_appended_while_the_server_runs(tmp_path: Path, start_live) -> Non
         embedscope.log_embedding(folder, final * 2, name="words", step=50)
         assert steps() == [0, 1, 2, 50]
         assert http.get(f"{BASE}").json()["steps"] == [0, 1, 2, 50]
+
+
+def test_neighbours_at_a_step(api, logdir: Path, expect_error) -> None:
+    emb = embedscope.load(logdir)
+    for step in (0, 10, None):
+        body = {"query": "w3", "k": 5, **({} if step is None else {"step": step})}
+        answer = api.post(f"{BASE}/neighbors", json=body).json()
+        expected = neighbors(emb.at(step), "w3", k=5)
+        assert [n["index"] for n in answer["neighbors"]] == [n.index for n in expected]
+        assert answer["query"] == {"index": 3, "label": "w3"}  # labels are the embedding's at every step
+    # step 0 is the latest table negated: the same neighbours by angle as the latest (a check that it is used)
+    far = api.post(f"{BASE}/neighbors", json={"vector": list(map(float, emb.vectors[3])), "k": 1, "step": 0}).json()
+    assert far["neighbors"][0]["index"] != 3
+    expect_error(api.post(f"{BASE}/neighbors", json={"query": 3, "step": 7}), 404, "not_found", match="no step 7")

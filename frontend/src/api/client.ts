@@ -112,8 +112,21 @@ export const api = {
       mode: opts.regex ? "regex" : "substring",
     }),
 
-  neighbors: (run: string, tensor: string, index: number, k: number, metric: "cosine" | "euclidean" = "cosine") =>
-    postJson<NeighborsResponse>(`${emb(run, tensor)}/neighbors`, { query: index, k, metric }),
+  /** The k nearest points to row `index`, at training step `step` (null: the latest). */
+  neighbors: (
+    run: string,
+    tensor: string,
+    index: number,
+    k: number,
+    metric: "cosine" | "euclidean" = "cosine",
+    step: number | null = null,
+  ) =>
+    postJson<NeighborsResponse>(`${emb(run, tensor)}/neighbors`, {
+      query: index,
+      k,
+      metric,
+      ...(step === null ? {} : { step }),
+    }),
 
   /** How a point's k nearest neighbours changed between two training steps (stayed, appeared, left). */
   compareNeighbors: (run: string, tensor: string, body: CompareRequest) =>

@@ -162,7 +162,11 @@ function Neighbours({ state }: { state: State }) {
       </h3>
       <p class="note">
         {state.metric === "cosine" ? "Cosine" : "Euclidean"}, in the original space
-        {steps.length > 0 ? `, at the latest step (${fmt(steps[steps.length - 1])})` : ""}
+        {steps.length > 0
+          ? state.step === null
+            ? `, at the latest step (${fmt(steps[steps.length - 1])})`
+            : `, at step ${fmt(state.step)}`
+          : ""}
       </p>
       <CompareControl state={state} />
       {state.compareWith !== null && steps.length > 0 ? (
@@ -172,7 +176,7 @@ function Neighbours({ state }: { state: State }) {
       ) : (
         <ol class="list" id="neighbor-list">
           {state.neighbors.map((n) => (
-            <li key={n.index}>
+            <li key={n.index} data-index={n.index}>
               <button type="button" onClick={() => void focusPoint(n.index)} title={`#${n.index}`}>
                 <span class="label">{labelOf(state, n.index)}</span>
                 <span class="meta">

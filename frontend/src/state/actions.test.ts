@@ -212,7 +212,7 @@ describe("focusPoint", () => {
     store.set({ k: 3 });
     const call = vi.spyOn(api, "neighbors").mockResolvedValue(near([2, 0, 3]));
     await focusPoint(1);
-    expect(call).toHaveBeenCalledWith("r0", "e0", 1, 3);
+    expect(call).toHaveBeenCalledWith("r0", "e0", 1, 3, "cosine", null); // null: the latest step
     const s = store.get();
     expect(s.focus).toBe(1);
     expect(s.selection).toEqual([1, 2, 0, 3]);

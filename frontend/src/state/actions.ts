@@ -199,7 +199,7 @@ export async function focusPoint(index: number): Promise<void> {
   const emb = current();
   store.set({ focus: index, neighbors: null });
   try {
-    const result = await api.neighbors(emb.run, emb.id, index, store.get().k);
+    const result = await api.neighbors(emb.run, emb.id, index, store.get().k, "cosine", store.get().step);
     if (seq !== neighborsSeq) return;
     store.set({
       neighbors: result.neighbors,

@@ -37,9 +37,21 @@ describe("neighbours", () => {
     store.set({ focus: 4, k: 2, metric: "euclidean" });
     const call = vi.spyOn(api, "neighbors").mockResolvedValue(near([5, 6], "euclidean"));
     await refreshNeighbours();
-    expect(call).toHaveBeenCalledWith("r0", "e0", 4, 2, "euclidean");
+    expect(call).toHaveBeenCalledWith("r0", "e0", 4, 2, "euclidean", null);
     expect(store.get().selection).toEqual([4, 5, 6]);
     expect(store.get().neighbors?.map((n) => n.index)).toEqual([5, 6]);
+  });
+
+  it("lists the neighbours at the step on the plot, and asks again when the step changes", async () => {
+    store.set({ focus: 4, k: 2, metric: "cosine", step: 5 });
+    const call = vi.spyOn(api, "neighbors").mockResolvedValue(near([5, 6], "cosine"));
+    await refreshNeighbours();
+    expect(call).toHaveBeenLastCalledWith("r0", "e0", 4, 2, "cosine", 5);
+    store.set({ step: 0 }); // the slider moved: the list follows
+    await vi.waitFor(() => expect(call).toHaveBeenLastCalledWith("r0", "e0", 4, 2, "cosine", 0));
+    const calls = call.mock.calls.length;
+    store.set({ k: 2 }); // nothing that matters changed: no request
+    expect(call.mock.calls.length).toBe(calls);
   });
 
   it("does nothing without a focused point", async () => {
@@ -63,7 +75,7 @@ describe("neighbours", () => {
     const call = vi.spyOn(api, "neighbors").mockResolvedValue(near([2, 3, 4], "euclidean"));
     setMetric("euclidean");
     await vi.waitFor(() => expect(store.get().neighbors).not.toBeNull());
-    expect(call).toHaveBeenCalledWith("r0", "e0", 1, 3, "euclidean");
+    expect(call).toHaveBeenCalledWith("r0", "e0", 1, 3, "euclidean", null);
     expect(store.get().metric).toBe("euclidean");
   });
 

@@ -13,12 +13,12 @@ function fail(err: unknown): void {
 
 /** The focused point's neighbours again, with the store's k and metric. */
 export async function refreshNeighbours(): Promise<void> {
-  const { embedding: emb, focus, k, metric } = store.get();
+  const { embedding: emb, focus, k, metric, step } = store.get();
   if (emb === null || focus === null) return;
   const mine = ++seq;
   fetched = `${focus}:${k}:${metric}`;
   try {
-    const result = await api.neighbors(emb.run, emb.id, focus, k, metric);
+    const result = await api.neighbors(emb.run, emb.id, focus, k, metric, step);
     if (mine !== seq || store.get().focus !== focus) return;
     store.set({
       neighbors: result.neighbors,
@@ -31,8 +31,15 @@ export async function refreshNeighbours(): Promise<void> {
   }
 }
 
-// A click on the plot asks for cosine neighbours (actions.focusPoint): ask again when another metric is chosen.
+// A click on the plot asks for cosine neighbours (actions.focusPoint): ask again when another metric is chosen,
+// and when another training step is shown (the neighbours are those of the step on the plot).
+let listedStep: number | null = null;
 store.subscribe((state) => {
+  if (state.step !== listedStep) {
+    listedStep = state.step;
+    if (state.focus !== null && state.neighbors !== null) void refreshNeighbours();
+    return;
+  }
   if (state.focus === null || state.neighbors === null || state.metric === "cosine") return;
   const key = `${state.focus}:${state.k}:${state.metric}`;
   if (key !== fetched) void refreshNeighbours();

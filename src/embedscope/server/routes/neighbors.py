@@ -25,6 +25,7 @@ class NeighborsRequest(BaseModel):
     vector: list[float] | None = Field(None, description="a query vector of D numbers; give this or `query`")
     k: int = Field(10, ge=1, le=MAX_K)
     metric: Literal["cosine", "euclidean"] = "cosine"
+    step: int | None = Field(None, ge=0, description="a training step of the embedding (default: the latest)")
 
     @model_validator(mode="after")
     def _one_query(self) -> NeighborsRequest:
@@ -86,6 +87,7 @@ def _out(result: list[Neighbor]) -> list[NeighborOut]:
     summary="The k nearest points to a point (index, #INDEX or label) or a vector",
 )
 def post_neighbors(emb: EmbeddingDep, body: NeighborsRequest) -> NeighborsResponse:
+    emb = emb.at(body.step)  # labels and metadata are the embedding's; the vectors those of the step
     if body.vector is not None:
         if not all(math.isfinite(v) for v in body.vector):
             raise ParameterError("the query vector holds NaN or Inf", field="vector")
