@@ -53,13 +53,13 @@ demo: setup
 	$(BIN)/embedscope demo --open
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks $(wildcard docs/*.py)
+	$(BIN)/ruff format --check src tests benchmarks $(wildcard docs/*.py)
 	$(BIN)/mypy
 
 format: setup
-	$(BIN)/ruff check --fix src tests benchmarks
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks $(wildcard docs/*.py)
+	$(BIN)/ruff format src tests benchmarks $(wildcard docs/*.py)
 
 test: setup lint
 	cd frontend && npx vitest run
