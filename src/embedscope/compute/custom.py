@@ -1,25 +1,26 @@
 """Custom axes from label patterns: x runs from the Left centroid to the Right one, y from Down to Up.
 
-A pattern is a case-insensitive substring (or, with ``regex=True``, a case-insensitive regular expression
-searched anywhere in the value); an empty pattern counts as not given. A side's centroid is the mean of the rows
-of `x` whose value matches. With both sides of a pair the axis is unit(right - left); with one side it runs from
-the mean of all rows to that side's centroid (Right, Up) or from that side's centroid to the mean (Left, Down),
-so the named side is always at the positive or negative end as its name says. y is orthogonalised against x
-(the cosine between the raw directions is reported as `cos_xy`). When only one axis is given, the other is the
-top principal direction of the data once the given axis is projected out (``fallback="pca"``), or a seeded
-random direction orthogonal to it (``fallback="random"``). Coordinates are relative to the mean of all rows.
+A pattern is a case-insensitive substring (or, with ``regex=True``, a case-insensitive RE2 regular expression
+searched anywhere in the value: patterns.py, the search's engine too); an empty pattern counts as not given. A
+side's centroid is the mean of the rows of `x` whose value matches. With both sides of a pair the axis is unit(right
+- left); with one side it runs from the mean of all rows to that side's centroid (Right, Up) or from that side's
+centroid to the mean (Left, Down), so the named side is always at the positive or negative end as its name says. y
+is orthogonalised against x (the cosine between the raw directions is reported as `cos_xy`). When only one axis is
+given, the other is the top principal direction of the data once the given axis is projected out
+(``fallback="pca"``), or a seeded random direction orthogonal to it (``fallback="random"``). Coordinates are
+relative to the mean of all rows.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import ParameterError
+from .patterns import as_strings, check_pattern, match_rows
 from .pca import TALL_MAX_DIM, covariance, transform
 from .prep import BLOCK_ROWS, column_mean
 
@@ -39,29 +40,9 @@ class CustomResult:
     cos_xy: float | None  # cosine between the raw x and y directions before orthogonalising
 
 
-def matcher(side: str, pattern: str, regex: bool) -> Callable[[str], bool]:
-    """A case-insensitive test for one side's pattern (substring, or regular expression when `regex`)."""
-    if regex:
-        try:
-            compiled = re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            raise ParameterError(
-                f"`{side}` is not a valid regular expression: {pattern!r} ({exc})",
-                field=side,
-                fix="fix the pattern, or turn regex off to match it as plain text",
-            ) from None
-        return lambda value: compiled.search(value) is not None
-    needle = pattern.casefold()
-    return lambda value: needle in value.casefold()
-
-
-def _rows(values: Sequence[str], test: Callable[[str], bool]) -> np.ndarray:
-    return np.fromiter((i for i, v in enumerate(values) if v is not None and test(str(v))), dtype=np.int64)
-
-
 def match(values: Sequence[str], pattern: str, *, regex: bool = False, side: str = "pattern") -> np.ndarray:
-    """Indices of the values that match `pattern` (case-insensitive substring, or regex search)."""
-    return _rows(values, matcher(side, pattern, regex))
+    """Indices of the values that match `pattern` (case-insensitive substring, or RE2 regex search)."""
+    return match_rows(values, pattern, regex=regex, field=side)
 
 
 def _centroid(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -156,11 +137,13 @@ def custom_axes(
     given = {s: p for s, p in zip(SIDES, (left, right, up, down), strict=True) if p is not None and p != ""}
     if not given:
         raise ParameterError("custom axes need at least one pattern", fix="give `left`, `right`, `up` or `down`")
-    matchers = {side: matcher(side, pattern, regex) for side, pattern in given.items()}  # bad regex first
+    for side, pattern in given.items():
+        check_pattern(pattern, regex=regex, field=side)  # every bad regular expression before any work
+    strings = as_strings(values)
     centroids: dict[str, np.ndarray] = {}
     counts: dict[str, int] = {}
-    for side, test in matchers.items():
-        rows = _rows(values, test)
+    for side, pattern in given.items():
+        rows = match_rows(strings, pattern, regex=regex, field=side)
         counts[side] = int(rows.size)
         if rows.size == 0:
             kind = "regular expression" if regex else "pattern"

@@ -141,7 +141,7 @@ def pca_axes(axes: Any, n_components: int, k: int) -> list[int]:
 
 def custom_column(emb: Embedding, n_components: int, params: Mapping[str, Any]) -> str:
     """The metadata column custom axes match, after checking they can be drawn (2-D, a pattern, the column)."""
-    from .custom import matcher
+    from .patterns import check_pattern
 
     if n_components != 2:
         raise ParameterError("custom axes are 2-D", field="n_components", fix="ask for 2 dimensions (--dims 2)")
@@ -157,7 +157,7 @@ def custom_column(emb: Embedding, n_components: int, params: Mapping[str, Any]) 
     for side, pattern in sides.items():
         if not isinstance(pattern, str):
             raise ParameterError(f"`{side}` must be a string, got {pattern!r}", field=side)
-        matcher(side, pattern, bool(params["regex"]))  # a bad regular expression fails here, before any work
+        check_pattern(pattern, regex=bool(params["regex"]), field=side)  # a bad regex fails here, before any work
     return str(column)
 
 

@@ -1,7 +1,8 @@
 """Search a metadata column by substring (case-insensitive by default) or regular expression, vectorised.
 
 Answers every matching row index (JSON, or with ?format=int32 a little-endian int32 array for large results)
-and the labels of the first 100. Patterns are RE2 syntax (pyarrow's engine): no look-around or backreferences.
+and the labels of the first 100. Patterns are RE2 syntax (compute/patterns.py, the engine of custom axes too):
+no look-around or backreferences.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from typing import Annotated, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from ...compute.patterns import as_strings, match_rows
 from ...embedding import Embedding
-from ...errors import NotFoundError, ParameterError
+from ...errors import NotFoundError
 from . import ERRORS, EmbeddingDep
 
 router = APIRouter(tags=["search"], responses=ERRORS)
@@ -28,12 +29,6 @@ _strings: weakref.WeakKeyDictionary[Embedding, dict[str | None, pa.ChunkedArray 
     weakref.WeakKeyDictionary()
 )
 _lock = threading.Lock()
-
-
-class PatternError(ParameterError):
-    """A regular expression that does not compile: a bad request (400), quoting the pattern."""
-
-    status = 400
 
 
 class SearchHit(BaseModel):
@@ -59,12 +54,9 @@ def _column_strings(emb: Embedding, column: str | None) -> tuple[str | None, pa.
         memo = _strings.setdefault(emb, {})
         if column not in memo:
             if emb.metadata is None or column is None:  # no metadata: points are labelled by row index
-                memo[column] = pc.cast(pa.array(np.arange(len(emb))), pa.string())
+                memo[column] = as_strings(pa.array(np.arange(len(emb))))
             else:
-                col = emb.metadata.column(column)
-                if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-                    col = pc.cast(col, pa.string())
-                memo[column] = pc.fill_null(col, "")
+                memo[column] = as_strings(emb.metadata.column(column))
         return column, memo[column]
 
 
@@ -73,26 +65,10 @@ def match(
 ) -> tuple[str | None, np.ndarray]:
     """(the column searched, ascending int32 indices of the rows whose value matches)."""
     name, strings = _column_strings(emb, column)
-    if mode == "regex":
-        try:
-            mask = pc.match_substring_regex(strings, pattern=pattern, ignore_case=ignore_case)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            detail = str(exc).split(":", 1)[-1].strip()
-            raise PatternError(
-                f"invalid regular expression {pattern!r}: {detail}",
-                field="q",
-                fix="patterns use RE2 syntax (no look-around or backreferences); escape special characters",
-            ) from None
-    else:
-        mask = pc.match_substring(strings, pattern=pattern, ignore_case=ignore_case)
-    flags = mask.to_numpy(zero_copy_only=False) if isinstance(mask, pa.Array) else _chunked_numpy(mask)
-    return name, np.flatnonzero(flags).astype(np.int32)
-
-
-def _chunked_numpy(mask: pa.ChunkedArray) -> np.ndarray:
-    if mask.num_chunks == 0:
-        return np.zeros(0, dtype=bool)
-    return np.concatenate([chunk.to_numpy(zero_copy_only=False) for chunk in mask.chunks])
+    rows = match_rows(
+        strings, pattern, regex=mode == "regex", ignore_case=ignore_case, field="q", subject="the search", status=400
+    )
+    return name, rows.astype(np.int32)
 
 
 @router.get(
