@@ -1,0 +1,144 @@
+"""The page on 100,000 points (100,000 x 50, 10 Gaussian clusters, a `label` and a `cluster` column) in headless
+Chromium: it loads and says so, PCA draws (pixels of the exported canvas), hover shows the tooltip, search selects
+the server's matches, and a click lists the server's neighbours. One page serves the module's tests (a page load
+of 100,000 points costs seconds on SwiftShader). Screenshots go to /tmp/e2e/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from page_helpers import INK, Served, api, canvas_box, screen_positions, shot, store, wait_done
+
+from embedscope.server.routes.static import web_dir
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+N, D = 100_000, 50
+EMB = "api/runs/r0/embeddings/e0"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def make_data(folder: Path) -> Path:
+    rng = np.random.default_rng(5)
+    centres = rng.standard_normal((10, D)).astype(np.float32) * 4
+    cluster = rng.integers(0, 10, N)
+    path = folder / "large.npy"
+    np.save(path, centres[cluster] + rng.standard_normal((N, D), dtype=np.float32))
+    rows = "".join(f"w{i}\tc{c}\n" for i, c in enumerate(cluster.tolist()))
+    (folder / "large_metadata.tsv").write_text("label\tcluster\n" + rows, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`embedscope serve` on the 100,000-point data (overrides conftest's digits server for this module)."""
+    if web_dir() is None:
+        pytest.skip("the page is not built: run `npm ci && npm run build` in frontend/ (or `make setup`)")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (or `make setup`)")
+    pytest.importorskip("playwright.sync_api", reason="the Python package playwright is missing (`make setup`)")
+    root = tmp_path_factory.mktemp("large")
+    served = Served(make_data(root), root)
+    try:
+        yield served.start()
+    finally:
+        served.stop()
+
+
+@pytest.fixture(scope="module")
+def big(browser: Any, server: str) -> Iterator[Any]:
+    """One page on the served 100,000 points, its first PCA drawn; page errors fail the module's last test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 860})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server)
+    wait_done(page, timeout=120_000)
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def test_loads_and_pca_draws_every_point(big: Any) -> None:
+    page = big
+    assert "100,000 points" in page.locator("#point-count").inner_text()
+    assert store(page, "[s.coords.n, s.coords.dims, s.job.method]") == [N, 2, "pca"]
+    assert store(page, "s.coords.data.every((v) => Number.isFinite(v))")
+    sample = list(range(0, N, 2_000))
+    census = page.evaluate(INK, screen_positions(page, sample))
+    assert census["total"] > 20_000, census["total"]
+    assert census["corner"] == 0
+    drawn = sum(1 for ink in census["at"] if ink > 0)
+    assert drawn == len(sample), f"only {drawn} of {len(sample)} sampled points have ink where they are drawn"
+    assert page.locator("#legend li").count() == 10  # coloured by the cluster column
+    shot(page, "large-pca.png")
+
+
+def test_hover_shows_the_points_label(big: Any) -> None:
+    page = big
+    box = canvas_box(page)
+    [(x, y)] = screen_positions(page, [4_321])
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    tooltip = page.locator("#tooltip")
+    tooltip.wait_for(state="visible", timeout=30_000)
+    found = re.match(r"^w(\d+)\s*#(\d+)", tooltip.inner_text())
+    assert found, tooltip.inner_text()
+    assert found.group(1) == found.group(2)  # the label shown is the hovered row's (w<i> is row i's label)
+    page.mouse.move(box["x"] + 5, box["y"] + 5)  # leave the points
+
+
+def test_search_selects_the_servers_matches(big: Any, server: str) -> None:
+    page = big
+    expected = api(server, f"{EMB}/search?q=w1234&column=label")
+    assert expected["count"] == 11  # w1234 and w12340 ... w12349
+    page.fill("#search", "w1234")
+    page.press("#search", "Enter")
+    page.wait_for_function("document.querySelector('#selection-count').textContent === '11 points selected'")
+    assert sorted(store(page, "s.selection")) == sorted(expected["indices"])
+    assert page.locator("#match-list li").count() == 11
+    shot(page, "large-search.png")
+
+
+def neighbours_match_the_api(page: Any, server: str) -> None:
+    page.locator("#neighbor-list li").first.wait_for(timeout=15_000)
+    focus = store(page, "s.focus")
+    k = store(page, "s.k")
+    assert focus is not None
+    expected = api(server, f"{EMB}/neighbors", {"query": focus, "k": k})["neighbors"]
+    page.wait_for_function("(k) => document.querySelectorAll('#neighbor-list li').length === k", arg=k)
+    items = page.locator("#neighbor-list li").all_inner_texts()
+    assert [t.split()[0] for t in items] == [n["label"] for n in expected]
+    assert store(page, "s.selection") == [focus, *(n["index"] for n in expected)]
+
+
+def test_a_search_match_lists_the_servers_neighbours(big: Any, server: str) -> None:
+    page = big
+    page.fill("#search", "w77777")
+    page.press("#search", "Enter")
+    page.wait_for_function("document.querySelector('#selection-count').textContent === '1 point selected'")
+    page.locator("#match-list li button").first.click()
+    neighbours_match_the_api(page, server)
+    assert store(page, "s.focus") == 77_777
+    shot(page, "large-neighbours.png")
+    assert page.errors == []
+
+
+@pytest.mark.xfail(
+    reason="on SwiftShader, deck.gl's picking at pointerdown blocks ~1 s at 100,000 points, longer than the 250 ms "
+    "mjolnir allows a tap, so a click on a point is not recognised (the page should pick on pointerup itself)",
+    strict=False,
+)
+def test_a_click_on_a_point_lists_the_servers_neighbours(big: Any, server: str) -> None:
+    page = big
+    page.click("#clear-selection")
+    box = canvas_box(page)
+    [(x, y)] = screen_positions(page, [12_345])
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    neighbours_match_the_api(page, server)
+    assert page.errors == []
