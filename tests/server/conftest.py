@@ -119,8 +119,9 @@ def data() -> Callable[[], Collection]:
 
 
 @pytest.fixture
-def start_live(tmp_path: Path) -> Iterator[Callable[[Collection], str]]:
-    """start_live(collection) -> base URL of a real uvicorn on 127.0.0.1 with a free port, stopped after the test."""
+def start_live(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """start_live(collection, **settings) -> base URL of a real uvicorn on 127.0.0.1 with a free port, stopped
+    after the test; `settings` are ServerSettings fields (a token, say)."""
     import threading
     import time
 
@@ -128,8 +129,10 @@ def start_live(tmp_path: Path) -> Iterator[Callable[[Collection], str]]:
 
     stops: list[Callable[[], None]] = []
 
-    def start(data: Collection) -> str:
-        settings = ServerSettings(host="127.0.0.1", port=0, state_dir=tmp_path / "state", cache_dir=tmp_path / "cache")
+    def start(data: Collection, **options: Any) -> str:
+        settings = ServerSettings(
+            host="127.0.0.1", port=0, state_dir=tmp_path / "state", cache_dir=tmp_path / "cache", **options
+        )
         server, sock, url = make_server(data, settings)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()

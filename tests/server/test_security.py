@@ -98,6 +98,36 @@ def test_websockets_need_the_token_too() -> None:
     assert _websocket_refusal(guard, [], b"token=tok") == [{"type": "websocket.accept"}]
 
 
+def test_websocket_refusals_are_http_answers_where_the_server_allows() -> None:
+    """With the ASGI denial-response extension the handshake gets the same 401 and JSON body as HTTP."""
+    guard = Guard(lambda *a: None, token="tok", max_body=10)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": "/s", "headers": [], "query_string": b"", "extensions": {}}
+    scope["extensions"] = {"websocket.http.response": {}}
+    asyncio.run(guard(scope, receive, send))
+    assert [m["type"] for m in sent] == ["websocket.http.response.start", "websocket.http.response.body"]
+    assert sent[0]["status"] == 401 and (b"www-authenticate", b"Bearer") in sent[0]["headers"]
+    assert json.loads(sent[1]["body"])["error"]["kind"] == "unauthorized"
+
+
+def test_a_live_websocket_without_the_token_gets_401(start_live, data) -> None:
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    url = start_live(data(), token="tok").replace("http://", "ws://")
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"{url}/api/projections/x/stream", open_timeout=10)
+    assert refused.value.response.status_code == 401
+    assert json.loads(refused.value.response.body)["error"]["kind"] == "unauthorized"
+
+
 def test_websockets_from_another_site_are_refused_on_loopback() -> None:
     guard = Guard(lambda *a: None, token=None, max_body=10)
     refused = _websocket_refusal(guard, [(b"host", b"127.0.0.1:5000"), (b"origin", b"http://evil.example")])

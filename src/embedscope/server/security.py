@@ -204,19 +204,26 @@ def _with_cookie(send: Send, token: str | None) -> Send:
     return send_with_cookie
 
 
-async def _send_error(send: Send, exc: EmbedscopeError, *, headers: list[tuple[bytes, bytes]]) -> None:
+async def _send_error(
+    send: Send, exc: EmbedscopeError, *, headers: list[tuple[bytes, bytes]], prefix: str = "http"
+) -> None:
     body = error_body(exc)
     base = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if exc.status == 401:
         base.append((b"www-authenticate", b"Bearer"))
-    await send({"type": "http.response.start", "status": exc.status, "headers": base + headers})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": f"{prefix}.response.start", "status": exc.status, "headers": base + headers})
+    await send({"type": f"{prefix}.response.body", "body": body})
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, exc: EmbedscopeError) -> None:
     if scope["type"] == "websocket":
         message: Any = await receive()  # websocket.connect
-        if message.get("type") == "websocket.connect":
+        if message.get("type") != "websocket.connect":
+            return
+        if "websocket.http.response" in scope.get("extensions", {}):
+            # the server can answer the handshake with an HTTP response: the same status and JSON as for HTTP
+            await _send_error(send, exc, headers=[], prefix="websocket.http")
+        else:
             await send({"type": "websocket.close", "code": 1008, "reason": exc.message[:120]})
         return
     await _send_error(send, exc, headers=[])
