@@ -1,12 +1,9 @@
-// The page: header, data and projection panels (left), the scatter view (middle), the inspector (right); the error,
-// lost-connection and help overlays; the keyboard shortcuts.
+// The page: header, data and projection panels (left), the scatter view (middle, with the error and lost-connection
+// banners under its toolbar), the inspector (right); the help dialog; the keyboard shortcuts.
 import { useEffect } from "preact/hooks";
-import { CANNOT_REACH } from "./api/client";
-import { dismissError } from "./state/actions";
 import { installShortcuts } from "./state/keyboard";
 import { store, useStore } from "./state/store";
 import { BookmarksPanel } from "./panels/BookmarksPanel";
-import { ConnectionBanner } from "./panels/ConnectionBanner";
 import { DataPanel } from "./panels/DataPanel";
 import { HelpDialog } from "./panels/HelpDialog";
 import { Inspector } from "./panels/Inspector";
@@ -16,8 +13,6 @@ import { ScatterPane } from "./panels/ScatterPane";
 export function App() {
   const state = useStore();
   useEffect(() => installShortcuts(), []);
-  // while the banner says the connection is lost, a request's "cannot reach the server" would only repeat it
-  const error = state.offline && state.error?.startsWith(CANNOT_REACH) ? null : state.error;
   return (
     <div class="app">
       <header class="topbar">
@@ -38,17 +33,6 @@ export function App() {
           ?
         </button>
       </header>
-      <div class="banners">
-        {state.offline && <ConnectionBanner offline={state.offline} />}
-        {error && (
-          <div class="banner error" role="alert" id="error">
-            <span>{error}</span>
-            <button type="button" class="link" onClick={dismissError} aria-label="Dismiss the message">
-              ✕
-            </button>
-          </div>
-        )}
-      </div>
       <div class="left">
         <DataPanel state={state} />
         <ProjectionsPanel state={state} />

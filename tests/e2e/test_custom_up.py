@@ -80,7 +80,7 @@ def test_a_server_error_shows_as_a_readable_message(page: Any) -> None:
     error.wait_for(timeout=15_000)
     text = error.inner_text()
     assert "not a valid regular expression" in text and "(unclosed" in text, text
-    assert "turn regex off" in text  # the server's fix travels with the message
+    assert "match the pattern as plain text" in text  # the server's fix travels with the message
     # the live match count under the pattern says so too, rather than a number
     assert "regular expression" in page.locator("#custom-up-count").inner_text()
     shot(page, "server-error.png")

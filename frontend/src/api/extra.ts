@@ -60,6 +60,13 @@ export const apiExtra = {
     return { blob: await response.blob(), filename };
   },
 
+  /** Every metadata column's value for one row (the hover tooltip's). */
+  async metadataRow(run: string, tensor: string, index: number): Promise<Record<string, unknown>> {
+    const path = `${emb(run, tensor)}/metadata?format=json&offset=${index}&limit=1`;
+    const body = await json<{ columns: string[]; data: Record<string, unknown[]> }>(path);
+    return Object.fromEntries(body.columns.map((c) => [c, body.data[c]?.[0] ?? null]));
+  },
+
   bookmarks: async () => (await json<{ bookmarks: BookmarkEntry[] }>("bookmarks")).bookmarks,
   saveBookmark: (name: string, state: unknown) => json<BookmarkEntry>(mark(name), "PUT", { state }),
   renameBookmark: (name: string, newName: string) =>

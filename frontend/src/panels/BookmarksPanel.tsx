@@ -1,9 +1,11 @@
 // Bookmarks: named page states saved on the server (projection and parameters, camera, selection, colour and label
-// choices); save, list, restore, rename, delete; download them all as a file, upload such a file.
+// choices); save, list, restore, rename, delete; download them all as a file, upload such a file; and, read-only,
+// the bookmarks that came with the log dir (ConfigBookmarks).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api/client";
 import { type BookmarkEntry, apiExtra } from "../api/extra";
 import { downloadBookmarks, uploadBookmarks } from "../state/bookmarkActions";
+import { ConfigBookmarks } from "./ConfigBookmarks";
 import { dismissNotice } from "../state/notice";
 import { restore, snapshot } from "../state/snapshot";
 import { type State, store } from "../state/store";
@@ -174,6 +176,7 @@ export function BookmarksPanel({ state }: { state: State }) {
           </li>
         ))}
       </ol>
+      <ConfigBookmarks state={state} />
     </section>
   );
 }

@@ -6,10 +6,10 @@ import { type LoadResult, loadMetadata } from "../state/metadataActions";
 import { SPHERIZE_MIN_DIM, setSpherize, spherizeOn } from "../state/projectionActions";
 import { setColorChoice, setShowSprites } from "../state/scatterActions";
 import { type State } from "../state/store";
-import { css, legendOf, numericRange, VIRIDIS_CSS } from "../render/palette";
+import { css, legendOf, numericRange } from "../render/palette";
+import { NumericLegend } from "./NumericLegend";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
-const fmtNumber = (v: number) => (Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(+v.toPrecision(4)));
 
 /** "Load": a file picker for a metadata TSV, and what came of the last upload (the server's error, readably). */
 function MetadataLoader({ disabled }: { disabled: boolean }) {
@@ -64,7 +64,7 @@ export function DataPanel({ state }: { state: State }) {
   const colourColumns = emb ? categorical(emb) : [];
   const numericColumns = emb ? emb.columns.filter((c) => c.type === "numeric").map((c) => c.name) : [];
   const numeric = state.colorMode === "numeric" && state.colorBy !== null;
-  const legend = numeric ? [] : legendOf(emb?.columns.find((c) => c.name === state.colorBy));
+  const legend = numeric ? [] : legendOf(emb?.columns.find((c) => c.name === state.colorBy), state.theme);
   const range = numeric && state.colorBy ? numericRange(state.columns[state.colorBy]) : null;
   const colorValue = state.colorBy === null ? "" : `${numeric ? "num" : "cat"}:${state.colorBy}`;
   return (
@@ -130,16 +130,7 @@ export function DataPanel({ state }: { state: State }) {
           ))}
         </select>
       </label>
-      {range && (
-        <div class="scale-legend" id="numeric-legend" aria-label={`Colour scale of ${state.colorBy}`}>
-          <div class="scale-bar" style={{ background: VIRIDIS_CSS }} />
-          <div class="scale-ticks">
-            <span>{fmtNumber(range[0])}</span>
-            <span>{fmtNumber((range[0] + range[1]) / 2)}</span>
-            <span>{fmtNumber(range[1])}</span>
-          </div>
-        </div>
-      )}
+      {range && state.colorBy && <NumericLegend column={state.colorBy} range={range} chosen={state.colorScale} />}
       {state.colorBy && legend.length > 0 && (
         <ul class="legend" id="legend" aria-label={`Colours of ${state.colorBy}`}>
           {legend.map((entry) => (

@@ -1,11 +1,12 @@
 // The keyboard shortcuts' help (`?`): a small modal dialog; Escape or Close shuts it and gives focus back.
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { SHORTCUTS } from "../state/keyboard";
 import { store } from "../state/store";
 
 export function HelpDialog() {
   const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
+    // at once, not after the next paint: a key pressed as soon as the dialog shows goes to it
     const before = document.activeElement as HTMLElement | null;
     close.current?.focus();
     return () => before?.focus?.();

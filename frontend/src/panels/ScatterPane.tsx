@@ -2,12 +2,14 @@
 // steps' slider. The renderer (deck.gl and luma.gl, most of the page's code) loads after the panels are drawn.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { focusPoint } from "../state/actions";
-import { labelOf, type State, store } from "../state/store";
-import { legendOf, numericColors, numericRange, pointColors } from "../render/palette";
+import { type State, store } from "../state/store";
+import { legendOf, numericColors, numericRange, pointColors, scaleOf } from "../render/palette";
 import type { ScatterView } from "../render/scatter";
 import { apiUrl } from "../api/client";
 import { stepsOf } from "../state/stepActions";
+import { Banners } from "./Banners";
 import { StepBar } from "./StepBar";
+import { Tooltip } from "./Tooltip";
 import { applyTheme, boxSelect, downloadDataUrl, setTheme } from "../state/scatterActions";
 import { cameraView } from "../state/camera";
 import { markViewReady } from "../state/viewReady";
@@ -63,11 +65,11 @@ export function ScatterPane({ state }: { state: State }) {
   const colors = useMemo(() => {
     if (state.colorBy && state.colorMode === "numeric" && colorValues) {
       const range = numericRange(colorValues);
-      if (range) return numericColors(n, colorValues, range);
+      if (range) return numericColors(n, colorValues, range, scaleOf(range, state.colorScale));
     }
-    const legend = legendOf(state.embedding?.columns.find((c) => c.name === state.colorBy));
+    const legend = legendOf(state.embedding?.columns.find((c) => c.name === state.colorBy), state.theme);
     return pointColors(n, state.colorBy ? colorValues : undefined, legend);
-  }, [n, state.colorBy, state.colorMode, colorValues, state.embedding]);
+  }, [n, state.colorBy, state.colorMode, state.colorScale, colorValues, state.embedding, state.theme]);
   useEffect(() => view.current?.setColors(colors), [ready, colors]);
   useEffect(() => view.current?.setSelection(state.selection, state.focus), [ready, state.selection, state.focus]);
   useEffect(() => view.current?.setNeighbors(state.neighbors?.map((nb) => nb.index) ?? []), [ready, state.neighbors]);
@@ -112,7 +114,6 @@ export function ScatterPane({ state }: { state: State }) {
   const axes = coords && coords.dims === 2 ? state.axisLabels : null;
   const shape = coords && coords.dims >= 3 ? "sphere" : "box";
 
-  const colorValue = hover && state.colorBy && state.colorBy !== state.labelBy ? colorValues?.[hover.index] : undefined;
   return (
     <main class={stepsOf(state.embedding).length ? "scatter has-steps" : "scatter"} aria-label="Scatter plot">
       <div
@@ -123,16 +124,15 @@ export function ScatterPane({ state }: { state: State }) {
         role="application"
         aria-label="Scatter plot: arrow keys pan, + and − zoom, r resets the view, ? lists the shortcuts"
       />
-      {hover && (
-        <div class="tooltip" id="tooltip" style={{ left: `${hover.x + 14}px`, top: `${hover.y + 14}px` }}>
-          <strong>{labelOf(state, hover.index)}</strong>
-          <span class="meta">#{hover.index}</span>
-          {colorValue !== undefined && colorValue !== null && (
-            <div class="meta">
-              {state.colorBy}: {String(colorValue)}
-            </div>
-          )}
-        </div>
+      {hover && host.current && (
+        <Tooltip
+          state={state}
+          index={hover.index}
+          x={hover.x}
+          y={hover.y}
+          width={host.current.clientWidth}
+          height={host.current.clientHeight}
+        />
       )}
       {axes && (
         <>
@@ -144,32 +144,35 @@ export function ScatterPane({ state }: { state: State }) {
           </div>
         </>
       )}
-      <div class="overlay top-right">
-        <button
-          type="button"
-          id="box-select"
-          aria-pressed={boxMode}
-          title={`Drag a ${shape} to select (or shift-drag to add, alt-drag to remove, in any mode)`}
-          onClick={() => setBoxMode(!boxMode)}
-        >
-          {shape === "sphere" ? "Sphere select" : "Box select"}
-        </button>
-        <button type="button" id="reset-view" title="Reset the view (r)" onClick={() => view.current?.resetView()}>
-          Reset view
-        </button>
-        <button type="button" id="save-png" title="Save the view as a PNG image" onClick={savePng}>
-          Save PNG
-        </button>
-        <button
-          type="button"
-          id="theme-toggle"
-          title={`Switch to the ${state.theme === "dark" ? "light" : "dark"} theme`}
-          aria-label="Toggle dark theme"
-          aria-pressed={state.theme === "dark"}
-          onClick={() => setTheme(state.theme === "dark" ? "light" : "dark")}
-        >
-          {state.theme === "dark" ? "☀" : "☾"}
-        </button>
+      <div class="plot-top">
+        <div class="overlay toolbar">
+          <button
+            type="button"
+            id="box-select"
+            aria-pressed={boxMode}
+            title={`Drag a ${shape} to select (or shift-drag to add, alt-drag to remove, in any mode)`}
+            onClick={() => setBoxMode(!boxMode)}
+          >
+            {shape === "sphere" ? "Sphere select" : "Box select"}
+          </button>
+          <button type="button" id="reset-view" title="Reset the view (r)" onClick={() => view.current?.resetView()}>
+            Reset view
+          </button>
+          <button type="button" id="save-png" title="Save the view as a PNG image" onClick={savePng}>
+            Save PNG
+          </button>
+          <button
+            type="button"
+            id="theme-toggle"
+            title={`Switch to the ${state.theme === "dark" ? "light" : "dark"} theme`}
+            aria-label="Toggle dark theme"
+            aria-pressed={state.theme === "dark"}
+            onClick={() => setTheme(state.theme === "dark" ? "light" : "dark")}
+          >
+            {state.theme === "dark" ? "☀" : "☾"}
+          </button>
+        </div>
+        <Banners state={state} />
       </div>
       <StepBar state={state} />
       {state.busy && (

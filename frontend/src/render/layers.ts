@@ -82,11 +82,15 @@ export function buildLayers(input: LayerInput): unknown[] {
       parameters: { depthTest: input.dims === 3 } as never,
     }),
   ];
-  if (input.sprite) layers.push(spriteLayer(input, radius));
+  const size = spriteSize(radius);
+  if (input.sprite) {
+    const selected = spriteLayer(input, size, rings, at); // on top of the faded others, at full strength
+    layers.push(spriteLayer(input, size), selected, frameLayer(input, size, rings, at, colorOf));
+  }
   layers.push(
     new ScatterplotLayer<number>({
       id: "selection",
-      data: rings,
+      data: input.sprite ? [] : rings, // over thumbnails, a frame (frameLayer) instead of a disc that hides them
       getPosition: at,
       getFillColor: colorOf,
       getLineColor: ink,
@@ -107,7 +111,7 @@ export function buildLayers(input: LayerInput): unknown[] {
       getLineColor: FOCUS,
       radiusUnits: "pixels",
       lineWidthUnits: "pixels",
-      getRadius: radius + 7,
+      getRadius: input.sprite ? size * 0.72 + 3 : radius + 7, // around the thumbnail's corners
       getLineWidth: 2.5,
       stroked: true,
       filled: false,
@@ -115,34 +119,95 @@ export function buildLayers(input: LayerInput): unknown[] {
       updateTriggers: { getPosition: [positions] },
       parameters: { depthTest: false } as never,
     }),
-    labelLayer(input, at),
+    labelLayer(input, at, input.sprite ? size / 2 + 5 : LABEL_DX), // beside the thumbnail, not on it
   );
   return layers;
 }
 
-function spriteLayer(input: LayerInput, radius: number) {
+/** The thumbnails' size on screen for points drawn at this radius. */
+const spriteSize = (radius: number) => Math.max(16, Math.min(40, radius * 7));
+const FADED = 110; // unselected thumbnails while there is a selection: faded, still recognisable
+
+/** Every thumbnail (faded while others are selected); or, given `only` rows, those on top at full strength. */
+function spriteLayer(input: LayerInput, size: number, only?: number[], at?: (i: number) => [number, number, number]) {
   const sprite = input.sprite as SpriteSheet;
-  const size = Math.max(16, Math.min(40, radius * 7));
-  const dimmed = input.selection.length > 0 ? new Set(input.selection) : null;
-  return new IconLayer({
-    id: "sprites",
-    data: { length: input.n, attributes: { getPosition: { value: input.positions, size: 3 } } },
+  const dimmed = input.selection.length > 0 && only === undefined;
+  const common = {
     iconAtlas: sprite.url,
     iconMapping: input.spriteMapping,
-    getIcon: (_: unknown, { index }: { index: number }) => String(index),
     getSize: size,
     sizeUnits: "pixels",
     billboard: true,
-    pickable: true,
     textureParameters: { minFilter: "nearest", magFilter: "nearest" },
-    getColor: (_: unknown, { index }: { index: number }) => [0, 0, 0, dimmed && !dimmed.has(index) ? 60 : 255],
-    updateTriggers: { getColor: [input.selection] },
+    parameters: { depthTest: input.dims === 3 && only === undefined },
+  };
+  if (only !== undefined) {
+    return new IconLayer<number>({
+      ...common,
+      id: "sprites-selected",
+      data: only,
+      getPosition: at,
+      getIcon: (i: number) => String(i),
+      getColor: [0, 0, 0, 255],
+      updateTriggers: { getPosition: [input.positions] },
+    } as never);
+  }
+  return new IconLayer({
+    ...common,
+    id: "sprites",
+    data: { length: input.n, attributes: { getPosition: { value: input.positions, size: 3 } } },
+    getIcon: (_: unknown, { index }: { index: number }) => String(index),
+    pickable: true,
+    getColor: [0, 0, 0, dimmed ? FADED : 255],
     transitions: input.transitions,
-    parameters: { depthTest: input.dims === 3 } as never,
   } as never);
 }
 
-function labelLayer(input: LayerInput, at: (i: number) => [number, number, number]) {
+export const FRAME_WIDTH = 3; // px: the frame around a selected thumbnail
+const frames = new Map<number, HTMLCanvasElement>();
+
+/** A square frame `side` px wide whose border is FRAME_WIDTH px, white on transparent (tinted as a mask icon). */
+function frameImage(side: number): HTMLCanvasElement {
+  let canvas = frames.get(side);
+  if (!canvas) {
+    canvas = document.createElement("canvas");
+    canvas.width = canvas.height = side;
+    const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, side, side);
+    ctx.clearRect(FRAME_WIDTH, FRAME_WIDTH, side - 2 * FRAME_WIDTH, side - 2 * FRAME_WIDTH);
+    frames.set(side, canvas);
+  }
+  return canvas;
+}
+
+/** Selected thumbnails get a frame in their point's colour around them; the image inside stays visible. */
+function frameLayer(
+  input: LayerInput,
+  size: number,
+  rings: number[],
+  at: (i: number) => [number, number, number],
+  colorOf: (i: number) => RGBA,
+) {
+  const side = Math.round(size) + 2 * FRAME_WIDTH;
+  return new IconLayer<number>({
+    id: "sprite-frames",
+    data: rings,
+    iconAtlas: frameImage(side) as never,
+    iconMapping: { frame: { x: 0, y: 0, width: side, height: side, mask: true } },
+    getIcon: () => "frame",
+    getPosition: at,
+    getSize: side,
+    sizeUnits: "pixels",
+    getColor: colorOf,
+    billboard: true,
+    textureParameters: { minFilter: "nearest", magFilter: "nearest" },
+    updateTriggers: { getPosition: [input.positions], getColor: [input.colors] },
+    parameters: { depthTest: false } as never,
+  });
+}
+
+function labelLayer(input: LayerInput, at: (i: number) => [number, number, number], dx: number) {
   const text = input.labelText;
   const maxChars = Math.floor((LABEL_MAX_W - 4) / CHAR_W);
   const clip = (s: string) => (s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s);
@@ -157,13 +222,17 @@ function labelLayer(input: LayerInput, at: (i: number) => [number, number, numbe
     getColor: (i) => (i === input.focus ? FOCUS : ink),
     getTextAnchor: "start",
     getAlignmentBaseline: "center",
-    getPixelOffset: [LABEL_DX, 0],
+    getPixelOffset: [dx, 0],
     fontFamily: "Inter, 'Segoe UI', system-ui, sans-serif",
     fontWeight: 500,
     characterSet: "auto",
-    outlineWidth: 3,
+    // A signed-distance atlas at 32 px (3x the labels' size) with room around each glyph (buffer = radius), sampled
+    // without mipmaps: mipmapped SDF glyphs lost their thin stems at 11 px ("pink" drawn "p nk", "red" drawn "rec").
+    // The halo (outlineWidth, atlas px) is about one screen pixel.
+    outlineWidth: 4,
     outlineColor: [...HALO[input.theme]] as RGBA,
-    fontSettings: { sdf: true },
+    fontSettings: { sdf: true, fontSize: 32, buffer: 8, radius: 8, cutoff: 0.25, smoothing: 0.2 },
+    _subLayerProps: { characters: { textureParameters: { mipmapFilter: "none" } } },
     billboard: true,
     updateTriggers: {
       getPosition: [input.positions],

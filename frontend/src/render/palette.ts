@@ -1,9 +1,11 @@
 // Point colours: a colour-blind-safe categorical palette (Paul Tol's "muted" set, then Okabe-Ito's orange and
-// blue), grey for values past the palette and for missing values.
+// blue) with a lighter variant for the dark theme, grey for values past the palette and for missing values; the
+// viridis scale for numeric columns, linear or logarithmic.
 import type { ColumnInfo } from "../api/types";
 import type { Values } from "../state/store";
 
 export type RGB = [number, number, number];
+export type Theme = "light" | "dark";
 
 export const CATEGORICAL: RGB[] = [
   [51, 34, 136], // indigo
@@ -18,6 +20,38 @@ export const CATEGORICAL: RGB[] = [
   [230, 159, 0], // orange (Okabe-Ito)
   [0, 114, 178], // blue (Okabe-Ito)
 ];
+/** The dark theme's variant: the five entries too dark for its background lifted to a contrast of at least 3.5:1,
+ * keeping their hue, and chosen so that no two are closer than the light palette's closest pair, also as seen with
+ * protanopia, deuteranopia and tritanopia (CIELAB distance of simulated colours; palette.test.ts checks both). */
+export const CATEGORICAL_DARK: RGB[] = [
+  [126, 90, 216], // indigo, lighter
+  [136, 204, 238], // cyan
+  [68, 170, 153], // teal
+  [55, 150, 80], // green, lighter
+  [153, 153, 51], // olive
+  [221, 204, 119], // sand
+  [204, 102, 119], // rose
+  [246, 138, 204], // wine, lighter (pink)
+  [204, 126, 234], // purple, lighter
+  [230, 159, 0], // orange
+  [84, 114, 174], // blue, lighter
+];
+/** The plot's background in each theme (--panel in styles.css). */
+export const BACKGROUND: Record<Theme, RGB> = { light: [255, 255, 255], dark: [23, 27, 35] };
+export const paletteOf = (theme: Theme): RGB[] => (theme === "dark" ? CATEGORICAL_DARK : CATEGORICAL);
+
+const channel = (c: number) => {
+  const v = c / 255;
+  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+};
+/** WCAG relative luminance of a colour. */
+export const luminance = (c: RGB) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
+/** WCAG contrast ratio of two colours, 1 to 21. */
+export function contrastRatio(a: RGB, b: RGB): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
 export const OTHER: RGB = [187, 187, 187];
 export const DEFAULT_POINT: RGB = [70, 110, 190];
 
@@ -28,8 +62,9 @@ export interface LegendEntry {
   color: RGB;
 }
 
-/** The legend of a categorical column: its most frequent values get the palette's colours, in order. */
-export function legendOf(column: ColumnInfo | undefined): LegendEntry[] {
+/** The legend of a categorical column: its most frequent values get the theme's palette colours, in order. */
+export function legendOf(column: ColumnInfo | undefined, theme: Theme = "light"): LegendEntry[] {
+  const palette = paletteOf(theme);
   let distinct = column?.distinct ?? [];
   if (distinct.length <= CATEGORICAL.length) {
     // few values: show them in their natural order (0, 1, 2, ...); many: the most frequent get colours
@@ -42,7 +77,7 @@ export function legendOf(column: ColumnInfo | undefined): LegendEntry[] {
     value: d.value,
     label: String(d.value) === "" ? "(empty)" : String(d.value),
     count: d.count,
-    color: CATEGORICAL[i],
+    color: palette[i],
   }));
   const rest = distinct.slice(CATEGORICAL.length).reduce((sum, d) => sum + d.count, 0);
   if (rest > 0) entries.push({ value: "", label: "other", count: rest, color: OTHER });
@@ -106,14 +141,48 @@ export function numericRange(values: Values | undefined): [number, number] | nul
   return lo <= hi ? [lo, hi] : null;
 }
 
-/** RGBA bytes for n points on the viridis scale over [lo, hi]; grey for missing or non-numeric values. */
-export function numericColors(n: number, values: Values, range: [number, number]): Uint8Array {
-  const colors = new Uint8Array(n * 4);
+export type NumericScale = "linear" | "log";
+
+/** The scale a numeric column gets by default: log when every value is > 0 and they span more than two orders of
+ * magnitude (a skewed count such as word frequency would be one colour on a linear scale), else linear. */
+export function defaultScale(range: [number, number]): NumericScale {
+  return range[0] > 0 && range[1] / range[0] > 100 ? "log" : "linear";
+}
+
+/** The scale used: the user's choice (log only where every value is > 0), else the default for the range. */
+export function scaleOf(range: [number, number], chosen: NumericScale | null): NumericScale {
+  if (chosen === "log") return range[0] > 0 ? "log" : "linear";
+  return chosen ?? defaultScale(range);
+}
+
+/** Where v lies on the scale over [lo, hi], in [0, 1] (0 for a range of one value). */
+export function scalePosition(v: number, range: [number, number], scale: NumericScale): number {
   const [lo, hi] = range;
-  const span = hi > lo ? hi - lo : 1;
+  if (scale === "log") {
+    const span = Math.log(hi) - Math.log(lo);
+    return span > 0 ? Math.min(1, Math.max(0, (Math.log(v) - Math.log(lo)) / span)) : 0;
+  }
+  return hi > lo ? Math.min(1, Math.max(0, (v - lo) / (hi - lo))) : 0;
+}
+
+/** The legend's three ticks: the ends and the value in the middle of the bar (geometric mean on a log scale). */
+export function scaleTicks(range: [number, number], scale: NumericScale): [number, number, number] {
+  const [lo, hi] = range;
+  return [lo, scale === "log" ? Math.sqrt(lo * hi) : (lo + hi) / 2, hi];
+}
+
+/** RGBA bytes for n points on the viridis scale over [lo, hi]; grey for missing or non-numeric values. */
+export function numericColors(
+  n: number,
+  values: Values,
+  range: [number, number],
+  scale: NumericScale = "linear",
+): Uint8Array {
+  const colors = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    const c = typeof v === "number" && Number.isFinite(v) ? viridis((v - lo) / span) : OTHER;
+    const ok = typeof v === "number" && Number.isFinite(v) && (scale === "linear" || v > 0);
+    const c = ok ? viridis(scalePosition(v as number, range, scale)) : OTHER;
     colors[i * 4] = c[0];
     colors[i * 4 + 1] = c[1];
     colors[i * 4 + 2] = c[2];

@@ -167,6 +167,56 @@ describe("project", () => {
     expect(streams).toHaveLength(0); // nothing to watch
   });
 
+  it("keeps the latest call's answer when an earlier call's answer arrives after it", async () => {
+    // PCA 2-D, then 3-D at once: the 3-D job is answered first, the 2-D one last; the 3-D view must stay
+    let answer2d: (j: JobStatus) => void = () => {};
+    const start = vi
+      .spyOn(api, "startProjection")
+      .mockImplementationOnce(() => new Promise<JobStatus>((resolve) => (answer2d = resolve)))
+      .mockImplementationOnce(async () => job({ id: "j3", n_components: 3 }));
+    vi.spyOn(api, "coords").mockImplementation(async (id) => (id === "j3" ? coords(5, 3) : coords(5, 2, 50)));
+    store.set({ projection: choice({ dims: 2 }) });
+    const first = project(null);
+    store.set({ projection: choice({ dims: 3 }) });
+    await project(null);
+    answer2d(job({ id: "j2", n_components: 2 }));
+    await first;
+    expect(start).toHaveBeenCalledTimes(2);
+    const s = store.get();
+    expect(s.job?.id).toBe("j3");
+    expect(s.coords?.dims).toBe(3);
+    expect(s.coords?.data[0]).toBe(0); // not the 2-D answer's (50, ...)
+    expect(s.projection.dims).toBe(3);
+    expect(s.busy).toBeNull();
+  });
+
+  it("drops an earlier call's coordinates that arrive after a later call's, and its late error", async () => {
+    let coords2d: (c: Coords) => void = () => {};
+    let fail2d: (e: unknown) => void = () => {};
+    vi.spyOn(api, "startProjection")
+      .mockResolvedValueOnce(job({ id: "j2" }))
+      .mockResolvedValueOnce(job({ id: "j3", n_components: 3 }))
+      .mockImplementationOnce(() => new Promise<JobStatus>((_, reject) => (fail2d = reject)))
+      .mockResolvedValueOnce(job({ id: "j4" }));
+    vi.spyOn(api, "coords").mockImplementation((id) =>
+      id === "j2" ? new Promise<Coords>((resolve) => (coords2d = resolve)) : Promise.resolve(coords(5, 3)),
+    );
+    const first = project(null);
+    await Promise.resolve();
+    await project(null);
+    coords2d(coords(5, 2, 50));
+    await first;
+    expect(store.get().coords?.dims).toBe(3);
+    expect(store.get().job?.id).toBe("j3");
+    // a call that fails after a newer one started says nothing
+    const failing = project(null);
+    await project(null);
+    fail2d(new ApiError(500, { kind: "internal", message: "too late" }));
+    await failing;
+    expect(store.get().error).toBeNull();
+    expect(store.get().job?.id).toBe("j4");
+  });
+
   it("sends the store's spherize choice, and setSpherize re-runs the projection with it", async () => {
     const start = vi.spyOn(api, "startProjection").mockResolvedValue(job());
     vi.spyOn(api, "coords").mockResolvedValue(coords(5, 2));

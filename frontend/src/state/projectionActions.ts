@@ -7,6 +7,7 @@ import { type ProjectionChoice, type ProjectionParams, type State, store } from 
 
 let stopWatching: (() => void) | null = null;
 let watchedJob: string | null = null;
+let calls = 0; // project() calls so far: an answer to an older call than the latest is dropped
 
 const BUSY: Record<ProjectionChoice["method"], string> = {
   pca: "Computing PCA…",
@@ -128,6 +129,8 @@ export async function project(
   const emb = store.get().embedding;
   if (emb === null) return;
   detach();
+  const call = ++calls;
+  const superseded = () => call !== calls; // a newer project() started while this one waited
   const choice = store.get().projection;
   store.set({
     busy: BUSY[choice.method],
@@ -139,11 +142,12 @@ export async function project(
     const { params, spherize, step } = store.get();
     const request = requestFor(choice, params, subset, spherize, emb.steps?.length ? step : null);
     const job = await api.startProjection(emb.run, emb.id, request);
+    if (superseded()) return;
     watchedJob = job.id;
     showStatus(job);
     if (job.state === "done") {
       const coords = await api.coords(job.id);
-      if (watchedJob === job.id) showCoords(coords, subset, morph);
+      if (!superseded() && watchedJob === job.id) showCoords(coords, subset, morph);
       return;
     }
     let final = false;
@@ -160,12 +164,14 @@ export async function project(
       closed: () => {
         const last = store.get().job;
         if (!final && watchedJob === job.id && last?.id === job.id && last.state === "done") {
-          api.coords(job.id).then((c) => showCoords(c, subset, morph && first), fail);
+          api.coords(job.id).then((c) => {
+            if (!superseded() && watchedJob === job.id) showCoords(c, subset, morph && first);
+          }, fail);
         }
       },
     });
   } catch (err) {
-    fail(err);
+    if (!superseded()) fail(err);
   }
 }
 

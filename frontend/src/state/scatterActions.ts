@@ -22,9 +22,18 @@ export function setShowSprites(on: boolean): void {
 }
 
 /** Colour by a column, either one palette colour per value or on a continuous scale. */
-export async function setColorChoice(name: string | null, mode: "category" | "numeric"): Promise<void> {
-  store.set({ colorBy: name, colorMode: mode });
+export async function setColorChoice(
+  name: string | null,
+  mode: "category" | "numeric",
+  scale: "linear" | "log" | null = null,
+): Promise<void> {
+  store.set({ colorBy: name, colorMode: mode, colorScale: scale });
   await loadColumn(name);
+}
+
+/** The continuous colour scale: linear or log (null: the default for the column's values). */
+export function setColorScale(scale: "linear" | "log" | null): void {
+  store.set({ colorScale: scale });
 }
 
 export function applyTheme(theme: "light" | "dark"): void {

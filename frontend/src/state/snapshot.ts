@@ -19,6 +19,7 @@ export interface Snapshot {
   labelBy: string | null;
   colorBy: string | null;
   colorMode?: "category" | "numeric";
+  colorScale?: "linear" | "log" | null; // the continuous scale chosen (null: the column's default)
   k: number;
   metric: "cosine" | "euclidean";
   spherize?: boolean | null;
@@ -38,6 +39,7 @@ export function snapshot(state: State): Snapshot {
     labelBy: state.labelBy,
     colorBy: state.colorBy,
     colorMode: state.colorMode,
+    colorScale: state.colorScale,
     k: state.k,
     metric: state.metric,
     spherize: state.spherize,
@@ -74,7 +76,11 @@ export async function restore(doc: UrlState): Promise<void> {
   const colorBy = doc.colorBy === undefined ? store.get().colorBy : known(doc.colorBy) ? doc.colorBy : null;
   await Promise.all([
     known(doc.labelBy) ? setLabelBy(doc.labelBy as string) : Promise.resolve(),
-    setColorChoice(colorBy, doc.colorMode ?? (colorBy === store.get().colorBy ? store.get().colorMode : "category")),
+    setColorChoice(
+      colorBy,
+      doc.colorMode ?? (colorBy === store.get().colorBy ? store.get().colorMode : "category"),
+      doc.colorScale === "linear" || doc.colorScale === "log" ? doc.colorScale : null,
+    ),
   ]);
   const camera = parseCamera(doc.camera);
   if (camera) cameraView.set(camera); // waits for the projection's points when their kind (2-D / 3-D) differs

@@ -52,6 +52,7 @@ export interface State {
   // scatter view choices (scatterActions.ts)
   showSprites: boolean;
   colorMode: "category" | "numeric"; // how colorBy colours: palette per value, or a continuous scale
+  colorScale: "linear" | "log" | null; // the continuous scale chosen; null: log for a skewed positive column, else linear
   theme: "light" | "dark";
   axisLabels: { x: string; y: string } | null; // custom projections: what the axes mean
   // projections and inspector (projectionActions.ts, inspectorActions.ts)
@@ -93,6 +94,7 @@ export const initialState: State = {
   busy: null,
   showSprites: false,
   colorMode: "category",
+  colorScale: null,
   theme: typeof matchMedia === "function" && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light",
   axisLabels: null,
   params: {

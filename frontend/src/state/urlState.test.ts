@@ -68,6 +68,17 @@ describe("the URL state", () => {
     expect(decodeState("step=-1").step).toBeNull();
     expect(decodeState("step=x").step).toBeNull();
   });
+  it("keeps a numeric colour's scale when one was chosen", () => {
+    const numeric = { ...base, colorBy: "freq", colorMode: "numeric" as const };
+    expect(decodeState(encodeState({ ...numeric, colorScale: "linear" }))).toMatchObject({
+      colorBy: "freq",
+      colorMode: "numeric",
+      colorScale: "linear",
+    });
+    expect(decodeState(encodeState({ ...numeric, colorScale: null })).colorScale).toBeNull(); // the column's default
+    expect(encodeState({ ...base, colorScale: "log" })).not.toContain("cscale"); // no numeric colour: no scale
+    expect(decodeState("color=freq&cmode=numeric&cscale=cubic").colorScale).toBeNull();
+  });
   it("drops malformed values instead of failing", () => {
     const doc = decodeState("method=nope&dims=7&axes=0,x&k=0&cam=1,2&perplexity=-3&sel=9-1");
     expect(doc.projection).toBeUndefined();

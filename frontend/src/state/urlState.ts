@@ -80,6 +80,7 @@ export function encodeState(s: Snapshot): string {
   if (s.labelBy) q.set("label", s.labelBy);
   q.set("color", s.colorBy ?? "");
   if (s.colorBy && s.colorMode === "numeric") q.set("cmode", "numeric");
+  if (s.colorBy && s.colorMode === "numeric" && s.colorScale) q.set("cscale", s.colorScale);
   if (s.focus !== null) q.set("focus", String(s.focus));
   else if (s.selection.length > 0) {
     const sel = encodeRanges(s.selection);
@@ -152,6 +153,8 @@ export function decodeState(hash: string): UrlState {
   if (q.has("label")) out.labelBy = q.get("label") || null;
   if (q.has("color")) out.colorBy = q.get("color") || null;
   out.colorMode = q.get("cmode") === "numeric" ? "numeric" : "category";
+  const cscale = q.get("cscale");
+  out.colorScale = cscale === "linear" || cscale === "log" ? cscale : null;
   const focus = int(q.get("focus"), 0, 2 ** 31 - 1);
   if (focus !== undefined) out.focus = focus;
   const sel = q.get("sel");
