@@ -40,7 +40,7 @@ describe("LabelSchedule", () => {
   it("while the camera moves, waits until it has been still for SETTLE_MS, then chooses once", () => {
     const update = vi.fn();
     const f = manualFrames();
-    const s = new LabelSchedule(update, f.frames);
+    const s = new LabelSchedule(update, f.frames, () => Date.now());
     for (let step = 0; step < 10; step++) {
       s.moved(); // one pan step per frame: no label work on the way
       f.tick();
@@ -53,6 +53,28 @@ describe("LabelSchedule", () => {
     vi.advanceTimersByTime(2);
     expect(update).toHaveBeenCalledTimes(1);
     expect(s.waiting).toBe(false);
+  });
+
+  it("where the camera's steps come slowly (slow frames), waits 1.5 times their pace, not between two steps", () => {
+    const update = vi.fn();
+    const f = manualFrames();
+    const s = new LabelSchedule(update, f.frames, () => Date.now());
+    const drag = () => {
+      for (let step = 0; step < 6; step++) {
+        s.moved();
+        vi.advanceTimersByTime(250); // a software renderer: a frame every 250 ms
+      }
+    };
+    drag(); // the first gesture learns the pace (its first step is chosen for at the plain wait)
+    expect(update).toHaveBeenCalledTimes(1);
+    expect(s.settleMs).toBe(375);
+    vi.advanceTimersByTime(125);
+    expect(update).toHaveBeenCalledTimes(2); // once after the gesture
+    vi.advanceTimersByTime(5_000);
+    drag(); // the next gesture keeps the pace: no label work between its steps
+    expect(update).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(125);
+    expect(update).toHaveBeenCalledTimes(3);
   });
 
   it("a change during a move waits for the settle; a frame already asked for gives way to it", () => {
