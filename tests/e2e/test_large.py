@@ -129,11 +129,6 @@ def test_a_search_match_lists_the_servers_neighbours(big: Any, server: str) -> N
     assert page.errors == []
 
 
-@pytest.mark.xfail(
-    reason="on SwiftShader, deck.gl's picking at pointerdown blocks ~1 s at 100,000 points, longer than the 250 ms "
-    "mjolnir allows a tap, so a click on a point is not recognised (the page should pick on pointerup itself)",
-    strict=False,
-)
 def test_a_click_on_a_point_lists_the_servers_neighbours(big: Any, server: str) -> None:
     page = big
     page.click("#clear-selection")

@@ -132,7 +132,8 @@ def test_sphere_mode_button_replaces_with_a_plain_drag_and_2d_keeps_the_box(page
     selection = set(store(page, "s.selection"))
     assert inside <= selection <= inside | edge  # replaced, not added to the search's matches
     page.click("#dims-2")
-    page.wait_for_function("window.embedscope.store.get().coords?.dims === 2")
+    # the view itself in 2-D (it takes the store's coordinates in an effect after the next paint)
+    page.wait_for_function("window.embedscope.view.camera().dims === 2")
     assert page.locator("#box-select").inner_text() == "Box select"
     page.mouse.move(box["x"] + 100, box["y"] + 100)
     page.mouse.down()

@@ -1,4 +1,4 @@
-import { tableFromArrays, tableToIPC } from "apache-arrow";
+import { DataType, Table, Utf8, tableFromArrays, tableToIPC, vectorFromArray } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError, api, apiUrl } from "./client";
 
@@ -147,6 +147,19 @@ describe("api data", () => {
     expect(Number.isNaN(counts[2])).toBe(true);
     expect(await api.column("r", "t", "id")).toEqual([1, 2, 3]);
     expect(await api.column("r", "t", "missing")).toEqual([]);
+  });
+
+  it("decodes string columns, ASCII or not, with nulls, as each value on its own would", async () => {
+    const words = ["w0", null, "", "zebra", "w12345"];
+    const accents = ["café", null, "naïve", "", "日本"];
+    const utf8 = (v: (string | null)[]) => vectorFromArray(v, new Utf8()); // plain UTF-8, as the server sends
+    const table = new Table({ a: utf8(words), b: utf8(accents) });
+    expect(DataType.isUtf8(table.getChild("a")?.type)).toBe(true);
+    const ipc = tableToIPC(table, "stream");
+    const bytes = ipc.buffer.slice(ipc.byteOffset, ipc.byteOffset + ipc.byteLength) as ArrayBuffer;
+    fetchMock.mockImplementation(async () => new Response(bytes));
+    expect(await api.column("r", "t", "a")).toEqual(words);
+    expect(await api.column("r", "t", "b")).toEqual(accents);
   });
 
   it("reads binary coordinates with their shape header", async () => {

@@ -1,6 +1,9 @@
 // The deck.gl layers of the scatter view: points (binary attributes, no per-point JS objects), sprites, the selection's
-// rings, the clicked point's ring and the labels. Built afresh on each change; deck.gl diffs them.
+// rings, the clicked point's ring, the hovered point and the labels. Built afresh on each change; deck.gl diffs them
+// (the big arrays are the same objects from one build to the next, so nothing per point is uploaded again). Many
+// points are drawn as GL_POINTS sprites (pointsLayer.ts), a few as deck.gl's scatterplot discs.
 import { IconLayer, ScatterplotLayer, TextLayer } from "@deck.gl/layers";
+import { PointSpritesLayer } from "./pointsLayer";
 import type { PositionTransitions } from "./glide";
 import { CHAR_W, LABEL_DX, LABEL_MAX_W } from "./labels";
 
@@ -21,6 +24,7 @@ export interface LayerInput {
   colors: Uint8Array; // RGBA per point
   selection: number[];
   focus: number | null;
+  hovered?: number | null;
   labels: number[];
   labelText: (i: number) => string;
   labelVersion: number;
@@ -37,6 +41,24 @@ const HALO = { light: [255, 255, 255, 230], dark: [23, 27, 35, 230] } as const;
 const FOCUS: RGBA = [220, 38, 38, 255];
 
 export const pointRadius = (n: number) => (n > 200_000 ? 1.5 : n > 20_000 ? 2.2 : 3.2);
+/** The thumbnails' size in CSS pixels when sprites are shown. */
+export const spriteSize = (n: number) => Math.max(16, Math.min(40, pointRadius(n) * 7));
+/** From this many points on, the points are GL_POINTS sprites, not instanced quads. */
+export const SPRITES_FROM = 50_000;
+const DIM_ALPHA = 45; // what is not selected, while something is
+
+const dimmedOf = new WeakMap<Uint8Array, Uint8Array>();
+
+/** The colours with every point dimmed (the selection's rings are drawn on top): one copy per colour array. */
+export function dimmed(colors: Uint8Array): Uint8Array {
+  let out = dimmedOf.get(colors);
+  if (!out) {
+    out = new Uint8Array(colors);
+    for (let i = 3; i < out.length; i += 4) out[i] = DIM_ALPHA;
+    dimmedOf.set(colors, out);
+  }
+  return out;
+}
 
 /** The icon mapping of a sprite sheet for n points (row-major thumbnails). */
 export function spriteMappingOf(sprite: SpriteSheet, n: number): SpriteMapping {
@@ -52,37 +74,34 @@ export function spriteMappingOf(sprite: SpriteSheet, n: number): SpriteMapping {
 export function buildLayers(input: LayerInput): unknown[] {
   const { n, positions, colors, selection, theme } = input;
   const radius = pointRadius(n);
-  let fill = colors;
-  if (selection.length > 0) {
-    fill = new Uint8Array(colors); // dim what is not selected
-    for (let i = 0; i < n; i++) fill[i * 4 + 3] = 45;
-  }
+  const fill = selection.length > 0 ? dimmed(colors) : colors; // dim what is not selected
   const at = (i: number): [number, number, number] => [positions[i * 3], positions[i * 3 + 1], positions[i * 3 + 2]];
   const colorOf = (i: number): RGBA => [colors[i * 4], colors[i * 4 + 1], colors[i * 4 + 2], 255];
   const ink = [...INK[theme]] as RGBA;
   const transitions = input.transitions;
   const rings = input.gliding ? [] : selection; // drawn where the points arrive, once they are there
+  const data = {
+    length: n,
+    attributes: {
+      getPosition: { value: positions, size: 3 },
+      getFillColor: { value: fill, size: 4, normalized: true },
+    },
+  };
+  const parameters = { depthTest: input.dims === 3 } as never;
   const layers: unknown[] = [
-    new ScatterplotLayer({
-      id: "points",
-      data: {
-        length: n,
-        attributes: {
-          getPosition: { value: positions, size: 3 },
-          getFillColor: { value: fill, size: 4, normalized: true },
-        },
-      },
-      radiusUnits: "pixels",
-      getRadius: radius,
-      billboard: true, // discs face the camera in 3-D
-      pickable: true,
-      autoHighlight: true,
-      transitions,
-      highlightColor: ink,
-      parameters: { depthTest: input.dims === 3 } as never,
-    }),
+    n >= SPRITES_FROM
+      ? new PointSpritesLayer({ id: "points", data, radiusPixels: radius, transitions, parameters })
+      : new ScatterplotLayer({
+          id: "points",
+          data,
+          radiusUnits: "pixels",
+          getRadius: radius,
+          billboard: true, // discs face the camera in 3-D
+          transitions,
+          parameters,
+        }),
   ];
-  const size = spriteSize(radius);
+  const size = spriteSize(n);
   if (input.sprite) {
     const selected = spriteLayer(input, size, rings, at); // on top of the faded others, at full strength
     layers.push(spriteLayer(input, size), selected, frameLayer(input, size, rings, at, colorOf));
@@ -119,13 +138,22 @@ export function buildLayers(input: LayerInput): unknown[] {
       updateTriggers: { getPosition: [positions] },
       parameters: { depthTest: false } as never,
     }),
+    new ScatterplotLayer<number>({
+      id: "hover",
+      data: input.hovered === null || input.hovered === undefined || input.gliding ? [] : [input.hovered],
+      getPosition: at,
+      getFillColor: ink,
+      radiusUnits: "pixels",
+      getRadius: radius + 0.5,
+      billboard: true,
+      updateTriggers: { getPosition: [positions], getFillColor: [theme] },
+      parameters: { depthTest: false } as never,
+    }),
     labelLayer(input, at, input.sprite ? size / 2 + 5 : LABEL_DX), // beside the thumbnail, not on it
   );
   return layers;
 }
 
-/** The thumbnails' size on screen for points drawn at this radius. */
-const spriteSize = (radius: number) => Math.max(16, Math.min(40, radius * 7));
 const FADED = 110; // unselected thumbnails while there is a selection: faded, still recognisable
 
 /** Every thumbnail (faded while others are selected); or, given `only` rows, those on top at full strength. */
@@ -156,8 +184,7 @@ function spriteLayer(input: LayerInput, size: number, only?: number[], at?: (i: 
     ...common,
     id: "sprites",
     data: { length: input.n, attributes: { getPosition: { value: input.positions, size: 3 } } },
-    getIcon: (_: unknown, { index }: { index: number }) => String(index),
-    pickable: true,
+    getIcon: (_: unknown, { index }: { index: number }) => String(index), // not pickable: picking is on the CPU
     getColor: [0, 0, 0, dimmed ? FADED : 255],
     transitions: input.transitions,
   } as never);

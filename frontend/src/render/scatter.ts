@@ -3,9 +3,13 @@
 // shift / alt (or in select mode) selects a box in 2-D and a sphere in 3-D (selectdrag.ts, selection.ts).
 import { Deck, OrbitView, OrthographicView } from "@deck.gl/core";
 import { type Camera, type ViewState, cameraOf, homeView, panned, viewOf, zoomed } from "./camera";
-import { buildLayers, canvasToPNG, type SpriteMapping, type SpriteSheet, spriteMappingOf } from "./layers";
+import { buildLayers, canvasToPNG, pointRadius, type SpriteMapping, type SpriteSheet, spriteMappingOf, spriteSize } from "./layers";
 import { Glide } from "./glide";
 import { chooseLabels, labelWidth } from "./labels";
+import { LabelSchedule } from "./labelSchedule";
+import { PickGrid, pickProjected } from "./pick";
+import { normalise } from "./normalise";
+import { PointerPick } from "./pointer";
 import { SelectDrag, type SelectMode } from "./selectdrag";
 import { distance, pointsInScreenBox, pointsInSphere, pointsInWorldBox, type Vec3 } from "./selection";
 
@@ -32,31 +36,6 @@ export interface Sphere {
   picked: number | null; // the point under the pointer-down, when there was one
 }
 
-/** Centre coordinates on 0 and scale the largest half-extent to 1; always returns x, y, z triples. */
-export function normalise(data: Float32Array, n: number, dims: number): Float32Array {
-  const out = new Float32Array(n * 3);
-  const lo = [Infinity, Infinity, Infinity];
-  const hi = [-Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < n; i++) {
-    for (let d = 0; d < dims; d++) {
-      const v = data[i * dims + d];
-      if (v < lo[d]) lo[d] = v;
-      if (v > hi[d]) hi[d] = v;
-    }
-  }
-  let half = 0;
-  const mid = [0, 0, 0];
-  for (let d = 0; d < dims; d++) {
-    mid[d] = (lo[d] + hi[d]) / 2;
-    half = Math.max(half, (hi[d] - lo[d]) / 2);
-  }
-  const scale = half > 0 && Number.isFinite(half) ? 1 / half : 1;
-  for (let i = 0; i < n; i++) {
-    for (let d = 0; d < dims; d++) out[i * 3 + d] = (data[i * dims + d] - mid[d]) * scale;
-  }
-  return out;
-}
-
 export class ScatterView {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly deck: Deck<any>;
@@ -73,7 +52,10 @@ export class ScatterView {
   private labelText: (i: number) => string = (i) => `#${i}`;
   private labelVersion = 0;
   private labels: number[] = [];
-  private labelTimer = 0;
+  private readonly labelSchedule = new LabelSchedule(() => this.updateLabels());
+  private grid: PickGrid | null = null; // over the current 2-D coordinates, built on first use (or when idle)
+  private gridTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pointer: PointerPick;
   private sprite: SpriteSheet | null = null;
   private spriteMapping: SpriteMapping = {};
   private theme: "light" | "dark" = "light";
@@ -95,17 +77,14 @@ export class ScatterView {
       controller: CONTROLLER,
       onLoad: () => this.canvas?.setAttribute("tabindex", "-1"), // the host element takes focus (and the keys)
       onViewStateChange: ({ viewState }) => this.showView(viewState),
-      onHover: (info) => {
-        const index = info.picked ? info.index : null;
-        if (index !== this.hovered) {
-          this.hovered = index;
-          this.scheduleLabels();
-        }
-        this.on.hover(index, info.x, info.y);
-      },
-      onClick: (info) => this.on.click(info.picked ? info.index : null),
-      getCursor: ({ isDragging, isHovering }) => (isDragging ? "grabbing" : isHovering ? "pointer" : "grab"),
+      _pickable: false, // no GPU picking: hover and click pick on the CPU (pick.ts, pointer.ts)
+      getCursor: ({ isDragging }) => (isDragging ? "grabbing" : this.hovered !== null ? "pointer" : "grab"),
       layers: [],
+    });
+    this.pointer = new PointerPick(parent, {
+      pick: (x, y) => this.pickAt(x, y),
+      hover: (index, x, y) => this.hoverAt(index, x, y),
+      click: (index) => this.on.click(index),
     });
     this.drag = new SelectDrag(parent, {
       shape: () => (this.dims === 3 ? "sphere" : "box"),
@@ -118,6 +97,35 @@ export class ScatterView {
   /** Plain drags select (a box in 2-D, a sphere in 3-D) instead of panning or rotating. */
   set boxMode(on: boolean) {
     this.drag.always = on;
+  }
+
+  // --- picking (on the CPU) ---
+
+  /** The point drawn under (x, y), CSS pixels from the canvas's top left, or null. */
+  pickAt(x: number, y: number): number | null {
+    const viewport = this.deck.getViewports()[0];
+    if (!viewport || this.n === 0) return null;
+    const drawn = this.sprite ? spriteSize(this.n) / 2 : pointRadius(this.n);
+    const radius = drawn + 3; // a little slack around the disc
+    if (this.dims === 2) {
+      this.grid ??= new PickGrid(this.positions, this.n);
+      const [wx, wy] = viewport.unproject([x, y]);
+      const [ex] = viewport.unproject([x + radius, y]);
+      return this.grid.nearest(wx, wy, Math.abs(ex - wx));
+    }
+    return pickProjected(this.positions, this.n, viewport.pixelProjectionMatrix, x, y, { drawn, radius });
+  }
+
+  private hoverAt(index: number | null, x: number, y: number): void {
+    if (index !== this.hovered) {
+      this.hovered = index;
+      const canvas = this.canvas;
+      if (canvas) canvas.style.cursor = index !== null ? "pointer" : "grab";
+      // one redraw: the hovered point's ring and its label together (labels wait while the view moves)
+      if (this.labelSchedule.waiting) this.render();
+      else this.updateLabels();
+    }
+    this.on.hover(index, x, y);
   }
 
   // --- selection by dragging ---
@@ -137,9 +145,8 @@ export class ScatterView {
   private sphereStart(x: number, y: number): [number, number] | null {
     const viewport = this.deck.getViewports()[0];
     if (!viewport || this.n === 0) return null;
-    const hit = this.deck.pickObject({ x, y, radius: 4, layerIds: ["points"] });
-    if (hit && hit.index >= 0 && Number.isFinite(this.positions[hit.index * 3])) {
-      const i = hit.index;
+    const i = this.pickAt(x, y);
+    if (i !== null) {
       const world: Vec3 = [this.positions[i * 3], this.positions[i * 3 + 1], this.positions[i * 3 + 2]];
       const [sx, sy, depth] = viewport.project(world);
       this.sphereCentre = { world, depth, screen: [sx, sy], picked: i };
@@ -167,7 +174,7 @@ export class ScatterView {
   private showView(viewState: ViewState): void {
     this.viewState = viewState;
     this.deck.setProps({ viewState });
-    this.scheduleLabels();
+    this.labelSchedule.moved(); // labels ride along; chosen again once the view is still
     this.on.camera?.(this.camera());
   }
 
@@ -228,6 +235,9 @@ export class ScatterView {
     const newDims: 2 | 3 = dims >= 3 ? 3 : 2;
     this.glide.start(morph && n === this.n && newDims === this.dims);
     this.positions = normalise(data, n, Math.min(dims, 3));
+    this.grid = null;
+    clearTimeout(this.gridTimer);
+    if (newDims === 2) this.gridTimer = setTimeout(() => this.pickGrid(), 300); // when the points stop changing
     if (n !== this.n) this.spriteMapping = {};
     this.n = n;
     this.scheduleLabels();
@@ -303,12 +313,12 @@ export class ScatterView {
     return [this.positions[i * 3], this.positions[i * 3 + 1], this.positions[i * 3 + 2]];
   }
 
+  private pickGrid(): void {
+    if (this.dims === 2 && this.n > 0) this.grid ??= new PickGrid(this.positions, this.n);
+  }
+
   private scheduleLabels(): void {
-    if (this.labelTimer) return;
-    this.labelTimer = requestAnimationFrame(() => {
-      this.labelTimer = 0;
-      this.updateLabels();
-    });
+    this.labelSchedule.soon();
   }
 
   private updateLabels(): void {
@@ -352,6 +362,7 @@ export class ScatterView {
       colors: this.colors,
       selection: this.selection,
       focus: this.focus,
+      hovered: this.hovered,
       labels: this.labels,
       labelText: this.labelText,
       labelVersion: this.labelVersion,
@@ -373,7 +384,9 @@ export class ScatterView {
 
   destroy(): void {
     this.drag.destroy();
-    if (this.labelTimer) cancelAnimationFrame(this.labelTimer);
+    this.pointer.destroy();
+    clearTimeout(this.gridTimer);
+    this.labelSchedule.destroy();
     this.glide.destroy();
     this.deck.finalize();
   }

@@ -79,6 +79,23 @@ describe("chooseEmbedding", () => {
     expect(s.isolated).toBeNull();
   });
 
+  it("asks for the projection without waiting for the columns", async () => {
+    store.set({ embedding: null });
+    const pending: ((v: string[]) => void)[] = [];
+    vi.spyOn(api, "column").mockImplementation(() => new Promise((resolve) => pending.push(resolve)));
+    const done = { id: "j", method: "pca", state: "done", summary: null } as unknown as JobStatus;
+    const start = vi.spyOn(api, "startProjection").mockResolvedValue(done);
+    vi.spyOn(api, "coords").mockResolvedValue({ n: 4, dims: 2, data: new Float32Array(8), iteration: -1, final: true });
+    const chosen = chooseEmbedding("r0", "e0");
+    await vi.waitFor(() => expect(store.get().coords?.n).toBe(4)); // drawn while the columns are on their way
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(store.get().columns).toEqual({});
+    expect(pending).toHaveLength(2);
+    pending.forEach((resolve) => resolve(["a", "b"]));
+    await chosen;
+    expect(Object.keys(store.get().columns).sort()).toEqual(["pos", "word"]);
+  });
+
   it("starts each embedding on the server's spherize default, its latest step, no comparison", async () => {
     store.set({ embedding: null, spherize: false, step: 3, compareWith: 1, searchColumn: "pos", searchError: "bad" });
     vi.spyOn(api, "column").mockResolvedValue([]);

@@ -93,8 +93,13 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
     searchColumn: null,
     searchError: null,
   });
-  await Promise.all([loadColumn(labelBy), loadColumn(colorBy)]);
-  if (opts.project !== false) await runProjection(null); // a new embedding: nothing isolated
+  // the projection is asked for at once, beside the columns (the points draw in the default colour until the colour
+  // column is there): the first draw does not wait for the columns' download and decoding
+  await Promise.all([
+    loadColumn(labelBy),
+    loadColumn(colorBy),
+    opts.project !== false ? runProjection(null) : null, // a new embedding: nothing isolated
+  ]);
 }
 
 export async function loadColumn(name: string | null): Promise<void> {
