@@ -144,6 +144,7 @@ def train_word2vec(
     """
     params = _params(params, options)
     from gensim import models as gensim_models  # imported here: it takes a second, and only training needs it
+
     if isinstance(corpus, str | os.PathLike):
         corpus = Corpus(corpus)
     elif iter(corpus) is corpus:
