@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,17 +30,10 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))  # the browser tests' helpers: Chromium's flags, served processes
+from page_helpers import CHROMIUM, CHROMIUM_ARGS, UrlProcess  # noqa: E402
+
 VIEWPORT = {"width": 1440, "height": 900}
-URL_LINE = re.compile(r"the projector is at (http://\S+)")
 DATA = ("digits", "minilm-tokens", "kjv-word2vec")
 
 # The page's debug hook (`window.embedscope.store`) tells when a projection is finished and drawn.
@@ -61,7 +52,7 @@ class DemoServer:
 
     def __init__(self, work: Path) -> None:
         self.work = work
-        self.proc: subprocess.Popen[str] | None = None
+        self.process: UrlProcess | None = None
 
     def start(self) -> str:
         """Start it; the URL it prints."""
@@ -78,39 +69,12 @@ class DemoServer:
         for name in DATA:
             command += ["--data", name]
         env = {**os.environ, "EMBEDSCOPE_CACHE_DIR": str(cache)}
-        proc = subprocess.Popen(
-            command, cwd=self.work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        self.proc = proc
-        lines: list[str] = []
-        found = threading.Event()
-        url: list[str] = []
-
-        def read() -> None:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                lines.append(line)
-                match = URL_LINE.search(line)
-                if match and not url:
-                    url.append(match.group(1))
-                    found.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not found.wait(180):
-            self.stop()
-            raise RuntimeError("embedscope demo printed no URL:\n" + "".join(lines))
-        return url[0]
+        self.process = UrlProcess(command, env=env, cwd=self.work)
+        return self.process.start(timeout=180)
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
+        if self.process is not None:
+            self.process.stop()
 
 
 class Shooter:
@@ -532,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="embedscope-shots-") as tmp, sync_playwright() as p:
         server = DemoServer(Path(tmp)) if args.url is None else None
         url = server.start() if server is not None else args.url
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             shooter = Shooter(browser, url, args.out, server)
             for name in args.shots or list(SHOTS):

@@ -6,29 +6,12 @@ when the Python package `playwright` is missing, or when there is no /usr/bin/ch
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from page_helpers import CHROMIUM, CHROMIUM_ARGS, Served
 
 from embedscope.server.routes.static import web_dir
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path("/tmp/e2e")
-URL_LINE = re.compile(r"embedscope is at (http://\S+)")
 
 
 def _needs() -> str | None:
@@ -52,36 +35,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from embedscope.demo import digits
 
     root = tmp_path_factory.mktemp("e2e")
-    logdir = digits().save(root / "logdir")
-    command = [sys.executable, "-m", "embedscope", "serve", str(logdir), "--port", "0", "--no-warm-up"]
-    command += ["--state-dir", str(root / "state")]
-    env = {**os.environ, "EMBEDSCOPE_CACHE_DIR": str(root / "cache")}  # a cold cache: t-SNE really runs
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, env=env)
-    lines: list[str] = []
-    found = threading.Event()
-    url: list[str] = []
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            match = URL_LINE.search(line)
-            if match and not url:
-                url.append(match.group(1))
-                found.set()
-
-    threading.Thread(target=read, daemon=True).start()
+    served = Served(digits().save(root / "logdir"), root)
     try:
-        if not found.wait(60):
-            pytest.fail("embedscope serve printed no URL:\n" + "".join(lines))
-        yield url[0]
-    finally:
-        proc.terminate()
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            url = served.start()
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        yield url
+    finally:
+        served.stop()
 
 
 @pytest.fixture(scope="module")

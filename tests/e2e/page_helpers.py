@@ -19,6 +19,16 @@ from pathlib import Path
 from typing import Any
 
 ARTIFACTS = Path("/tmp/e2e")
+CHROMIUM = Path("/usr/bin/chromium")
+# WebGL2 on SwiftShader, headless, nothing fetched from the network
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # -> { view, data, width, height, scale, ink(x, y) }: a pixel is "ink" when drawn (alpha) and not near-white
 PIXELS = """
@@ -122,37 +132,38 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name))
 
 
-class Served:
-    """An `embedscope serve` process of its own (for tests that stop and restart it, or need a token)."""
+class UrlProcess:
+    """A process that prints the URL it serves (`embedscope serve` or `embedscope demo`): start() waits for the
+    URL and answers it; stop() ends the process."""
 
-    def __init__(self, logdir: Path, root: Path, *, port: int = 0, extra: tuple[str, ...] = ()) -> None:
-        self.logdir, self.root, self.port, self.extra = logdir, root, port, extra
+    URL_LINE = re.compile(r"(?:embedscope|the projector) is at (http://\S+)")
+
+    def __init__(self, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+        self.command, self.env, self.cwd = command, env, cwd
         self.proc: subprocess.Popen[str] | None = None
         self.url = ""
 
-    def start(self) -> str:
-        command = [sys.executable, "-m", "embedscope", "serve", str(self.logdir), "--port", str(self.port)]
-        command += ["--no-warm-up", "--state-dir", str(self.root / "state"), *self.extra]
-        env = {**os.environ, "EMBEDSCOPE_CACHE_DIR": str(self.root / "cache")}
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    def start(self, timeout: float = 60) -> str:
+        proc = subprocess.Popen(
+            self.command, cwd=self.cwd, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         self.proc = proc
         found = threading.Event()
         lines: list[str] = []
 
         def read() -> None:
             assert proc.stdout is not None
-            for line in proc.stdout:
+            for line in proc.stdout:  # read to the end, so the process never blocks on a full pipe
                 lines.append(line)
-                match = re.search(r"embedscope is at (http://\S+)", line)
+                match = self.URL_LINE.search(line)
                 if match and not found.is_set():
                     self.url = match.group(1)
                     found.set()
 
         threading.Thread(target=read, daemon=True).start()
-        if not found.wait(60):
+        if not found.wait(timeout):
             self.stop()
-            raise RuntimeError("embedscope serve printed no URL:\n" + "".join(lines))
-        self.port = int(urllib.parse.urlsplit(self.url).port or 0)
+            raise RuntimeError(f"{' '.join(self.command[1:4])} printed no URL:\n" + "".join(lines))
         return self.url
 
     def stop(self) -> None:
@@ -165,3 +176,19 @@ class Served:
             self.proc.kill()
             self.proc.wait()
         self.proc = None
+
+
+class Served(UrlProcess):
+    """An `embedscope serve` process of its own (for tests that stop and restart it, or need a token)."""
+
+    def __init__(self, logdir: Path, root: Path, *, port: int = 0, extra: tuple[str, ...] = ()) -> None:
+        super().__init__([])
+        self.logdir, self.root, self.port, self.extra = logdir, root, port, extra
+
+    def start(self, timeout: float = 60) -> str:
+        self.command = [sys.executable, "-m", "embedscope", "serve", str(self.logdir), "--port", str(self.port)]
+        self.command += ["--no-warm-up", "--state-dir", str(self.root / "state"), *self.extra]
+        self.env = {**os.environ, "EMBEDSCOPE_CACHE_DIR": str(self.root / "cache")}  # a cold cache: t-SNE runs
+        super().start(timeout)
+        self.port = int(urllib.parse.urlsplit(self.url).port or 0)
+        return self.url

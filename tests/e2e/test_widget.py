@@ -14,18 +14,15 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
-from page_helpers import ARTIFACTS, INK, pixel_script
+from page_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, INK, pixel_script
 
 from embedscope.server.routes.static import web_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--enable-unsafe-swiftshader", "--disable-background-networking"]
 N = 1797
 
 HARNESS = """<!doctype html>

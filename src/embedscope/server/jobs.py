@@ -190,43 +190,18 @@ class JobManager:
             self._retire(job)
 
     def _compute(self, job: Job) -> Projection:
-        spec, emb = job.spec, job.embedding
+        emb = job.embedding
         assert emb is not None
         if job.reference is not None:
-            result = project_aligned(
-                emb,
-                job.reference,
-                method=spec.method,
-                n_components=spec.n_components,
-                params=spec.params,
-                subset=spec.subset,
-                spherize=spec.spherize,
-                random_state=spec.random_state,
-                progress=job.on_progress,
-                cancel=job.token,
-                cache=self.state.cache,
-            )
-            result.extra["aligned_to"] = spec.align_to
+            result = project_aligned(emb, job.reference, **_options(job), cache=self.state.cache)
+            result.extra["aligned_to"] = job.spec.align_to
         else:
             result = self._plain(job)
         return self._finish(job, result)
 
     def _plain(self, job: Job) -> Projection:
-        spec, emb = job.spec, job.embedding
-        assert emb is not None
-        return project(
-            emb,
-            method=spec.method,
-            n_components=spec.n_components,
-            params=spec.params,
-            subset=spec.subset,
-            spherize=spec.spherize,
-            random_state=spec.random_state,
-            progress=job.on_progress,
-            cancel=job.token,
-            cache=None,
-            quality=False,
-        )
+        assert job.embedding is not None
+        return project(job.embedding, **_options(job), cache=None, quality=False)
 
     def _finish(self, job: Job, result: Projection) -> Projection:
         spec, emb = job.spec, job.embedding
@@ -308,3 +283,18 @@ class JobManager:
         for job in active:
             self.cancel(job.id)
         self._pool.shutdown()
+
+
+def _options(job: Job) -> dict[str, Any]:
+    """What a job asks of a projection function, besides the data and the cache."""
+    spec = job.spec
+    return {
+        "method": spec.method,
+        "n_components": spec.n_components,
+        "params": spec.params,
+        "subset": spec.subset,
+        "spherize": spec.spherize,
+        "random_state": spec.random_state,
+        "progress": job.on_progress,
+        "cancel": job.token,
+    }
