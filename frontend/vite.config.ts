@@ -1,7 +1,8 @@
 // Builds the page into the Python package (src/embedscope/web/), which `embedscope serve` serves at /.
 // `npm run dev` proxies the API to a server started with `embedscope serve DATA --port 6006`.
+import { copyFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 
 const target = process.env.EMBEDSCOPE_URL ?? "http://127.0.0.1:6006";
 
@@ -24,11 +25,28 @@ const CHUNK_OF: Record<string, string> = {
   preact: "preact",
 };
 
+const OUT_DIR = fileURLToPath(new URL("../src/embedscope/web", import.meta.url));
+
+/** The server's interactive API page (/docs) from files shipped with the page, so it works offline: Swagger UI. */
+function apiDocsAssets(): Plugin {
+  const files = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE"];
+  return {
+    name: "embedscope-api-docs-assets",
+    apply: "build",
+    closeBundle() {
+      const from = fileURLToPath(new URL("./node_modules/swagger-ui-dist/", import.meta.url));
+      mkdirSync(`${OUT_DIR}/api-docs`, { recursive: true });
+      for (const file of files) copyFileSync(`${from}${file}`, `${OUT_DIR}/api-docs/${file}`);
+    },
+  };
+}
+
 export default defineConfig({
   base: "./",
+  plugins: [apiDocsAssets()],
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
-    outDir: fileURLToPath(new URL("../src/embedscope/web", import.meta.url)),
+    outDir: OUT_DIR,
     emptyOutDir: true,
     rollupOptions: {
       output: {

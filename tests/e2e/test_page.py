@@ -113,3 +113,17 @@ def test_tsne_streams_iterations_and_moves_points(page: Any) -> None:
     census = page.evaluate(INK, screen_positions(page, list(range(0, 1797, 36))))
     assert all(ink > 0 for ink in census["at"])
     page.screenshot(path=str(ARTIFACTS / "tsne.png"))
+
+
+def test_the_api_page_renders_offline(browser: Any, server: str) -> None:
+    """/docs (Swagger UI) draws the API from files shipped with the page: no request leaves the server."""
+    context = browser.new_context()
+    page = context.new_page()
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(re.sub(r"^\w+://([^/:]+).*$", r"\1", request.url)))
+    page.goto(f"{server}docs")
+    page.locator(".swagger-ui .info .title").filter(has_text="embedscope").wait_for(timeout=30_000)
+    assert page.locator(".opblock-summary-path").count() > 20  # every route listed
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+    context.close()
+    assert hosts == {"127.0.0.1"}, hosts

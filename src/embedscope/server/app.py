@@ -161,6 +161,8 @@ def make_app(collection: Collection, settings: ServerSettings | None = None, **k
         description="The projector's HTTP API: runs, metadata, sprites, neighbours, search, projections, "
         "bookmarks and export. Errors share one JSON shape: {error: {kind, message, path, line, column, field, fix}}.",
         lifespan=lifespan,
+        docs_url=None,  # routes/static.py serves /docs from local files (it works offline)
+        redoc_url=None,
     )
     app.state.embedscope = state
     app.add_exception_handler(EmbedscopeError, _embedscope_error)
