@@ -15,6 +15,8 @@ import sys
 import threading
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +194,66 @@ class Served(UrlProcess):
         super().start(timeout)
         self.port = int(urllib.parse.urlsplit(self.url).port or 0)
         return self.url
+
+
+def missing() -> str | None:
+    """Why the browser tests cannot run here (the page not built, no Chromium, no playwright), or None."""
+    from embedscope.server.routes.static import web_dir
+
+    if web_dir() is None:
+        return "the page is not built: run `npm ci && npm run build` in frontend/ (or `make setup`)"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: apt-get install -y chromium (or `make setup`)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is missing: pip install playwright (or `make setup`)"
+    return None
+
+
+@contextmanager
+def serving(make_logdir: Callable[[Path], Path], root: Path) -> Iterator[str]:
+    """The URL of `embedscope serve` on the log dir `make_logdir(root)` makes (skipping when the browser tests
+    cannot run here); stopped on leaving."""
+    import pytest
+
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    served = Served(make_logdir(root), root)
+    try:
+        try:
+            url = served.start()
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        yield url
+    finally:
+        served.stop()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """The system Chromium, headless on SwiftShader, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def fresh_page(browser: Any, url: str, *, width: int = 1400, height: int = 860) -> Iterator[tuple[Any, list[str]]]:
+    """(a page of its own on `url`, its first projection drawn; the errors it raised), closed on leaving."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(url)
+        wait_done(page)
+        yield page, errors
+    finally:
+        context.close()

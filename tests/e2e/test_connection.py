@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from page_helpers import INK, Served, api, screen_positions, shot, store, wait_done
+from page_helpers import INK, Served, api, fresh_page, screen_positions, shot, store
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -49,13 +49,7 @@ def restartable(tmp_path_factory: pytest.TempPathFactory, server: str) -> Iterat
 
 
 def test_server_restart_during_tsne(browser: Any, restartable: Served) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 860})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        page.goto(restartable.url)
-        wait_done(page)
+    with fresh_page(browser, restartable.url) as (page, errors):
         page.click("#tab-tsne")
         page.fill("#tsne-iterations", "1000")
         page.press("#tsne-iterations", "Tab")
@@ -80,6 +74,4 @@ def test_server_restart_during_tsne(browser: Any, restartable: Served) -> None:
         census = page.evaluate(INK, screen_positions(page, list(range(0, 1797, 60))))
         assert all(ink > 0 for ink in census["at"])
         shot(page, "connection-restart-recovered.png")
-    finally:
-        context.close()
     assert not errors, errors

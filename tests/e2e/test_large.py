@@ -13,15 +13,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from page_helpers import INK, Served, api, canvas_box, screen_positions, shot, store, wait_done
-
-from embedscope.server.routes.static import web_dir
+from page_helpers import INK, api, canvas_box, screen_positions, serving, shot, store, wait_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 N, D = 100_000, 50
 EMB = "api/runs/r0/embeddings/e0"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def make_data(folder: Path) -> Path:
@@ -38,17 +35,8 @@ def make_data(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`embedscope serve` on the 100,000-point data (overrides conftest's digits server for this module)."""
-    if web_dir() is None:
-        pytest.skip("the page is not built: run `npm ci && npm run build` in frontend/ (or `make setup`)")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (or `make setup`)")
-    pytest.importorskip("playwright.sync_api", reason="the Python package playwright is missing (`make setup`)")
-    root = tmp_path_factory.mktemp("large")
-    served = Served(make_data(root), root)
-    try:
-        yield served.start()
-    finally:
-        served.stop()
+    with serving(make_data, tmp_path_factory.mktemp("large")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

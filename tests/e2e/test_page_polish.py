@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from page_helpers import Served, api, canvas_box, pixel_script, screen_positions, shot, store, wait_done
+from page_helpers import api, canvas_box, fresh_page, pixel_script, screen_positions, serving, shot, store, wait_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -222,21 +222,12 @@ def marked(tmp_path_factory: pytest.TempPathFactory, server: str) -> Iterator[st
     emb.bookmarks_path = str(marks)
     logdir = emb.save(root / "logdir")
     assert "bookmarks_path" in (Path(logdir) / "projector_config.pbtxt").read_text()
-    served = Served(Path(logdir), root)
-    try:
-        yield served.start()
-    finally:
-        served.stop()
+    with serving(lambda _: Path(logdir), root) as url:
+        yield url
 
 
 def test_log_dir_bookmarks_are_listed_and_restore(browser: Any, marked: str) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 860})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        page.goto(marked)
-        wait_done(page)
+    with fresh_page(browser, marked) as (page, errors):
         page.evaluate("window.embedscope.store.set({ colorBy: null })")  # restoring sets it again
         items = page.locator("#config-bookmark-list li")
         items.first.wait_for(timeout=10_000)
@@ -260,6 +251,4 @@ def test_log_dir_bookmarks_are_listed_and_restore(browser: Any, marked: str) -> 
         wait_done(page)
         assert store(page, "s.coords.dims") == 2
         assert store(page, "s.projection.axes.slice(0, 2)") == [0, 1]
-    finally:
-        context.close()
     assert not errors, errors

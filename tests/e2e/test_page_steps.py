@@ -14,17 +14,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-from page_helpers import Served, api, shot, store, wait_done
+from page_helpers import Served, api, serving, shot, store, wait_done
 
 import embedscope
-from embedscope.server.routes.static import web_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 N, D = 150, 12
 STEPS = [0, 5, 10]
 EMB = "api/runs/r0/embeddings/e0"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def write_log(folder: Path) -> Path:
@@ -42,17 +40,8 @@ def write_log(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`embedscope serve` on the 3-step log dir (overrides conftest's digits server for this module)."""
-    if web_dir() is None:
-        pytest.skip("the page is not built: run `npm ci && npm run build` in frontend/ (or `make setup`)")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (or `make setup`)")
-    pytest.importorskip("playwright.sync_api", reason="the Python package playwright is missing (`make setup`)")
-    root = tmp_path_factory.mktemp("steps")
-    served = Served(write_log(root / "logs"), root)
-    try:
-        yield served.start()
-    finally:
-        served.stop()
+    with serving(lambda root: write_log(root / "logs"), tmp_path_factory.mktemp("steps")) as url:
+        yield url
 
 
 def api_coords(url: str, step: int, dims: int = 2) -> np.ndarray:

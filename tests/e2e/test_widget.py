@@ -17,9 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from page_helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, INK, pixel_script
-
-from embedscope.server.routes.static import web_dir
+from page_helpers import ARTIFACTS, INK, chromium, missing, pixel_script
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -74,10 +72,9 @@ OPAQUE = pixel_script(
 
 
 def _needs() -> str | None:
-    if web_dir() is None:
-        return "the page is not built: run `npm ci && npm run build` in frontend/ (or `make setup`)"
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing: apt-get install -y chromium (or `make setup`)"
+    reason = missing()
+    if reason:
+        return reason
     for module, extra in (("playwright.sync_api", "dev"), ("anywidget", "jupyter")):
         try:
             __import__(module)
@@ -134,22 +131,16 @@ def notebook() -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def chromium(widget: Any) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def browser_for_widget(widget: Any) -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
-def open_notebook(chromium: Any, widget: Any, notebook: dict[str, Any]) -> tuple[Any, Any, list[str]]:
+def open_notebook(browser_for_widget: Any, widget: Any, notebook: dict[str, Any]) -> tuple[Any, Any, list[str]]:
     """(the notebook page, the projector's frame once its first projection is drawn, the pages' errors)."""
     state = {key: widget.get_state()[key] for key in ("_esm", "src", "url", "height", "selection")}
     notebook["html"] = HARNESS.replace("STATE", json.dumps(state).replace("</", "<\\/"))
-    context = chromium.new_context(viewport={"width": 1200, "height": 820})
+    context = browser_for_widget.new_context(viewport={"width": 1200, "height": 820})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -188,10 +179,10 @@ def positions(frame: Any, indices: list[int]) -> list[list[float]]:
 
 
 def test_the_widget_shows_the_page_and_shares_its_selection(
-    chromium: Any, widget: Any, notebook: dict[str, Any]
+    browser_for_widget: Any, widget: Any, notebook: dict[str, Any]
 ) -> None:
     widget.selection = [5, 6, 7]  # set in Python before the view opens: the page starts with it
-    page, frame, errors = open_notebook(chromium, widget, notebook)
+    page, frame, errors = open_notebook(browser_for_widget, widget, notebook)
     try:
         assert frame.url.startswith(widget.url) and widget.url.startswith("http://127.0.0.1:")
         frame.wait_for_function("window.embedscope.store.get().selection.length === 3")
@@ -242,9 +233,11 @@ def test_the_widget_shows_the_page_and_shares_its_selection(
     assert not errors, f"errors in the page: {errors}"
 
 
-def test_the_widget_view_stops_listening_when_removed(chromium: Any, widget: Any, notebook: dict[str, Any]) -> None:
+def test_the_widget_view_stops_listening_when_removed(
+    browser_for_widget: Any, widget: Any, notebook: dict[str, Any]
+) -> None:
     widget.selection = []
-    page, frame, errors = open_notebook(chromium, widget, notebook)
+    page, frame, errors = open_notebook(browser_for_widget, widget, notebook)
     try:
         frame.fill("#search", "7")
         frame.press("#search", "Enter")
