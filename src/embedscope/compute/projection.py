@@ -160,7 +160,7 @@ def _run(
     if method == "pca":
         from .pca import pca
 
-        res = pca(x, n_components=PCA_COMPONENTS, random_state=spec.random_state)
+        res = pca(x, n_components=min(PCA_COMPONENTS, *x.shape), random_state=spec.random_state)
         return Projection(
             "pca",
             np.ascontiguousarray(res.coords[:, params["axes"]], dtype=np.float32),
@@ -250,7 +250,8 @@ def _aligned(
         )
     if spec.method == "pca":
         report(progress, Progress(stage="pca", fraction=0.0, message="principal axes of the reference step"))
-        basis = reference_basis(_rows(reference, spec), random_state=spec.random_state)
+        rows = _rows(reference, spec)
+        basis = reference_basis(rows, n_components=min(PCA_COMPONENTS, *rows.shape), random_state=spec.random_state)
         check(cancel)
         coords, ratio = in_basis(x, basis)
         return Projection(
