@@ -9,8 +9,8 @@ _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from .embedding import Collection, Embedding, Sprite
 from .errors import EmbedscopeError
 from .formats.registry import load, load_collection, save
+from .formats.tensorboard.snapshots import log_embedding
 from .jupyter import show  # anywidget is imported only when show() is called
-from .snapshots import log_embedding
 
 __version__ = "0.1.0"
 

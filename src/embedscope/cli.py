@@ -255,7 +255,7 @@ def project(
     """Project PATH to 2-D or 3-D with PCA, t-SNE, UMAP or custom axes; write coordinates with labels to OUT."""
     from .compute.cache import ProjectionCache
     from .compute.projection import project as run_projection
-    from .export import coords_table, export_format, write_table
+    from .formats.coords import coords_table, export_format, write_table
     from .formats.registry import load
     from .progress_bar import progress_reporter
 

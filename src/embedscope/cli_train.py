@@ -127,14 +127,14 @@ def _format_ids(vocabulary: Any, sentence: str) -> str:
 
 
 def _train_into(source: Any, vocabulary: Any, params: Any, run_dir: Path, *, name: str, snapshots: bool) -> None:
-    from .formats.tensorboard_writer import write
+    from .formats.tensorboard.writer import write
     from .train.word2vec import EpochReport, train_word2vec
 
     history: list[EpochReport] = []
     started = time.perf_counter()
     snapshot = None
     if snapshots:
-        from .snapshots import log_embedding
+        from .formats.tensorboard.snapshots import log_embedding
 
         def snapshot(epoch: int, emb: Any) -> None:
             log_embedding(run_dir, emb.vectors, name=name, metadata=emb.metadata, step=epoch)

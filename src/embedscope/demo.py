@@ -98,7 +98,7 @@ def prepare_kjv(*, progress: Callable[[Any], None] | None = None) -> Path:
     target = kjv_dir()
     if (target / "train.json").exists():
         return target
-    from .snapshots import log_embedding
+    from .formats.tensorboard.snapshots import log_embedding
     from .train import Corpus, train_word2vec
 
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,8 @@
 
 Step 0 is the table before training (when the log dir holds no step of it yet); step E is the table after
 epoch E (1-based, as Keras prints it; `fit(initial_epoch=...)` continues the count). Each logged layer is an
-embedding named after the layer, with the vocabulary as its metadata; see snapshots.py for the layout.
+embedding named after the layer, with the vocabulary as its metadata; formats/tensorboard/snapshots.py has the
+layout.
 Importing this module imports keras (`pip install "embedscope[keras]"`); `import embedscope` does not.
 """
 
@@ -19,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from .errors import MetadataError, NotFoundError, ParameterError, require
-from .formats import pbtxt
-from .formats.tensorboard_logdir import CONFIG_NAME, CONFIG_SCHEMA
-from .formats.tensorboard_writer import step_entries
-from .snapshots import log_embedding
+from .formats.tensorboard.logdir import CONFIG_NAME, CONFIG_SCHEMA
+from .formats.tensorboard.snapshots import log_embedding
+from .formats.tensorboard.writer import step_entries
+from .formats.tensorflow import pbtxt
 
 keras: Any = require("keras", extra="keras", purpose="embedscope.keras.EmbeddingLogger")
 
