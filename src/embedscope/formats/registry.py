@@ -14,22 +14,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from ..embedding import Collection, Embedding
+from ..embedding import Collection, Embedding, use_writer
 from ..errors import EmbedscopeError, FormatError, NotFoundError, ParameterError
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """Options every reader receives; each uses those that apply to it."""
-
-    metadata: Path | None = None
-    sprite: Path | None = None
-    sprite_size: tuple[int, int] | None = None
-    label_column: str | None = None
-    vector_column: str | None = None
-    name: str | None = None
-    unicode_errors: str | None = None  # word2vec text: "strict" (default), "replace" or "ignore"
-    tensor: str | None = None  # read only this tensor of a file holding several (None: every one)
+from .options import ReadOptions
 
 
 @dataclass(frozen=True)
@@ -250,6 +237,9 @@ def save(embedding: Embedding, path: str | Path, *, format: str | None = None, *
     _warn_dropped(embedding, fmt)
     result: Path = _module(fmt).write(embedding, p, **options)
     return result
+
+
+use_writer(save)
 
 
 def _warn_dropped(embedding: Embedding, fmt: str) -> None:

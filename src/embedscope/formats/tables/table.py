@@ -35,7 +35,7 @@ from ...checks import as_float32, describe_content, find_non_finite, reencode_fi
 from ...embedding import Embedding
 from ...errors import AmbiguousError, FormatError, NotFoundError
 from ...metadata import typed_table
-from ..registry import ReadOptions
+from ..options import ReadOptions
 from .csv_file import csv_line, read_csv
 
 _VECTOR_KEY = b"embedscope.vector_column"

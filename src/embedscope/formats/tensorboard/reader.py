@@ -25,7 +25,7 @@ from ...embedding import Collection, Embedding, Sprite, Steps
 from ...errors import AmbiguousError, FormatError, NotFoundError
 from ...metadata import typed_table
 from .._selection import SKIPPABLE, choose, missing, read_each
-from ..registry import ReadOptions
+from ..options import ReadOptions
 from ..tensorflow import checkpoint as tf_checkpoint
 from ..tensorflow import pbtxt
 from .logdir import (

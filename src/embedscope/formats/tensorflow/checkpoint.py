@@ -16,7 +16,7 @@ from ...checks import describe_content
 from ...embedding import Collection
 from ...errors import FormatError, NotFoundError
 from .._selection import read_each
-from ..registry import ReadOptions
+from ..options import ReadOptions
 from . import pbtxt
 from .bundle import Bundle, TensorEntry, dtype_name, is_optimizer_state
 

@@ -22,7 +22,7 @@ from .._weights import (
     release_pages,
     weights_embedding,
 )
-from ..registry import ReadOptions
+from ..options import ReadOptions
 from .archive import STATE_DICT_FIX, Tensor, load_zip
 
 _DTYPE_NAMES = {  # storage type -> torch's dtype name
