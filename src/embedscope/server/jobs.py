@@ -34,8 +34,8 @@ from ..compute.align import project_aligned
 from ..compute.prep import prepare
 from ..compute.progress import Cancelled
 from ..compute.projection import Projection, from_cache, project, to_cache
-from ..errors import EmbedscopeError, NotFoundError
-from .job import Job, JobCrashedError, JobStateError
+from ..errors import EmbedscopeError, JobCrashedError, JobStateError, NotFoundError
+from .job import Job
 from .job_spec import make_spec, spec_key
 
 if TYPE_CHECKING:
