@@ -1,6 +1,6 @@
 """A Keras 3 callback that logs Embedding layers to a log dir as training steps (Keras 3 dropped `embeddings_freq`).
 
-    from embedscope.keras import EmbeddingLogger
+    from embedscope.keras import EmbeddingLogger  # the documented path; the callback lives here
     model.fit(x, y, epochs=20, callbacks=[EmbeddingLogger("logs/run1", every=5, vocabulary=words)])
 
 Step 0 is the table before training (when the log dir holds no step of it yet); step E is the table after
@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import MetadataError, NotFoundError, ParameterError, require
-from .formats.tensorboard.logdir import CONFIG_NAME, CONFIG_SCHEMA
-from .formats.tensorboard.snapshots import log_embedding
-from .formats.tensorboard.writer import step_entries
-from .formats.tensorflow import pbtxt
+from ..errors import MetadataError, NotFoundError, ParameterError, require
+from ..formats.tensorboard.logdir import CONFIG_NAME, CONFIG_SCHEMA
+from ..formats.tensorboard.snapshots import log_embedding
+from ..formats.tensorboard.writer import step_entries
+from ..formats.tensorflow import pbtxt
 
 keras: Any = require("keras", extra="keras", purpose="embedscope.keras.EmbeddingLogger")
 
