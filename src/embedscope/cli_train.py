@@ -23,7 +23,7 @@ log = logging.getLogger("embedscope")
 _OPTION_NAMES = {
     "min_count": "--min-count",
     "max_vocab": "--max-vocab",
-    "dim": "--dim",
+    "vector_size": "--vector-size",
     "window": "--window",
     "epochs": "--epochs",
     "negative": "--negative",
@@ -66,7 +66,8 @@ def _named_options(func: Callable[..., Any]) -> Callable[..., Any]:
     help="RUN_DIR: the TensorBoard log dir to write (required unless only --show-ids).",
 )
 @click.option("--model", type=click.Choice(["skipgram", "cbow"]), default="skipgram", show_default=True)
-@click.option("--dim", type=click.IntRange(1), default=100, show_default=True, help="Embedding size.")
+@click.option("--vector-size", type=click.IntRange(1), default=100, show_default=True, help="Embedding size.")
+@click.option("--dim", type=click.IntRange(1), hidden=True, help="Deprecated name of --vector-size.")
 @click.option("--window", type=click.IntRange(1), default=5, show_default=True, help="Context words each side.")
 @click.option("--epochs", type=click.IntRange(1), default=5, show_default=True, help="Passes over the corpus.")
 @click.option("--negative", type=click.IntRange(1), default=5, show_default=True, help="Negative samples.")
@@ -103,6 +104,7 @@ def train(
         corpus, lowercase=opts.pop("lowercase"), punctuation=opts.pop("punctuation"), errors=opts.pop("errors")
     )
     min_count, max_vocab = opts.pop("min_count"), opts.pop("max_vocab")
+    _deprecated_dim(opts)
     params = Word2VecParams(**opts)
     params.check()
     with source, _status("counting words"):
@@ -114,6 +116,17 @@ def train(
             click.echo(_format_ids(vocabulary, sentence))
         if run_dir is not None:
             _train_into(source, vocabulary, params, run_dir, name=name, snapshots=snapshots)
+
+
+def _deprecated_dim(opts: dict[str, Any]) -> None:
+    """--dim, the old name of --vector-size, still works and says so."""
+    dim = opts.pop("dim")
+    if dim is None:
+        return
+    if click.get_current_context().get_parameter_source("vector_size") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("give --vector-size only (--dim is its deprecated name)")
+    log.warning("--dim is deprecated: use --vector-size")
+    opts["vector_size"] = dim
 
 
 def _format_ids(vocabulary: Any, sentence: str) -> str:
