@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
+from .._version import __version__
 from ..embedding import Collection
 from ..errors import EmbedscopeError, error_body
 from .routes import bookmarks, export, metadata, neighbors, runs, search, sprite, static, steps

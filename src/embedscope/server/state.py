@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 6006  # TensorBoard's
 DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 _RUN_ID = re.compile(r"r(0|[1-9][0-9]{0,8})")
 _TENSOR_ID = re.compile(r"e(0|[1-9][0-9]{0,8})")

@@ -25,6 +25,7 @@ from .vocabulary import Vocabulary
 log = logging.getLogger(__name__)
 
 MODELS = ("skipgram", "cbow")
+MIN_COUNT = 5  # rarer words are left out of the vocabulary
 REPORT_SECONDS = 0.25  # the least time between two progress reports
 
 
@@ -127,7 +128,7 @@ def train_word2vec(
     *,
     vocabulary: Vocabulary | None = None,
     params: Word2VecParams | None = None,
-    min_count: int = 5,
+    min_count: int = MIN_COUNT,
     max_vocab: int | None = None,
     name: str = "word2vec",
     progress: Callable[[TrainingProgress], None] | None = None,
@@ -187,6 +188,44 @@ def train_word2vec(
         callbacks=[watcher],
     )
     return table()
+
+
+def train(
+    corpus: Corpus | str | os.PathLike[str] | Iterable[Sequence[str]],
+    *,
+    vector_size: int = Word2VecParams.vector_size,
+    window: int = Word2VecParams.window,
+    epochs: int = Word2VecParams.epochs,
+    min_count: int = MIN_COUNT,
+    max_vocab: int | None = None,
+    model: str = Word2VecParams.model,
+    negative: int = Word2VecParams.negative,
+    sample: float = Word2VecParams.sample,
+    alpha: float = Word2VecParams.alpha,
+    min_alpha: float = Word2VecParams.min_alpha,
+    workers: int | None = Word2VecParams.workers,
+    seed: int = Word2VecParams.seed,
+    name: str = "word2vec",
+) -> Embedding:
+    """Train word2vec on `corpus` (a text file, a folder of them, or a list of token lists): `embedscope.train`.
+
+    The parameters are gensim's (`vector_size`, `window`, `epochs`, `min_count`, ...), with skip-gram as the
+    default `model`; `workers=1` with a fixed `seed` gives the same table as gensim. The result's rows are
+    word ids, with metadata columns Word and Frequency. train_word2vec takes progress and snapshot callbacks.
+    """
+    params = Word2VecParams(
+        model=model,
+        vector_size=vector_size,
+        window=window,
+        epochs=epochs,
+        negative=negative,
+        sample=sample,
+        alpha=alpha,
+        min_alpha=min_alpha,
+        workers=workers,
+        seed=seed,
+    )
+    return train_word2vec(corpus, params=params, min_count=min_count, max_vocab=max_vocab, name=name)
 
 
 def _params(params: Word2VecParams | None, options: dict[str, Any]) -> Word2VecParams:
