@@ -56,6 +56,7 @@ lint: setup
 	$(BIN)/ruff check src tests benchmarks $(wildcard docs/*.py)
 	$(BIN)/ruff format --check src tests benchmarks $(wildcard docs/*.py)
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff check --fix src tests benchmarks $(wildcard docs/*.py)

@@ -160,7 +160,7 @@ def deterministic(path: Path) -> bool:
             count += len(line.split())
             if count >= 100_000:
                 break
-    params = Word2VecParams(dim=50, epochs=1, workers=1, seed=42)
+    params = Word2VecParams(vector_size=50, epochs=1, workers=1, seed=42)
     ours = train_word2vec(Corpus(head), params=params, min_count=5)
     peer = Word2Vec(Corpus(head), min_count=5, **params.gensim_kwargs())
     return ours.labels == list(peer.wv.index_to_key) and bool(np.array_equal(ours.vectors, peer.wv.vectors))
@@ -175,7 +175,7 @@ def main() -> int:
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
 
-    params = {"model": "skipgram", "dim": 100, "window": 5, "negative": 5, "workers": 2, "seed": 1}
+    params = {"model": "skipgram", "vector_size": 100, "window": 5, "negative": 5, "workers": 2, "seed": 1}
     results = [
         race("KJV", kjv(DATA / "kjv.txt"), {**params, "epochs": args.kjv_epochs}, min_count=5, rounds=args.rounds)
     ]

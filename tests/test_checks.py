@@ -45,6 +45,8 @@ def test_memory_maps_are_scanned_and_recognised(tmp_path):
     mapped = np.load(tmp_path / "v.npy", mmap_mode="r")
     assert is_memory_mapped(mapped) and is_memory_mapped(mapped[10:20].T)
     assert not is_memory_mapped(values)
+    # numpy keeps the memmap class for copies in memory: those are not mapped
+    assert not is_memory_mapped(mapped.astype(np.float64)) and not is_memory_mapped(mapped.copy())
     assert find_non_finite(mapped) == (999, 3)
 
 
@@ -81,3 +83,11 @@ def test_describe_content():
     assert describe_content(b"PK\x03\x04rest") == "a zip archive"
     assert describe_content(b"\x93NUMPY\x01\x00") == "a NumPy .npy file"
     assert describe_content(bytes(range(1, 40)) + b"\x00\xff\xfe\xfd") == "binary data"
+
+
+def test_memory_mapped_only_when_backed_by_a_file(tmp_path):
+    np.save(tmp_path / "h.npy", np.zeros((3, 2), np.float16))
+    mapped = np.load(tmp_path / "h.npy", mmap_mode="r")
+    assert is_memory_mapped(mapped)
+    assert not is_memory_mapped(mapped.astype(np.float32))
+    assert not is_memory_mapped(np.zeros(3))

@@ -42,7 +42,7 @@ def test_kjv_word2vec_is_trained_once_with_a_step_per_epoch(tmp_path, monkeypatc
     assert emb is not None and emb.name == "kjv-word2vec"
     assert emb.metadata is not None and emb.metadata.column_names == ["Word", "Frequency"]
     assert emb.steps is not None and emb.steps.numbers == list(range(demo.KJV_PARAMS["epochs"] + 1))
-    assert emb.shape[1] == demo.KJV_PARAMS["dim"] and 5_000 < len(emb) < 10_000
+    assert emb.shape[1] == demo.KJV_PARAMS["vector_size"] and 5_000 < len(emb) < 10_000
     assert emb.labels[:3] == ["the", "and", "of"]  # ids by frequency
     # the table learned something: bread's neighbours are about bread (the random start's are not)
     near = {n.label for n in neighbors(emb, "bread", k=10)}

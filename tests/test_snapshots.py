@@ -12,9 +12,9 @@ import pytest
 
 import embedscope
 from embedscope.errors import EmbedscopeError, FormatError, MetadataError, ParameterError
-from embedscope.formats import pbtxt
-from embedscope.formats.tensorboard_logdir import CONFIG_NAME, CONFIG_SCHEMA
-from embedscope.snapshots import log_embedding, to_numpy
+from embedscope.formats.tensorboard.logdir import CONFIG_NAME, CONFIG_SCHEMA
+from embedscope.formats.tensorboard.snapshots import log_embedding, to_numpy
+from embedscope.formats.tensorflow import pbtxt
 
 WORDS = ["the", "cat", "sat", "on", "mat"]
 

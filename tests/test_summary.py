@@ -15,13 +15,3 @@ def test_describe_and_render():
     assert text.splitlines()[0] == "x.npz: 1 embedding(s)"
     assert "vectors: 3 x 2 float32" in text
     assert "metadata: word (string); labels from `word`" in text
-
-
-def test_memory_mapped_only_when_backed_by_a_file(tmp_path):
-    from embedscope.summary import is_memory_mapped
-
-    np.save(tmp_path / "h.npy", np.zeros((3, 2), np.float16))
-    mapped = np.load(tmp_path / "h.npy", mmap_mode="r")
-    assert is_memory_mapped(mapped)
-    assert not is_memory_mapped(mapped.astype(np.float32))
-    assert not is_memory_mapped(np.zeros(3))

@@ -62,10 +62,13 @@ def _mapping(array: np.ndarray) -> mmap.mmap | None:
 
 
 def is_memory_mapped(array: np.ndarray) -> bool:
-    """Whether `array` (or what it is a view of) is a memory-mapped file."""
+    """Whether `array`'s memory is a file mapping: an mmap under it, through views.
+
+    Being an np.memmap is not enough: numpy keeps that class for copies in memory (`astype`, `copy`).
+    """
     base: Any = array
     for _ in range(64):
-        if isinstance(base, np.memmap | mmap.mmap):
+        if isinstance(base, mmap.mmap):
             return True
         base = getattr(base, "base", None)
         if base is None:

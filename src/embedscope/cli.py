@@ -237,7 +237,7 @@ def project(
     from .compute.cache import ProjectionCache
     from .compute.projection import project as run_projection
     from .compute.spec import ProjectionSpec
-    from .export import coords_table, export_format, write_table
+    from .formats.coords import coords_table, export_format, write_table
     from .formats.registry import load
     from .progress_bar import progress_reporter
 

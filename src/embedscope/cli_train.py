@@ -23,7 +23,7 @@ log = logging.getLogger("embedscope")
 _OPTION_NAMES = {
     "min_count": "--min-count",
     "max_vocab": "--max-vocab",
-    "dim": "--dim",
+    "vector_size": "--vector-size",
     "window": "--window",
     "epochs": "--epochs",
     "negative": "--negative",
@@ -66,7 +66,8 @@ def _named_options(func: Callable[..., Any]) -> Callable[..., Any]:
     help="RUN_DIR: the TensorBoard log dir to write (required unless only --show-ids).",
 )
 @click.option("--model", type=click.Choice(["skipgram", "cbow"]), default="skipgram", show_default=True)
-@click.option("--dim", type=click.IntRange(1), default=100, show_default=True, help="Embedding size.")
+@click.option("--vector-size", type=click.IntRange(1), default=100, show_default=True, help="Embedding size.")
+@click.option("--dim", type=click.IntRange(1), hidden=True, help="Deprecated name of --vector-size.")
 @click.option("--window", type=click.IntRange(1), default=5, show_default=True, help="Context words each side.")
 @click.option("--epochs", type=click.IntRange(1), default=5, show_default=True, help="Passes over the corpus.")
 @click.option("--negative", type=click.IntRange(1), default=5, show_default=True, help="Negative samples.")
@@ -103,6 +104,7 @@ def train(
         corpus, lowercase=opts.pop("lowercase"), punctuation=opts.pop("punctuation"), errors=opts.pop("errors")
     )
     min_count, max_vocab = opts.pop("min_count"), opts.pop("max_vocab")
+    _deprecated_dim(opts)
     params = Word2VecParams(**opts)
     params.check()
     with source, _status("counting words"):
@@ -116,6 +118,17 @@ def train(
             _train_into(source, vocabulary, params, run_dir, name=name, snapshots=snapshots)
 
 
+def _deprecated_dim(opts: dict[str, Any]) -> None:
+    """--dim, the old name of --vector-size, still works and says so."""
+    dim = opts.pop("dim")
+    if dim is None:
+        return
+    if click.get_current_context().get_parameter_source("vector_size") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("give --vector-size only (--dim is its deprecated name)")
+    log.warning("--dim is deprecated: use --vector-size")
+    opts["vector_size"] = dim
+
+
 def _format_ids(vocabulary: Any, sentence: str) -> str:
     tokens = vocabulary.tokens(sentence)
     ids = [vocabulary.id_of(t) for t in tokens]
@@ -127,14 +140,14 @@ def _format_ids(vocabulary: Any, sentence: str) -> str:
 
 
 def _train_into(source: Any, vocabulary: Any, params: Any, run_dir: Path, *, name: str, snapshots: bool) -> None:
-    from .formats.tensorboard_writer import write
+    from .formats.tensorboard.writer import write
     from .train.word2vec import EpochReport, train_word2vec
 
     history: list[EpochReport] = []
     started = time.perf_counter()
     snapshot = None
     if snapshots:
-        from .snapshots import log_embedding
+        from .formats.tensorboard.snapshots import log_embedding
 
         def snapshot(epoch: int, emb: Any) -> None:
             log_embedding(run_dir, emb.vectors, name=name, metadata=emb.metadata, step=epoch)

@@ -28,7 +28,7 @@ KJV_RANGE = "Gen1:1-Rev22:21"
 VERSE_REFERENCE = re.compile(r"(?m)^\S+ ")  # each line starts with its verse: "Ge1:1 ", "1Ki3:5 "
 KJV_NAME = "kjv-word2vec"
 # skip-gram, as the TensorFlow word2vec guide; 5 epochs, each kept as a step (0 is the random start)
-KJV_PARAMS: dict[str, Any] = {"dim": 100, "window": 5, "epochs": 5, "workers": 2, "seed": 0}
+KJV_PARAMS: dict[str, Any] = {"vector_size": 100, "window": 5, "epochs": 5, "workers": 2, "seed": 0}
 KJV_MIN_COUNT = 5
 NAMES = ("digits", "minilm-tokens", KJV_NAME)
 MINILM_TENSOR = "embeddings.word_embeddings.weight"
@@ -98,7 +98,7 @@ def prepare_kjv(*, progress: Callable[[Any], None] | None = None) -> Path:
     target = kjv_dir()
     if (target / "train.json").exists():
         return target
-    from .snapshots import log_embedding
+    from .formats.tensorboard.snapshots import log_embedding
     from .train import Corpus, train_word2vec
 
     target.parent.mkdir(parents=True, exist_ok=True)

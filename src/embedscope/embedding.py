@@ -24,6 +24,16 @@ log = logging.getLogger(__name__)
 
 VARIABLE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"  # how TF2 checkpoints key a variable's value
 
+# What Embedding.save calls: formats/registry.py registers its save() when imported (as `import embedscope`
+# does), so the data model never imports the formats built on it.
+_writer: Callable[..., Path] | None = None
+
+
+def use_writer(save: Callable[..., Path]) -> None:
+    """Make `save` the function Embedding.save calls (formats/registry.py registers embedscope.save)."""
+    global _writer
+    _writer = save
+
 
 class Sprite:
     """A sprite sheet: thumbnails of `single_image_dim` (width, height) laid out row-first in a square grid.
@@ -324,10 +334,10 @@ class Embedding:
         return out
 
     def save(self, path: str | Path, *, format: str | None = None, **options: Any) -> Path:
-        """Write this embedding; the format comes from the path's suffix unless named."""
-        from .formats.registry import save
-
-        return save(self, path, format=format, **options)
+        """Write this embedding; the format comes from the path's suffix unless named (embedscope.save)."""
+        if _writer is None:
+            raise RuntimeError("no writer registered: import embedscope (formats/registry.py registers save)")
+        return _writer(self, path, format=format, **options)
 
 
 class Steps:

@@ -1,13 +1,41 @@
 """The one error hierarchy of embedscope.
 
-Library code raises these; only ``cli.py`` turns them into one printed line and an exit code, and only the
-server turns them into HTTP errors (through ``status``). Every message says where, what was expected, what
-was found and how to fix it.
+Library code and the server raise these; only ``cli.py`` turns them into one printed line and an exit code, and
+only the server turns them into HTTP errors (through ``status``, with the one body of ``error_body``). Every
+message says where, what was expected, what was found and how to fix it.
 """
 
 from __future__ import annotations
 
 from os import PathLike
+
+
+def error_body(
+    kind: str,
+    message: str,
+    *,
+    path: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    field: str | None = None,
+    fix: str | None = None,
+) -> dict[str, object]:
+    """The one JSON error body: `{"error": {kind, message, path, line, column, field, fix}}`.
+
+    EmbedscopeError.to_dict gives it for an error raised on purpose; the server builds it here for the errors
+    it meets otherwise (request validation, unknown routes, unexpected exceptions).
+    """
+    return {
+        "error": {
+            "kind": kind,
+            "message": message,
+            "path": path,
+            "line": line,
+            "column": column,
+            "field": field,
+            "fix": fix,
+        }
+    }
 
 
 class EmbedscopeError(Exception):
@@ -61,18 +89,16 @@ class EmbedscopeError(Exception):
         return text
 
     def to_dict(self) -> dict[str, object]:
-        """The one JSON error body shape the server answers with."""
-        return {
-            "error": {
-                "kind": self.kind,
-                "message": self.describe(),
-                "path": self.path,
-                "line": self.line,
-                "column": self.column,
-                "field": self.field,
-                "fix": self.fix,
-            }
-        }
+        """The one JSON error body shape the server answers with (see error_body)."""
+        return error_body(
+            self.kind,
+            self.describe(),
+            path=self.path,
+            line=self.line,
+            column=self.column,
+            field=self.field,
+            fix=self.fix,
+        )
 
 
 class FormatError(EmbedscopeError):
@@ -119,6 +145,62 @@ class AccessDeniedError(EmbedscopeError):
 
     status = 403
     kind = "access_denied"
+
+
+class ConflictError(EmbedscopeError):
+    """A name already taken (a bookmark saved again under the name of another)."""
+
+    status = 409
+    kind = "conflict"
+
+
+class UnauthorizedError(EmbedscopeError):
+    """A request to the server without its token."""
+
+    status = 401
+    kind = "unauthorized"
+
+
+class ForbiddenError(EmbedscopeError):
+    """A request from a host or origin the server does not answer."""
+
+    status = 403
+    kind = "forbidden"
+
+
+class PayloadTooLargeError(EmbedscopeError):
+    """A request body, upload or stored document over its size limit."""
+
+    status = 413
+    kind = "too_large"
+
+
+class StorageError(EmbedscopeError):
+    """The state folder could not be written (disk full, permissions)."""
+
+    status = 507
+    kind = "storage"
+
+
+class JobStateError(EmbedscopeError):
+    """A job is not in the state the request needs (its result asked before it finished, say)."""
+
+    status = 409
+    kind = "job_state"
+
+
+class JobCrashedError(EmbedscopeError):
+    """A job stopped on an unexpected exception (a bug); its traceback is in the server log."""
+
+    status = 500
+    kind = "internal"
+
+
+class ServerStartError(EmbedscopeError):
+    """The server did not start (its thread failed, or it did not listen in time)."""
+
+    status = 500
+    kind = "server_start"
 
 
 class MissingExtraError(EmbedscopeError):

@@ -11,13 +11,22 @@ import pyarrow.compute as pc
 from .errors import MetadataError
 
 
-def type_column(values: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa.Array | pa.ChunkedArray:
+def column_kind(dtype: pa.DataType) -> str:
+    """ "numeric" or "string" (the two kinds metadata columns have), else the Arrow type's name."""
+    if pa.types.is_integer(dtype) or pa.types.is_floating(dtype):
+        return "numeric"
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return "string"
+    return str(dtype)
+
+
+def typed_column(values: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa.Array | pa.ChunkedArray:
     """Turn a column of strings into int64 or float64 when every non-empty value is a number.
 
     Empty strings become nulls in a numeric column and stay empty strings in a string column.
     """
     arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values, type=pa.string())
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+    if column_kind(arr.type) != "string":
         return arr
     stripped = pc.utf8_trim_whitespace(arr)
     blank = pc.or_kleene(pc.is_null(stripped), pc.equal(stripped, ""))
@@ -39,7 +48,7 @@ def type_column(values: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa
 
 def typed_table(columns: Mapping[str, Sequence[str | None] | pa.Array]) -> pa.Table:
     """Build a metadata table from string columns, typing each one."""
-    return pa.table({name: type_column(values) for name, values in columns.items()})
+    return pa.table({name: typed_column(values) for name, values in columns.items()})
 
 
 def check_rows(table: pa.Table | None, n: int, *, path: str | None = None) -> None:
@@ -62,7 +71,7 @@ def default_label_column(table: pa.Table | None) -> str | None:
             if name.lower() == preferred:
                 return name
     for name in names:
-        if pa.types.is_string(table.schema.field(name).type) or pa.types.is_large_string(table.schema.field(name).type):
+        if column_kind(table.schema.field(name).type) == "string":
             return name
     return names[0]
 

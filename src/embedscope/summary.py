@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import mmap
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
-
+from .checks import is_memory_mapped
 from .embedding import Collection, Embedding
-
-
-def column_type(dtype: pa.DataType) -> str:
-    """ "numeric" or "string" (the two kinds metadata columns have), else the Arrow type's name."""
-    if pa.types.is_integer(dtype) or pa.types.is_floating(dtype):
-        return "numeric"
-    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
-        return "string"
-    return str(dtype)
-
-
-def is_memory_mapped(array: np.ndarray) -> bool:
-    """True when the array's memory is a file mapping (a converted copy of a memmap is not)."""
-    base: object = array
-    while base is not None:
-        if isinstance(base, mmap.mmap):
-            return True
-        base = getattr(base, "base", None)
-    return False
+from .metadata import column_kind
 
 
 def describe_embedding(emb: Embedding, *, run: str = ".") -> dict[str, Any]:
@@ -43,7 +22,7 @@ def describe_embedding(emb: Embedding, *, run: str = ".") -> dict[str, Any]:
         }
     columns = []
     if emb.metadata is not None:
-        columns = [{"name": f.name, "type": column_type(f.type)} for f in emb.metadata.schema]
+        columns = [{"name": f.name, "type": column_kind(f.type)} for f in emb.metadata.schema]
     return {
         "run": run,
         "name": emb.name,

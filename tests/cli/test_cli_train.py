@@ -9,7 +9,7 @@ from embedscope.cli import cli
 gensim = pytest.importorskip("gensim", reason="training needs gensim")
 DATA = Path(gensim.__file__).parent / "test" / "test_data"
 LEE = DATA / "lee_background.cor"
-FAST = ["--dim", "16", "--epochs", "2", "--workers", "1", "--min-count", "3"]
+FAST = ["--vector-size", "16", "--epochs", "2", "--workers", "1", "--min-count", "3"]
 
 
 def run(*args: object, input: bytes | None = None):
@@ -36,7 +36,7 @@ def test_train_writes_a_log_dir_that_loads(tmp_path):
     emb = embedscope.load(out)
     assert emb.shape[1] == 16 and emb.label_column == "Word" and emb.labels[0] == "the"
     summary = json.loads((out / "train.json").read_text())
-    assert summary["params"]["dim"] == 16 and len(summary["epochs"]) == 2
+    assert summary["params"]["vector_size"] == 16 and len(summary["epochs"]) == 2
     assert summary["vocabulary"]["size"] == emb.shape[0]
 
 
@@ -111,3 +111,15 @@ def test_bad_evaluation_input_is_one_line(tmp_path):
     line = one_line_error(run("evaluate", out, "--analogies", bad))
     assert f"{bad} line 2: expected 4 words" in line
     assert run("evaluate", out).exit_code == 2  # no evaluation file given
+
+
+def test_dim_is_a_deprecated_name_of_vector_size(tmp_path):
+    import embedscope
+
+    out = tmp_path / "run"
+    result = run("train", LEE, "-o", out, "--dim", "12", *FAST[2:])
+    assert result.exit_code == 0, result.output
+    assert "warning: --dim is deprecated: use --vector-size" in result.output
+    assert embedscope.load(out).shape[1] == 12
+    both = run("train", LEE, "-o", tmp_path / "both", "--dim", "12", "--vector-size", "8")
+    assert both.exit_code == 2 and "give --vector-size only" in both.output

@@ -15,7 +15,7 @@ import pytest
 from embedscope.errors import FormatError, NotFoundError
 from embedscope.formats import keras as keras_format
 from embedscope.formats import load, load_collection, sniff
-from embedscope.formats.registry import ReadOptions
+from embedscope.formats.options import ReadOptions
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ml" / "keras"
 

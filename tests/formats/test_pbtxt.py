@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from embedscope.errors import FormatError
-from embedscope.formats import pbtxt
-from embedscope.formats.tensorboard import CONFIG_SCHEMA
+from embedscope.formats.tensorboard.logdir import CONFIG_SCHEMA
+from embedscope.formats.tensorflow import pbtxt
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "tf"
 

@@ -15,7 +15,7 @@ from safetensors.numpy import save_file
 from embedscope.errors import FormatError, MetadataError, NotFoundError
 from embedscope.formats import load, load_collection, sniff
 from embedscope.formats import safetensors as st
-from embedscope.formats.registry import ReadOptions
+from embedscope.formats.options import ReadOptions
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ml" / "safetensors"
 MODEL = FIXTURES / "model.safetensors"

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 import embedscope
 from embedscope import Embedding
 from embedscope.errors import AmbiguousError, EmbedscopeError, FormatError, NotFoundError
-from embedscope.formats import table as table_format
+from embedscope.formats import tables as table_format
 from embedscope.formats import tsv
-from embedscope.formats.registry import ReadOptions
+from embedscope.formats.options import ReadOptions
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 TABLES = FIXTURES / "table"

@@ -15,8 +15,11 @@ from PIL import Image
 
 from embedscope.embedding import Embedding, Sprite
 from embedscope.errors import AccessDeniedError, FormatError, IntegrityError, NotFoundError, ParameterError
-from embedscope.formats import load, load_collection, pbtxt, sniff, tf_checkpoint
-from embedscope.formats.tensorboard import CONFIG_SCHEMA, find_runs, reads_as_text, write
+from embedscope.formats import load, load_collection, sniff
+from embedscope.formats.tensorboard.logdir import CONFIG_SCHEMA, find_runs, reads_as_text
+from embedscope.formats.tensorboard.writer import write
+from embedscope.formats.tensorflow import checkpoint as tf_checkpoint
+from embedscope.formats.tensorflow import pbtxt
 from embedscope.metadata import typed_table
 
 TF = Path(__file__).parent.parent / "fixtures" / "tf"

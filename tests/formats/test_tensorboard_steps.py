@@ -9,7 +9,7 @@ import pytest
 
 import embedscope
 from embedscope.errors import FormatError, NotFoundError
-from embedscope.formats.tensorboard_writer import split_step
+from embedscope.formats.tensorboard.writer import split_step
 
 
 def _bytes(folder: Path, name: str, array: np.ndarray) -> None:

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from embedscope.errors import EmbedscopeError, FormatError, IntegrityError, NotFoundError
 from embedscope.formats import load, load_collection, sniff
-from embedscope.formats.tf_checkpoint import Bundle, is_optimizer_state, list_tensors, resolve_prefix
-from embedscope.formats.tf_slices import _signed, decode_slice_key
+from embedscope.formats.tensorflow.checkpoint import Bundle, is_optimizer_state, list_tensors, resolve_prefix
+from embedscope.formats.tensorflow.slices import _signed, decode_slice_key
 
 TF = Path(__file__).parent.parent / "fixtures" / "tf"
 CHECKPOINTS = [

@@ -16,7 +16,7 @@ import pytest
 from embedscope.errors import FormatError, MissingExtraError, NotFoundError
 from embedscope.formats import load, load_collection, sniff
 from embedscope.formats import torch as torch_format
-from embedscope.formats.registry import ReadOptions
+from embedscope.formats.options import ReadOptions
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ml" / "torch"
 

@@ -16,7 +16,7 @@ import embedscope
 from embedscope import Embedding
 from embedscope.errors import EmbedscopeError, FormatError, MetadataError, NotFoundError
 from embedscope.formats import tsv
-from embedscope.formats.registry import ReadOptions
+from embedscope.formats.options import ReadOptions
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "tsv"
 WORDS = FIXTURES / "words_tensor.tsv"  # written by gensim's word2vec2tensor

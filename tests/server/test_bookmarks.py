@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from embedscope.errors import NotFoundError, ParameterError
-from embedscope.server.bookmarks import BookmarkStore, ConflictError, StorageError, write_atomic
-from embedscope.server.security import PayloadTooLargeError
+from embedscope.errors import ConflictError, NotFoundError, ParameterError, PayloadTooLargeError, StorageError
+from embedscope.server.bookmarks import BookmarkStore, write_atomic
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pytest
 
 from embedscope.embedding import Collection, Embedding
-from embedscope.errors import NotFoundError, ParameterError
-from embedscope.server.job import FLAG_FINAL, FRAME_HEADER, Frame, Job, JobStateError
+from embedscope.errors import JobStateError, NotFoundError, ParameterError
+from embedscope.server.job import FLAG_FINAL, FRAME_HEADER, Frame, Job
 from embedscope.server.jobs import JobManager
 from embedscope.server.state import ServerSettings, ServerState
 

@@ -13,7 +13,7 @@ from embedscope.train.word2vec import train_word2vec
 @pytest.fixture(scope="module")
 def lee_model(lee):
     """word2vec on lee_background.cor with case kept (so that case variants of one word are separate rows)."""
-    return train_word2vec(Corpus(lee, lowercase=False), min_count=1, dim=32, epochs=3, workers=2, seed=1)
+    return train_word2vec(Corpus(lee, lowercase=False), min_count=1, vector_size=32, epochs=3, workers=2, seed=1)
 
 
 def keyed(emb: Embedding) -> KeyedVectors:

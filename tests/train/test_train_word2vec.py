@@ -9,7 +9,7 @@ from embedscope.train.corpus import Corpus
 from embedscope.train.vocabulary import Vocabulary
 from embedscope.train.word2vec import Word2VecParams, train_word2vec
 
-PARAMS: dict[str, Any] = {"dim": 16, "epochs": 2, "window": 3, "workers": 1, "seed": 7}
+PARAMS: dict[str, Any] = {"vector_size": 16, "epochs": 2, "window": 3, "workers": 1, "seed": 7}
 
 
 @pytest.mark.parametrize("model", ["skipgram", "cbow"])
@@ -74,9 +74,17 @@ def test_progress_epoch_reports_and_snapshots(lee, monkeypatch):
 def test_bad_parameters_and_one_shot_corpus(lee):
     with pytest.raises(ParameterError, match="`model` must be one of skipgram, cbow"):
         train_word2vec(Corpus(lee), model="glove")
-    with pytest.raises(ParameterError, match="`dim` must be at least 1"):
-        train_word2vec(Corpus(lee), dim=0)
+    with pytest.raises(ParameterError, match="`vector_size` must be at least 1"):
+        train_word2vec(Corpus(lee), vector_size=0)
     with pytest.raises(ParameterError, match="unknown word2vec option `size`"):
         train_word2vec(Corpus(lee), size=10)
     with pytest.raises(ParameterError, match="one-shot iterator"):
         train_word2vec(iter([["a", "b"]]))
+
+
+def test_dim_is_a_deprecated_name_of_vector_size(lee, caplog):
+    with caplog.at_level("WARNING", logger="embedscope"), pytest.raises(ParameterError, match="`vector_size` must"):
+        train_word2vec(Corpus(lee), dim=0)
+    assert "`dim` is deprecated: call it `vector_size`" in caplog.text
+    with pytest.raises(ParameterError, match="give `vector_size` only"):
+        train_word2vec(Corpus(lee), dim=8, vector_size=8)

@@ -33,7 +33,7 @@ from ._weights import (
     weights_embedding,
     zip_member_data_offset,
 )
-from .registry import ReadOptions
+from .options import ReadOptions
 
 log = logging.getLogger(__name__)
 

@@ -14,22 +14,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from ..embedding import Collection, Embedding
+from ..embedding import Collection, Embedding, use_writer
 from ..errors import EmbedscopeError, FormatError, NotFoundError, ParameterError
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """Options every reader receives; each uses those that apply to it."""
-
-    metadata: Path | None = None
-    sprite: Path | None = None
-    sprite_size: tuple[int, int] | None = None
-    label_column: str | None = None
-    vector_column: str | None = None
-    name: str | None = None
-    unicode_errors: str | None = None  # word2vec text: "strict" (default), "replace" or "ignore"
-    tensor: str | None = None  # read only this tensor of a file holding several (None: every one)
+from .options import ReadOptions
 
 
 @dataclass(frozen=True)
@@ -47,15 +34,15 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("tsv", "tsv", "projector vectors TSV (+ metadata TSV)", writes=True),
         Format("tensorboard", "tensorboard", "TensorBoard log dir with projector_config.pbtxt", writes=True),
-        Format("tf-checkpoint", "tf_checkpoint", "TensorFlow checkpoint (.index + .data-*)"),
+        Format("tf-checkpoint", "tensorflow", "TensorFlow checkpoint (.index + .data-*)"),
         Format("word2vec", "word2vec", "word2vec text / fastText .vec (header line)", writes=True),
         Format("word2vec-binary", "word2vec", "word2vec binary"),
         Format("glove", "word2vec", "GloVe text (no header line)"),
         Format("npy", "numpy", "NumPy .npy", writes=True),
         Format("npz", "numpy", "NumPy .npz"),
-        Format("parquet", "table", "Parquet table", writes=True),
-        Format("arrow", "table", "Arrow IPC / Feather table"),
-        Format("csv", "table", "CSV table"),
+        Format("parquet", "tables", "Parquet table", writes=True),
+        Format("arrow", "tables", "Arrow IPC / Feather table"),
+        Format("csv", "tables", "CSV table"),
         Format("safetensors", "safetensors", "Hugging Face safetensors (+ vocab.txt)"),
         Format("keras", "keras", "Keras 3 .keras / .weights.h5"),
         Format("torch", "torch", "PyTorch .pt/.pth state dict"),
@@ -250,6 +237,9 @@ def save(embedding: Embedding, path: str | Path, *, format: str | None = None, *
     _warn_dropped(embedding, fmt)
     result: Path = _module(fmt).write(embedding, p, **options)
     return result
+
+
+use_writer(save)
 
 
 def _warn_dropped(embedding: Embedding, fmt: str) -> None:

@@ -27,7 +27,7 @@ from ..errors import FormatError, NotFoundError
 from ..metadata import typed_table
 from ._selection import choose, missing, not_a_matrix, not_float, read_each, shape_text
 from ._weights import corrupt_as_format_error, map_bytes, release_pages, weights_embedding
-from .registry import ReadOptions
+from .options import ReadOptions
 from .tsv_metadata import read_labels
 
 log = logging.getLogger(__name__)

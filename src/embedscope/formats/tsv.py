@@ -22,7 +22,7 @@ from ..checks import check_not_wide, decode_text, find_non_finite
 from ..embedding import Embedding
 from ..errors import FormatError
 from ..metadata import typed_table
-from .registry import ReadOptions
+from .options import ReadOptions
 from .tsv_metadata import check_file, read_metadata, write_metadata
 
 __all__ = ["read", "read_metadata", "read_vectors", "write", "write_metadata", "write_vectors"]

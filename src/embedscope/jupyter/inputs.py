@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from ..embedding import Collection, Embedding, Sprite
 from ..errors import ParameterError
+from ..metadata import column_kind
 
 LABEL = "label"  # the column `labels=` becomes
 
@@ -160,9 +161,7 @@ def plain(table: pa.Table) -> pa.Table:
         if pa.types.is_dictionary(kind):
             column = pc.cast(column, kind.value_type)
             kind = column.type
-        numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
-        text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
-        if not (numeric or text):
+        if column_kind(kind) not in ("numeric", "string"):
             column = pa.array([None if v is None else str(v) for v in column.to_pylist()], type=pa.string())
         columns[name] = column
     return pa.table(columns)

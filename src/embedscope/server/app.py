@@ -19,9 +19,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
+from .._version import __version__
 from ..embedding import Collection
-from ..errors import EmbedscopeError
+from ..errors import EmbedscopeError, error_body
 from .routes import bookmarks, export, metadata, neighbors, runs, search, sprite, static, steps
 from .security import Guard, make_token, token_needed
 from .state import ServerSettings, ServerState
@@ -44,9 +44,7 @@ _HTTP_KINDS = {
 def error_json(
     status: int, kind: str, message: str, *, field: str | None = None, fix: str | None = None
 ) -> JSONResponse:
-    body = {"error": {"kind": kind, "message": message, "path": None, "line": None, "column": None, "field": field}}
-    body["error"]["fix"] = fix
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(error_body(kind, message, field=field, fix=fix), status_code=status)
 
 
 def _loc_field(loc: tuple[Any, ...] | list[Any]) -> str | None:

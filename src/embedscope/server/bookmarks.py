@@ -19,8 +19,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from ..errors import EmbedscopeError, NotFoundError, ParameterError
-from .security import PayloadTooLargeError
+from ..errors import ConflictError, NotFoundError, ParameterError, PayloadTooLargeError, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +31,6 @@ MAX_STATE_BYTES = 4 * 1024 * 1024  # one bookmark's state document, as JSON
 _FREE = r"[^\x00-\x1f\x7f-\x9f/\\]"
 NAME_PATTERN = rf"^(?!\.{{1,2}}$){_FREE}*[^\s\x00-\x1f\x7f-\x9f/\\]{_FREE}*$"
 _NAME = re.compile(NAME_PATTERN)
-
-
-class ConflictError(EmbedscopeError):
-    status = 409
-    kind = "conflict"
-
-
-class StorageError(EmbedscopeError):
-    """The state folder could not be written (disk full, permissions)."""
-
-    status = 507
-    kind = "storage"
 
 
 def check_name(name: str, *, field: str = "name") -> str:

@@ -33,20 +33,6 @@ FRAME_HEADER = struct.Struct("<IIII")  # iteration, n, dims, flags (little-endia
 FLAG_FINAL = 1  # the projection's final coordinates
 
 
-class JobStateError(EmbedscopeError):
-    """A job is not in the state the request needs (its result asked before it finished, say)."""
-
-    status = 409
-    kind = "job_state"
-
-
-class JobCrashedError(EmbedscopeError):
-    """A job stopped on an unexpected exception (a bug); its traceback is in the server log."""
-
-    status = 500
-    kind = "internal"
-
-
 @dataclass
 class Frame:
     """Coordinates at one iteration; ``to_bytes()`` is the binary WebSocket frame (header + float32 rows)."""

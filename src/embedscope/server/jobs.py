@@ -33,8 +33,8 @@ import numpy as np
 from ..compute.progress import Cancelled
 from ..compute.projection import Projection, cached, project
 from ..compute.spec import ProjectionSpec
-from ..errors import EmbedscopeError, NotFoundError
-from .job import Job, JobCrashedError, JobStateError
+from ..errors import EmbedscopeError, JobCrashedError, JobStateError, NotFoundError
+from .job import Job
 
 if TYPE_CHECKING:
     from .state import ServerState

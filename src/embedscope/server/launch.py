@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..embedding import Collection
-from ..errors import EmbedscopeError
+from ..errors import ServerStartError
 from .state import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -139,11 +139,6 @@ class BackgroundServer:
         if self.thread.is_alive() and self.thread is not threading.current_thread():
             self.thread.join(timeout=timeout)
         self.sock.close()
-
-
-class ServerStartError(EmbedscopeError):
-    status = 500
-    kind = "server_start"
 
 
 def start_in_background(collection: Collection, settings: ServerSettings, *, timeout: float = 60.0) -> BackgroundServer:

@@ -22,26 +22,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import EmbedscopeError
+from ..errors import EmbedscopeError, ForbiddenError, PayloadTooLargeError, UnauthorizedError
 
 COOKIE = "embedscope_token"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "testserver"})  # testserver: in-process test clients
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class UnauthorizedError(EmbedscopeError):
-    status = 401
-    kind = "unauthorized"
-
-
-class ForbiddenError(EmbedscopeError):
-    status = 403
-    kind = "forbidden"
-
-
-class PayloadTooLargeError(EmbedscopeError):
-    status = 413
-    kind = "too_large"
 
 
 def is_loopback(host: str) -> bool:
@@ -63,7 +48,7 @@ def token_needed(host: str) -> bool:
     return not is_loopback(host)
 
 
-def error_body(exc: EmbedscopeError) -> bytes:
+def _json_bytes(exc: EmbedscopeError) -> bytes:
     return json.dumps(exc.to_dict(), ensure_ascii=False).encode("utf-8")
 
 
@@ -207,7 +192,7 @@ def _with_cookie(send: Send, token: str | None) -> Send:
 async def _send_error(
     send: Send, exc: EmbedscopeError, *, headers: list[tuple[bytes, bytes]], prefix: str = "http"
 ) -> None:
-    body = error_body(exc)
+    body = _json_bytes(exc)
     base = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if exc.status == 401:
         base.append((b"www-authenticate", b"Bearer"))

@@ -30,15 +30,15 @@ from ..compute.cache import ProjectionCache
 from ..embedding import Collection, Embedding
 from ..errors import EmbedscopeError, NotFoundError
 from .bookmarks import BookmarkStore
+from .jobs import JobManager  # jobs.py refers back to ServerState for type checking only
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from .jobs import JobManager
-
 log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 6006  # TensorBoard's
 DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 _RUN_ID = re.compile(r"r(0|[1-9][0-9]{0,8})")
 _TENSOR_ID = re.compile(r"e(0|[1-9][0-9]{0,8})")
@@ -113,14 +113,7 @@ class ServerState:
         """Start the job manager (again, after close(): test clients run the app's lifespan once per request)."""
         if self.jobs is not None and not self._closed:
             return
-        try:
-            from .jobs import JobManager
-        except ModuleNotFoundError as exc:  # server/jobs.py absent: no projection jobs
-            if exc.name is None or not exc.name.endswith("server.jobs"):
-                raise
-            log.debug("server/jobs.py not present: projection jobs disabled")
-        else:
-            self.jobs = JobManager(self)
+        self.jobs = JobManager(self)
         self._closed = False
 
     # -- ids -------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from .corpus import Corpus, Tokenizer
 from .evaluate import AnalogyScores, SimilarityScores, evaluate_analogies, evaluate_similarity
 from .vocabulary import Vocabulary
-from .word2vec import EpochReport, TrainingProgress, Word2VecParams, train_word2vec
+from .word2vec import EpochReport, TrainingProgress, Word2VecParams, train, train_word2vec
 
 __all__ = [
     "AnalogyScores",
@@ -16,5 +16,6 @@ __all__ = [
     "Word2VecParams",
     "evaluate_analogies",
     "evaluate_similarity",
+    "train",
     "train_word2vec",
 ]

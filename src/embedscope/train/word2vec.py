@@ -25,6 +25,7 @@ from .vocabulary import Vocabulary
 log = logging.getLogger(__name__)
 
 MODELS = ("skipgram", "cbow")
+MIN_COUNT = 5  # rarer words are left out of the vocabulary
 REPORT_SECONDS = 0.25  # the least time between two progress reports
 
 
@@ -64,7 +65,7 @@ class Word2VecParams:
     """The training parameters, with gensim's defaults except `model` (skip-gram, as in the guide) and `seed`."""
 
     model: str = "skipgram"
-    dim: int = 100
+    vector_size: int = 100  # gensim's name; the CLI's --vector-size
     window: int = 5
     epochs: int = 5
     negative: int = 5
@@ -77,7 +78,8 @@ class Word2VecParams:
     def check(self) -> None:
         if self.model not in MODELS:
             raise ParameterError(f"`model` must be one of {', '.join(MODELS)}, got {self.model!r}", field="model")
-        for name, least in (("dim", 1), ("window", 1), ("epochs", 1), ("negative", 1), ("workers", 1), ("seed", 0)):
+        least_values = (("vector_size", 1), ("window", 1), ("epochs", 1), ("negative", 1), ("workers", 1), ("seed", 0))
+        for name, least in least_values:
             value = getattr(self, name)
             if value is not None and value < least:
                 raise ParameterError(f"`{name}` must be at least {least}, got {value}", field=name)
@@ -103,7 +105,7 @@ class Word2VecParams:
     def gensim_kwargs(self) -> dict[str, Any]:
         """The same parameters as gensim.models.Word2Vec keyword arguments."""
         return {
-            "vector_size": self.dim,
+            "vector_size": self.vector_size,
             "window": self.window,
             "sg": int(self.model == "skipgram"),
             "hs": 0,
@@ -126,7 +128,7 @@ def train_word2vec(
     *,
     vocabulary: Vocabulary | None = None,
     params: Word2VecParams | None = None,
-    min_count: int = 5,
+    min_count: int = MIN_COUNT,
     max_vocab: int | None = None,
     name: str = "word2vec",
     progress: Callable[[TrainingProgress], None] | None = None,
@@ -137,7 +139,7 @@ def train_word2vec(
     """Train word2vec on `corpus` and return the table: row i is word id i, metadata columns Word and Frequency.
 
     `corpus` is a Corpus, a path (file, folder, or "-"), or a re-iterable of token lists. Parameters come as
-    `params` or as keyword arguments (`model`, `dim`, `window`, `epochs`, `negative`, `sample`, `alpha`,
+    `params` or as keyword arguments (`model`, `vector_size`, `window`, `epochs`, `negative`, `sample`, `alpha`,
     `min_alpha`, `workers`, `seed`). `vocabulary` (from `Vocabulary.build`) skips the counting pass; otherwise
     `min_count` and `max_vocab` shape it. `progress` receives reports a few times a second, `on_epoch` one
     per epoch, and `snapshot(epoch, embedding)` the initial table (epoch 0) and the table after every epoch.
@@ -188,9 +190,52 @@ def train_word2vec(
     return table()
 
 
+def train(
+    corpus: Corpus | str | os.PathLike[str] | Iterable[Sequence[str]],
+    *,
+    vector_size: int = Word2VecParams.vector_size,
+    window: int = Word2VecParams.window,
+    epochs: int = Word2VecParams.epochs,
+    min_count: int = MIN_COUNT,
+    max_vocab: int | None = None,
+    model: str = Word2VecParams.model,
+    negative: int = Word2VecParams.negative,
+    sample: float = Word2VecParams.sample,
+    alpha: float = Word2VecParams.alpha,
+    min_alpha: float = Word2VecParams.min_alpha,
+    workers: int | None = Word2VecParams.workers,
+    seed: int = Word2VecParams.seed,
+    name: str = "word2vec",
+) -> Embedding:
+    """Train word2vec on `corpus` (a text file, a folder of them, or a list of token lists): `embedscope.train`.
+
+    The parameters are gensim's (`vector_size`, `window`, `epochs`, `min_count`, ...), with skip-gram as the
+    default `model`; `workers=1` with a fixed `seed` gives the same table as gensim. The result's rows are
+    word ids, with metadata columns Word and Frequency. train_word2vec takes progress and snapshot callbacks.
+    """
+    params = Word2VecParams(
+        model=model,
+        vector_size=vector_size,
+        window=window,
+        epochs=epochs,
+        negative=negative,
+        sample=sample,
+        alpha=alpha,
+        min_alpha=min_alpha,
+        workers=workers,
+        seed=seed,
+    )
+    return train_word2vec(corpus, params=params, min_count=min_count, max_vocab=max_vocab, name=name)
+
+
 def _params(params: Word2VecParams | None, options: dict[str, Any]) -> Word2VecParams:
     if params is not None and options:
         raise ParameterError(f"give either `params` or keyword options, not both (got {sorted(options)})")
+    if "dim" in options:  # the name before vector_size (gensim's)
+        log.warning("word2vec option `dim` is deprecated: call it `vector_size`")
+        if "vector_size" in options:
+            raise ParameterError("give `vector_size` only (`dim` is its deprecated name)", field="dim")
+        options = {("vector_size" if name == "dim" else name): value for name, value in options.items()}
     if params is None:
         fields = set(Word2VecParams.__dataclass_fields__)
         stray = sorted(set(options) - fields)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...compute.projection import Projection
 from ...embedding import Embedding
 from ...errors import NotFoundError, ParameterError
-from ...export import coords_table, write_table
+from ...formats.coords import coords_table, write_table
 from ..state import ServerState
 from . import ERRORS, EmbeddingDep, RunId, State, TensorId
 

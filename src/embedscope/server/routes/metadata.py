@@ -14,9 +14,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ...embedding import Embedding
-from ...errors import EmbedscopeError, NotFoundError
+from ...errors import EmbedscopeError, NotFoundError, PayloadTooLargeError
 from ...formats.tsv import read_metadata
-from ..security import PayloadTooLargeError
 from . import ERRORS, EmbeddingDep, RunId, State, TensorId
 from .runs import EmbeddingInfo, embedding_info
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ...embedding import Embedding
-from ...summary import column_type
+from ...metadata import column_kind
 from . import ERRORS, EmbeddingDep, RunId, State, TensorId
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def _finite(value: Any) -> float | None:
 
 def column_info(table: pa.Table, name: str) -> ColumnInfo:
     col = table.column(name)
-    kind = column_type(col.type)
+    kind = column_kind(col.type)
     info = ColumnInfo(name=name, type=kind)
     if kind == "string" or pa.types.is_integer(col.type):
         counts = pc.value_counts(col.drop_null() if kind == "numeric" else pc.fill_null(col, ""))

@@ -1,4 +1,4 @@
-"""PyTorch `.pt`/`.pth`/`.bin` state dicts, read without PyTorch (the zip archive is read by torch_archive.py).
+"""PyTorch `.pt`/`.pth`/`.bin` state dicts, read without PyTorch (the zip archive is read by archive.py).
 
 Every 2-D float tensor (nested dicts flattened with '.') becomes an Embedding, each read and checked on its
 own: with a tensor chosen, only that one; reading them all, one that cannot be used is skipped with a
@@ -14,16 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embedding import Collection, Embedding
-from ..errors import FormatError, MissingExtraError
-from ._selection import choose, missing, not_a_matrix, not_float, read_each, shape_text
-from ._weights import (
+from ...embedding import Collection, Embedding
+from ...errors import FormatError, MissingExtraError
+from .._selection import choose, missing, not_a_matrix, not_float, read_each, shape_text
+from .._weights import (
     corrupt_as_format_error,
     release_pages,
     weights_embedding,
 )
-from .registry import ReadOptions
-from .torch_archive import STATE_DICT_FIX, Tensor, load_zip
+from ..options import ReadOptions
+from .archive import STATE_DICT_FIX, Tensor, load_zip
 
 _DTYPE_NAMES = {  # storage type -> torch's dtype name
     "DoubleStorage": "float64",

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, cast
 
-from ..checks import BOM, check_not_wide, reencode_fix
-from ..errors import FormatError
+from ...checks import BOM, check_not_wide, reencode_fix
+from ...errors import FormatError
 
 _NUMBER_BYTES = frozenset(b"0123456789+-.eEnNaAiIfFtTyY")
 _CUT_FIX = (

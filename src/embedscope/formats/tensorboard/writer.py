@@ -9,10 +9,10 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from ..embedding import Embedding
-from ..errors import ParameterError
-from . import pbtxt
-from .tensorboard_logdir import CONFIG_NAME, CONFIG_SCHEMA, SNIFF_BYTES, reads_as_text
+from ...embedding import Embedding
+from ...errors import ParameterError
+from ..tensorflow import pbtxt
+from .logdir import CONFIG_NAME, CONFIG_SCHEMA, SNIFF_BYTES, reads_as_text
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def write_tensor(vectors: np.ndarray, folder: Path, stem: str) -> Path:
 
     Written under a temporary name and renamed into place, so a reader never finds half a file.
     """
-    from . import tsv
+    from .. import tsv
 
     rows = max(1, SNIFF_BYTES // max(1, vectors.shape[1] * 4))
     head = np.ascontiguousarray(vectors[:rows], dtype="<f4").tobytes()[:SNIFF_BYTES]
@@ -91,7 +91,7 @@ def write(embedding: Embedding, path: Path, *, run: str | None = None, tensor_na
     With `run`, the files go to that subfolder. An existing config there keeps its other embeddings; an entry
     with the same tensor name is replaced.
     """
-    from . import tsv
+    from .. import tsv
 
     root = Path(path)
     folder = root

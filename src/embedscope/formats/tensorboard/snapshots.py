@@ -26,13 +26,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .checks import as_float32, check_finite
-from .embedding import Sprite
-from .errors import MetadataError, ParameterError
-from .formats import pbtxt
-from .formats.tensorboard_logdir import CONFIG_NAME, CONFIG_SCHEMA
-from .formats.tensorboard_writer import STEP_SEPARATOR, replace_config, step_entries, write_tensor
-from .metadata import check_rows
+from ...checks import as_float32, check_finite
+from ...embedding import Sprite
+from ...errors import MetadataError, ParameterError
+from ...metadata import check_rows
+from ..tensorflow import pbtxt
+from .logdir import CONFIG_NAME, CONFIG_SCHEMA
+from .writer import STEP_SEPARATOR, replace_config, step_entries, write_tensor
 
 __all__ = ["log_embedding", "to_numpy"]
 
@@ -114,7 +114,7 @@ def _values(column: Any) -> list[Any]:
 def _sprite(sprite: Any) -> Sprite:
     if isinstance(sprite, Sprite):
         return sprite
-    from .formats.sprite import make_sprite
+    from ..sprite import make_sprite
 
     return make_sprite(sprite if isinstance(sprite, str | Path | Sequence) else to_numpy(sprite, name="sprite"))
 
@@ -217,7 +217,7 @@ def _add_metadata(
     step: int,
     n: int,
 ) -> None:
-    from .formats.tsv_metadata import write_metadata
+    from ..tsv_metadata import write_metadata
 
     current, _ = _current(folder, previous, "metadata_path")
     if metadata is None:

@@ -1,6 +1,6 @@
 """TensorFlow checkpoints, read without TensorFlow: finding one (prefix, .index, .data-*, folder) and reading it.
 
-The bundle format itself is read by tf_bundle.py. Every 2-D float variable that is not optimizer state is
+The bundle format itself is read by bundle.py. Every 2-D float variable that is not optimizer state is
 offered as an Embedding named by its key; with a tensor chosen, only that one is read and checked. TF2 keys
 may be chosen without their `/.ATTRIBUTES/VARIABLE_VALUE` suffix.
 """
@@ -12,13 +12,13 @@ import re
 from functools import partial
 from pathlib import Path
 
-from ..checks import describe_content
-from ..embedding import Collection
-from ..errors import FormatError, NotFoundError
+from ...checks import describe_content
+from ...embedding import Collection
+from ...errors import FormatError, NotFoundError
+from .._selection import read_each
+from ..options import ReadOptions
 from . import pbtxt
-from ._selection import read_each
-from .registry import ReadOptions
-from .tf_bundle import Bundle, TensorEntry, dtype_name, is_optimizer_state
+from .bundle import Bundle, TensorEntry, dtype_name, is_optimizer_state
 
 __all__ = ["Bundle", "TensorEntry", "dtype_name", "is_optimizer_state", "latest_checkpoint", "list_tensors", "read"]
 

@@ -13,8 +13,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import AccessDeniedError, EmbedscopeError, FormatError, NotFoundError
-from . import pbtxt, tf_checkpoint
+from ...errors import AccessDeniedError, EmbedscopeError, FormatError, NotFoundError
+from ..tensorflow import checkpoint as tf_checkpoint
+from ..tensorflow import pbtxt
 
 log = logging.getLogger(__name__)
 

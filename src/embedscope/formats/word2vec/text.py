@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..checks import BOM, check_not_wide, find_non_finite
-from ..errors import FormatError
-from .word2vec_format import bad_utf8, header, is_number, open_file, path_is_compressed
+from ...checks import BOM, check_not_wide, find_non_finite
+from ...errors import FormatError
+from .shared import bad_utf8, header, is_number, open_file, path_is_compressed
 
 log = logging.getLogger(__name__)
 

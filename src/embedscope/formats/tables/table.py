@@ -31,12 +31,12 @@ import pyarrow.feather as feather
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from ..checks import as_float32, describe_content, find_non_finite, reencode_fix
-from ..embedding import Embedding
-from ..errors import AmbiguousError, FormatError, NotFoundError
-from ..metadata import typed_table
-from .registry import ReadOptions
-from .table_csv import csv_line, read_csv
+from ...checks import as_float32, describe_content, find_non_finite, reencode_fix
+from ...embedding import Embedding
+from ...errors import AmbiguousError, FormatError, NotFoundError
+from ...metadata import typed_table
+from ..options import ReadOptions
+from .csv_file import csv_line, read_csv
 
 _VECTOR_KEY = b"embedscope.vector_column"
 _LABEL_KEY = b"embedscope.label_column"

@@ -16,7 +16,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TypeAlias
 
-from ..errors import FormatError
+from ...errors import FormatError
 
 
 class Identifier(str):

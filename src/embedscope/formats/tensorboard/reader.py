@@ -1,4 +1,4 @@
-"""TensorBoard log dirs for the Embedding Projector: read their runs (writing is in tensorboard_writer.py).
+"""TensorBoard log dirs for the Embedding Projector: read their runs (writing is in writer.py).
 
 Each `embeddings { ... }` entry of a run's projector config takes its tensor from `tensor_path` (TSV, or raw
 little-endian float32 `.bytes` with `tensor_shape`) or, by `tensor_name`, from the run's checkpoint:
@@ -6,7 +6,7 @@ little-endian float32 `.bytes` with `tensor_shape`) or, by `tensor_name`, from t
 its parent). Listed embeddings come first, then the checkpoint's other 2-D float variables. With a tensor
 chosen, only the entries and variables of that name are read. Reading everything, an embedding that cannot
 be read is skipped with a warning; the log dir fails only when none can be. Layout and path rules are in
-tensorboard_logdir.py.
+logdir.py.
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..checks import check_finite
-from ..embedding import Collection, Embedding, Sprite, Steps
-from ..errors import AmbiguousError, FormatError, NotFoundError
-from ..metadata import typed_table
-from . import pbtxt, tf_checkpoint
-from ._selection import SKIPPABLE, choose, missing, read_each
-from .registry import ReadOptions
-from .tensorboard_logdir import (
+from ...checks import check_finite
+from ...embedding import Collection, Embedding, Sprite, Steps
+from ...errors import AmbiguousError, FormatError, NotFoundError
+from ...metadata import typed_table
+from .._selection import SKIPPABLE, choose, missing, read_each
+from ..options import ReadOptions
+from ..tensorflow import checkpoint as tf_checkpoint
+from ..tensorflow import pbtxt
+from .logdir import (
     CONFIG_NAME,
     CONFIG_SCHEMA,
     PLUGIN_ASSETS,
@@ -37,7 +38,7 @@ from .tensorboard_logdir import (
     find_runs,
     reads_as_text,
 )
-from .tensorboard_writer import split_step, write
+from .writer import split_step, write
 
 __all__ = ["CONFIG_NAME", "CONFIG_SCHEMA", "PLUGIN_ASSETS", "find_runs", "read", "reads_as_text", "write"]
 
@@ -48,7 +49,7 @@ def _tensor_file(
     path: Path, shape: list[int], *, config: Path | None, line: int
 ) -> tuple[np.ndarray, list[str] | None]:
     """Vectors from a tensor_path: TSV, or raw little-endian float32 with tensor_shape (memory-mapped)."""
-    from . import tsv
+    from .. import tsv
 
     if not path.is_file():
         raise NotFoundError("tensor_path file not found", path=path, fix=f"fix tensor_path in {config}")
@@ -200,7 +201,7 @@ def _shape(entry: pbtxt.Message) -> list[int]:
 
 
 def _metadata(resolve: Callable[[str, str], Path], entry: pbtxt.Message, n: int) -> pa.Table | None:
-    from . import tsv
+    from .. import tsv
 
     value = entry.string("metadata_path")
     if not value:
@@ -212,7 +213,7 @@ def _metadata(resolve: Callable[[str, str], Path], entry: pbtxt.Message, n: int)
 
 
 def _sprite(resolve: Callable[..., Path], msg: pbtxt.Message, n: int, config: Path | None) -> Sprite | None:
-    from . import sprite
+    from .. import sprite
 
     image = msg.string("image_path")
     if not image:

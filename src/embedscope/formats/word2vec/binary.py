@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from ..checks import BOM, as_float32, check_finite
-from ..errors import FormatError
-from .word2vec_format import bad_utf8, header, open_file, payload_is_text, show
+from ...checks import BOM, as_float32, check_finite
+from ...errors import FormatError
+from .shared import bad_utf8, header, open_file, payload_is_text, show
 
 
 def read_binary(path: Path, errors: str) -> tuple[pa.Array, np.ndarray]:

@@ -18,13 +18,13 @@ from pathlib import Path
 import google_crc32c
 import numpy as np
 
-from ..checks import as_float32, check_finite
-from ..embedding import Embedding
-from ..errors import FormatError, IntegrityError, NotFoundError
-from ._selection import choose, missing, not_a_matrix, not_float, shape_text
+from ...checks import as_float32, check_finite
+from ...embedding import Embedding
+from ...errors import FormatError, IntegrityError, NotFoundError
+from .._selection import choose, missing, not_a_matrix, not_float, shape_text
 from .protobuf_wire import FIXED32, WireError, as_bytes, as_int, iter_fields
+from .slices import Extent, decode_slice_key
 from .sstable import iter_table, unmask_crc
-from .tf_slices import Extent, decode_slice_key
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from ..checks import check_not_wide, decode_text, describe_content, reencode_fix
-from ..errors import FormatError
+from ...checks import check_not_wide, decode_text, describe_content, reencode_fix
+from ...errors import FormatError
 
 
 def read_csv(path: Path) -> pa.Table:

@@ -4,7 +4,7 @@ Text files hold one word per line followed by its D numbers (word2vec and fastTe
 `N D` header line; GloVe has none). Fields are separated by ASCII spaces only, as word2vec.c and gensim
 read them: a word may hold any other character, tabs and non-breaking spaces included. A word with ASCII
 spaces in it (GloVe 840B has a few) is kept whole, since every line ends with exactly D numbers. Reading
-text is in word2vec_text.py, binary in word2vec_binary.py; `.gz` and `.bz2` files are read too.
+text is in text.py, binary in binary.py; `.gz` and `.bz2` files are read too.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..embedding import Embedding
-from ..errors import FormatError, ParameterError
-from .word2vec_binary import read_binary
-from .word2vec_format import (
+from ...embedding import Embedding
+from ...errors import FormatError, ParameterError
+from .binary import read_binary
+from .shared import (
     damaged_compression,
     head,
     is_number,
@@ -30,7 +30,7 @@ from .word2vec_format import (
     payload_is_text,
     show,
 )
-from .word2vec_text import read_text
+from .text import read_text
 
 log = logging.getLogger(__name__)
 

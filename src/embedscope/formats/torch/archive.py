@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import as_float32
-from ..errors import FormatError
-from ._weights import corrupt_as_format_error, map_bytes, open_zip, zip_member_data_offset
+from ...checks import as_float32
+from ...errors import FormatError
+from .._weights import corrupt_as_format_error, map_bytes, open_zip, zip_member_data_offset
 
 log = logging.getLogger(__name__)
 

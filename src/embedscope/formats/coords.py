@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .embedding import Embedding
-from .errors import ParameterError
+from ..embedding import Embedding
+from ..errors import ParameterError
 
 EXPORT_FORMATS = ("csv", "tsv", "parquet", "npy")
 

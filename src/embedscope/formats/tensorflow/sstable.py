@@ -15,7 +15,7 @@ from pathlib import Path
 
 import google_crc32c
 
-from ..errors import FormatError, IntegrityError
+from ...errors import FormatError, IntegrityError
 from .protobuf_wire import WireError, read_varint
 
 TABLE_MAGIC = 0xDB4775248B80FB57

@@ -1,0 +1,6 @@
+"""word2vec text and binary, GloVe and fastText .vec: sniffed, read and written (files.py); text.py and binary.py
+read each layout, shared.py holds what they share."""
+
+from .files import read, read_word2vec, sniff_variant, write
+
+__all__ = ["read", "read_word2vec", "sniff_variant", "write"]
