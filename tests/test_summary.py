@@ -2,7 +2,7 @@ import numpy as np
 import pyarrow as pa
 
 from embedscope import Collection, Embedding
-from embedscope.summary import describe, render_text
+from embedscope.cli.summary import describe, render_text
 
 
 def test_describe_and_render():

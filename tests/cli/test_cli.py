@@ -150,7 +150,7 @@ def test_project_writes_coordinates_with_labels(tsv_pair, tmp_path, monkeypatch)
 
 
 def test_project_zero_is_a_real_value_and_bad_seeds_and_subsets_are_clear(tsv_pair, tmp_path, monkeypatch):
-    from embedscope.cli_project import method_params
+    from embedscope.cli.project import method_params
 
     assert method_params("umap", {"min_dist": 0.0, "n_neighbors": None, "metric": None}) == {"min_dist": 0.0}
     monkeypatch.setenv("EMBEDSCOPE_CACHE_DIR", str(tmp_path / "cache"))

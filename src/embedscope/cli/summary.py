@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import is_memory_mapped
-from .embedding import Collection, Embedding
-from .metadata import column_kind
+from ..checks import is_memory_mapped
+from ..embedding import Collection, Embedding
+from ..metadata import column_kind
 
 
 def describe_embedding(emb: Embedding, *, run: str = ".") -> dict[str, Any]:

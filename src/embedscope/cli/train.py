@@ -14,27 +14,10 @@ from typing import Any
 
 import click
 
-from .cli import _json_out, _read_kwargs, choose_options, read_options
-from .errors import EmbedscopeError
+from ..errors import EmbedscopeError
+from .options import OPTION_NAMES, choose_options, json_out, read_kwargs, read_options
 
 log = logging.getLogger("embedscope")
-
-# library field names -> what the user typed
-_OPTION_NAMES = {
-    "min_count": "--min-count",
-    "max_vocab": "--max-vocab",
-    "vector_size": "--vector-size",
-    "window": "--window",
-    "epochs": "--epochs",
-    "negative": "--negative",
-    "sample": "--sample",
-    "alpha": "--alpha",
-    "workers": "--workers",
-    "seed": "--seed",
-    "errors": "--errors",
-    "corpus": "CORPUS",
-    "restrict_vocab": "--restrict-vocab",
-}
 
 
 def _named_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -45,10 +28,10 @@ def _named_options(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except EmbedscopeError as exc:
-            if exc.field in _OPTION_NAMES:
-                exc.field = _OPTION_NAMES[exc.field]
+            if exc.field in OPTION_NAMES:
+                exc.field = OPTION_NAMES[exc.field]
             if exc.fix:
-                for name, option in _OPTION_NAMES.items():
+                for name, option in OPTION_NAMES.items():
                     exc.fix = exc.fix.replace(f"errors='replace' ({option} replace)", f"{option} replace")
                     exc.fix = exc.fix.replace(f"lower {name}", f"lower {option}")
             raise
@@ -94,9 +77,9 @@ def train(
     corpus: str, run_dir: Path | None, show_ids: tuple[str, ...], snapshots: bool, name: str, **opts: Any
 ) -> None:
     """Train word2vec on CORPUS (a text file, a folder of them, or - for stdin) into RUN_DIR, a TensorBoard log dir."""
-    from .train.corpus import Corpus
-    from .train.vocabulary import Vocabulary
-    from .train.word2vec import Word2VecParams
+    from ..train.corpus import Corpus
+    from ..train.vocabulary import Vocabulary
+    from ..train.word2vec import Word2VecParams
 
     if run_dir is None and not show_ids:
         raise click.UsageError("give -o RUN_DIR (or only --show-ids SENTENCE to print word ids)")
@@ -140,14 +123,14 @@ def _format_ids(vocabulary: Any, sentence: str) -> str:
 
 
 def _train_into(source: Any, vocabulary: Any, params: Any, run_dir: Path, *, name: str, snapshots: bool) -> None:
-    from .formats.tensorboard.writer import write
-    from .train.word2vec import EpochReport, train_word2vec
+    from ..formats.tensorboard.writer import write
+    from ..train.word2vec import EpochReport, train_word2vec
 
     history: list[EpochReport] = []
     started = time.perf_counter()
     snapshot = None
     if snapshots:
-        from .formats.tensorboard.snapshots import log_embedding
+        from ..formats.tensorboard.snapshots import log_embedding
 
         def snapshot(epoch: int, emb: Any) -> None:
             log_embedding(run_dir, emb.vectors, name=name, metadata=emb.metadata, step=epoch)
@@ -264,7 +247,7 @@ def _progress_bar(epochs: int) -> Iterator[Callable[[Any], None] | None]:
 @click.option("--case-sensitive", is_flag=True, help="Match words exactly instead of ignoring case.")
 @choose_options
 @read_options
-@_json_out
+@json_out
 @_named_options
 def evaluate(
     path: Path,
@@ -278,14 +261,14 @@ def evaluate(
     **kwargs: Any,
 ) -> None:
     """Score PATH on analogy questions (3CosAdd accuracy) and word-pair similarity (Spearman correlation)."""
-    from .formats.registry import load
-    from .train.evaluate import _lines, evaluate_analogies, evaluate_similarity
+    from ..formats.registry import load
+    from ..train.evaluate import _lines, evaluate_analogies, evaluate_similarity
 
     if not analogies and not similarity:
         raise click.UsageError("give --analogies FILE and/or --similarity FILE")
     for file in (*analogies, *similarity):
         next(_lines(file), None)  # a missing file fails before the embedding is loaded
-    emb = load(path, run=run, tensor=tensor, **_read_kwargs(kwargs))
+    emb = load(path, run=run, tensor=tensor, **read_kwargs(kwargs))
     fold = not case_sensitive
     scores_a = [evaluate_analogies(emb, f, restrict_vocab=restrict_vocab, case_insensitive=fold) for f in analogies]
     scores_s = [evaluate_similarity(emb, f, restrict_vocab=restrict_vocab, case_insensitive=fold) for f in similarity]
@@ -298,7 +281,7 @@ def evaluate(
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    from .train.report import render_analogies, render_similarity
+    from ..train.report import render_analogies, render_similarity
 
     for score in scores_a:
         click.echo(render_analogies(score))

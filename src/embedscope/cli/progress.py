@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .compute.progress import Progress, ProgressCallback
+from ..compute.progress import Progress, ProgressCallback
 
 
 @contextmanager

@@ -7,16 +7,17 @@ Python parameters (`n_components`); ``cli_name`` puts the flags the user typed (
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .compute.spec import PARAMS, Param, cli_flags
-from .errors import EmbedscopeError
+from ..compute.spec import METHODS, N_COMPONENTS, PARAMS, RANDOM_STATE, Param
+from .options import choose_options, read_kwargs, read_options
 
+log = logging.getLogger("embedscope")
 _PARAMS: dict[str, Param] = {p.name: p for params in PARAMS.values() for p in params}
 
 
@@ -75,13 +76,99 @@ def _parse(param: Param, value: Any) -> Any:
     return value
 
 
-def cli_name(exc: EmbedscopeError, names: Mapping[str, str]) -> str:
-    """The error's one line with every Python parameter name (field and `backticked` words) as its CLI flag."""
-    flags = {**cli_flags(), **names}
-    if exc.field is not None:  # a message that names its field in backticks needs no "field X:" in front
-        exc.field = None if f"`{exc.field}`" in exc.message else flags.get(exc.field, exc.field)
-    text = exc.describe()
-    return re.sub(r"`([a-z_]+)`", lambda m: f"`{flags[m.group(1)]}`" if m.group(1) in flags else m.group(0), text)
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--method", type=click.Choice(METHODS), default="pca", show_default=True)
+@click.option("--dims", type=int, default=N_COMPONENTS.default, show_default=True, help="2 or 3 dimensions.")
+@click.option(
+    "--seed", type=int, default=RANDOM_STATE.default, show_default=True, help=f"random_state: {RANDOM_STATE.help}."
+)
+@click.option(
+    "--subset", type=click.Path(dir_okay=False, path_type=Path), help="File of row indices (one per line) to project."
+)
+@click.option(
+    "--spherize/--no-spherize", default=None, help="Centre and normalise rows first [default: on when D >= 50]."
+)
+@method_options
+@click.option("--no-cache", is_flag=True, help="Compute again instead of using the on-disk cache.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="OUT: .npy, .csv, .tsv or .parquet.",
+)
+@choose_options
+@read_options
+def project(
+    path: Path,
+    method: str,
+    dims: int,
+    seed: int,
+    subset: Path | None,
+    spherize: bool | None,
+    output: Path,
+    no_cache: bool,
+    run: str | None,
+    tensor: str | None,
+    **kwargs: Any,
+) -> None:
+    """Project PATH to 2-D or 3-D with PCA, t-SNE, UMAP or custom axes; write coordinates with labels to OUT."""
+    from ..compute.cache import ProjectionCache
+    from ..compute.projection import project as run_projection
+    from ..compute.spec import ProjectionSpec
+    from ..formats.coords import coords_table, export_format, write_table
+    from ..formats.registry import load
+    from .progress import progress_reporter
+
+    export_format(output)
+    read = read_kwargs(kwargs)
+    params = method_params(method, kwargs)
+    emb = load(path, run=run, tensor=tensor, **read)
+    indices = _read_subset(subset, n=len(emb)) if subset is not None else None
+    spec = ProjectionSpec.build(
+        emb, method=method, n_components=dims, params=params, subset=indices, spherize=spherize, random_state=seed
+    )
+    n = len(emb) if spec.subset is None else len(spec.subset)
+    with progress_reporter(f"{method} on {n:,} points") as progress:
+        result = run_projection(emb, spec, progress=progress, cache=None if no_cache else ProjectionCache())
+    write_table(coords_table(emb, result.coords, indices=result.indices), output)
+    click.echo(projection_facts(result, output))
+
+
+def _read_subset(path: Path, *, n: int) -> list[int]:
+    """Row indices, one per line (`#` prefixes allowed), each checked against N; repeats are dropped with a warning."""
+    from ..errors import FormatError
+
+    out: list[int] = []
+    seen: set[int] = set()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"cannot read the subset file: {exc}", path=path, fix="give a UTF-8 text file") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        item = line.strip().lstrip("#")
+        if not item:
+            continue
+        if not item.isdigit():
+            raise FormatError(
+                f"expected a row index, found {line.strip()!r}",
+                path=path,
+                line=number,
+                fix="write one integer per line",
+            )
+        index = int(item)
+        if index >= n:
+            raise FormatError(
+                f"row {index:,} is out of range: the embedding has {n:,} rows (0..{n - 1:,})", path=path, line=number
+            )
+        if index not in seen:
+            seen.add(index)
+            out.append(index)
+    dropped = sum(1 for line in text.splitlines() if line.strip()) - len(out)
+    if dropped:
+        log.warning("%s: %d repeated row(s) left out", path, dropped)
+    return out
 
 
 def projection_facts(result: Any, output: Path) -> str:

@@ -36,15 +36,15 @@ def demo(k: int, serve_page: bool, port: int, open_browser: bool, names: tuple[s
     scikit-learn's digits (with their images), MiniLM's token embeddings, and word2vec trained on the King James
     Bible with a step per epoch (trained on first use when Debian's bible-kjv is installed, then cached).
     """
-    from . import demo as demo_data
+    from .. import demo as demo_data
 
     if prepare:
         path = demo_data.prepare_kjv()
         click.echo(f"the King James Bible word2vec run is ready: {path}")
         return
-    from .compute.neighbors import format_neighbors
-    from .compute.neighbors import neighbors as find
-    from .embedding import Collection
+    from ..compute.neighbors import format_neighbors
+    from ..compute.neighbors import neighbors as find
+    from ..embedding import Collection
     from .summary import describe_embedding, render_embedding
 
     wanted = set(names or demo_data.NAMES)
@@ -60,8 +60,8 @@ def demo(k: int, serve_page: bool, port: int, open_browser: bool, names: tuple[s
         click.echo()
     if not serve_page:
         return
-    from .server.launch import serve as run_server
-    from .server.state import ServerSettings
+    from ..server.launch import serve as run_server
+    from ..server.state import ServerSettings
 
     collection = Collection(source="embedscope demo")
     for emb, _ in examples:
