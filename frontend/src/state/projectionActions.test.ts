@@ -40,17 +40,27 @@ const choice = (patch: Partial<ProjectionChoice> = {}): ProjectionChoice => ({ .
 function job(patch: Partial<JobStatus> = {}): JobStatus {
   return {
     id: "j1",
+    run: "r0",
+    tensor: "e0",
     method: "pca",
     n_components: 2,
     params: {},
+    random_state: 0,
+    spherize: true,
+    subset_size: null,
     state: "done",
     stage: "done",
     fraction: 1,
     iteration: null,
     total: null,
     message: "",
+    frame_iteration: null,
+    version: 0,
     summary: null,
     error: null,
+    created: 0,
+    started: null,
+    finished: null,
     ...patch,
   };
 }
@@ -153,7 +163,7 @@ describe("spherizeOn", () => {
 describe("project", () => {
   it("shows a finished job's coordinates and PCA's variance", async () => {
     const start = vi.spyOn(api, "startProjection").mockResolvedValue(
-      job({ summary: { method: "pca", dims: 2, n: 5, explained_variance_ratio: [0.5, null, 0.1] } }),
+      job({ summary: { method: "pca", dims: 2, n: 5, params: {}, random_state: 0, spherize: true, explained_variance_ratio: [0.5, null, 0.1] } }),
     );
     vi.spyOn(api, "coords").mockResolvedValue(coords(5, 2));
     await project(null);
