@@ -1,6 +1,6 @@
 import { DataType, Table, Utf8, tableFromArrays, tableToIPC, vectorFromArray } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, api, apiUrl } from "./client";
+import { api } from "./client";
 
 const BASE = "http://127.0.0.1:6006/prefix/";
 
@@ -25,36 +25,6 @@ afterEach(() => {
 
 const lastUrl = () => new URL(fetchMock.mock.calls.at(-1)![0] as string);
 const lastInit = () => fetchMock.mock.calls.at(-1)![1] as RequestInit | undefined;
-
-describe("apiUrl", () => {
-  it("is relative to the page, so the app works under a path prefix", () => {
-    expect(apiUrl("runs")).toBe(`${BASE}api/runs`);
-  });
-
-  it("adds the query, skipping undefined values and encoding the rest", () => {
-    const url = new URL(apiUrl("search", { q: "a b&c", column: undefined, regex: true, k: 5 }));
-    expect(url.pathname).toBe("/prefix/api/search");
-    expect(url.searchParams.get("q")).toBe("a b&c");
-    expect(url.searchParams.has("column")).toBe(false);
-    expect(url.searchParams.get("regex")).toBe("true");
-    expect(url.searchParams.get("k")).toBe("5");
-  });
-});
-
-describe("ApiError", () => {
-  it("shows the message, with the fix when the server gives one", () => {
-    expect(new ApiError(400, { kind: "bad_input", message: "bad row" }).message).toBe("bad row");
-    const err = new ApiError(400, { kind: "bad_input", message: "bad row", fix: "give 10 rows" });
-    expect(err.message).toBe("bad row; give 10 rows");
-    expect(err.status).toBe(400);
-    expect(err.body.kind).toBe("bad_input");
-  });
-
-  it("shows a fix the message already holds once", () => {
-    const body = { kind: "not_found", message: "no column 'x': choose among ['a']", fix: "choose among ['a']" };
-    expect(new ApiError(404, body).message).toBe(body.message);
-  });
-});
 
 describe("api requests", () => {
   it("GETs the runs", async () => {
@@ -90,42 +60,6 @@ describe("api requests", () => {
     await api.startProjection("r", "t", body);
     expect(lastUrl().pathname).toBe("/prefix/api/runs/r/embeddings/t/projections");
     expect(JSON.parse(lastInit()!.body as string)).toEqual(body);
-  });
-});
-
-describe("api errors", () => {
-  it("carry the server's error body", async () => {
-    const error = { kind: "not_found", message: "no run 'x'", fix: "choose among ['r0']", field: "run" };
-    fetchMock.mockResolvedValue(jsonResponse({ error }, 404));
-    const err = (await api.runs().catch((e) => e)) as ApiError;
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err.status).toBe(404);
-    expect(err.body).toEqual(error);
-    expect(err.message).toBe("no run 'x'; choose among ['r0']");
-  });
-
-  it("keep the status line when the body is not JSON", async () => {
-    fetchMock.mockResolvedValue(new Response("<html>oops</html>", { status: 502, statusText: "Bad Gateway" }));
-    const err = (await api.runs().catch((e) => e)) as ApiError;
-    expect(err.status).toBe(502);
-    expect(err.body.kind).toBe("http");
-    expect(err.message).toBe("502 Bad Gateway");
-  });
-
-  it("keep the status line when the JSON has no error field", async () => {
-    fetchMock.mockResolvedValue(jsonResponse({ detail: "x" }, 500));
-    const err = (await api.runs().catch((e) => e)) as ApiError;
-    expect(err.message).toMatch(/^500/);
-  });
-
-  it("say the server cannot be reached when fetch fails", async () => {
-    fetchMock.mockRejectedValue(new TypeError("Failed to fetch"));
-    const err = (await api.runs().catch((e) => e)) as ApiError;
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err.status).toBe(0);
-    expect(err.body.kind).toBe("connection");
-    expect(err.message).toContain("cannot reach the server");
-    expect(err.message).toContain("Failed to fetch");
   });
 });
 

@@ -6,11 +6,9 @@ type Schemas = components["schemas"];
 
 /** The server's error: `{"error": ErrorBody}` on every 4xx / 5xx answer. */
 export type ErrorBody = Schemas["ErrorDetail"];
-export type ValueCount = Schemas["ValueCount"];
 export type ColumnInfo = Schemas["ColumnInfo"];
 export type SpriteInfo = Schemas["SpriteInfo"];
 export type EmbeddingInfo = Schemas["EmbeddingInfo"];
-export type RunInfo = Schemas["RunInfo"];
 export type RunsInfo = Schemas["RunsInfo"];
 export type SearchResponse = Schemas["SearchResponse"];
 export type Neighbor = Schemas["NeighborOut"];
@@ -19,9 +17,7 @@ export type CompareRequest = Schemas["CompareRequest"];
 export type CompareResponse = Schemas["CompareResponse"];
 export type StepNeighbor = Schemas["StepNeighbor"];
 export type ProjectionRequest = Schemas["ProjectionRequest"];
-export type ProjectionSummary = Schemas["ProjectionSummary"];
 export type JobStatus = Schemas["JobStatus"];
-export type JobState = JobStatus["state"];
 export type Method = ProjectionRequest["method"];
 export type Metric = NonNullable<CompareRequest["metric"]>;
 export type ExportRequest = Schemas["ExportRequest"];

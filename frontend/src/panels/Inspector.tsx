@@ -1,7 +1,7 @@
 // Inspector: search (matches selected and listed), the selection count, the clicked point's neighbours (and, with
 // training steps, how they changed between two steps).
 import { useState } from "preact/hooks";
-import type { ExportFormat } from "../api/extra";
+import type { ExportFormat } from "../api/types";
 import { clearSelection, focusPoint } from "../state/actions";
 import { exportRows, setK, setMetric } from "../state/inspectorActions";
 import { isolateSelection, showAllData } from "../state/projectionActions";

@@ -7,7 +7,7 @@ import type { EmbeddingInfo } from "../api/types";
 import type { ProjectionChoice, ProjectionParams } from "./store";
 import type { UrlState } from "./urlState";
 
-export interface ConfigBookmark {
+interface ConfigBookmark {
   label: string;
   doc: UrlState;
 }

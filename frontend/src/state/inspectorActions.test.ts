@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, api } from "../api/client";
-import { apiExtra } from "../api/extra";
+import { api } from "../api/client";
+import { ApiError } from "../api/http";
 import type { EmbeddingInfo, JobStatus, NeighborsResponse } from "../api/types";
 import { exportRows, refreshNeighbours, setK, setMetric } from "./inspectorActions";
 import { initialState, store } from "./store";
@@ -123,7 +123,7 @@ describe("exportRows", () => {
   it("sends the selection sorted, without repeats, and the finished job; names the file after what it holds", async () => {
     store.set({ selection: [5, 2, 5, 9], job: done });
     const call = vi
-      .spyOn(apiExtra, "exportFile")
+      .spyOn(api, "exportFile")
       .mockResolvedValue({ blob: new Blob(["x"]), filename: "digits.csv" });
     await exportRows("selection", "csv");
     expect(call).toHaveBeenCalledWith("r0", "e0", { job_id: "j9", indices: [2, 5, 9], format: "csv" });
@@ -132,13 +132,13 @@ describe("exportRows", () => {
 
   it("exports only the selected rows that an isolated projection holds", async () => {
     store.set({ selection: [1, 2, 3, 8], isolated: [2, 3, 4], job: done });
-    const call = vi.spyOn(apiExtra, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.tsv" });
+    const call = vi.spyOn(api, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.tsv" });
     await exportRows("selection", "tsv");
     expect(call.mock.calls[0][2].indices).toEqual([2, 3]);
   });
 
   it("exports every row's coordinates, but only of a finished projection", async () => {
-    const call = vi.spyOn(apiExtra, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.parquet" });
+    const call = vi.spyOn(api, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.parquet" });
     store.set({ job: { ...done, state: "running" } });
     await exportRows("coords", "parquet");
     expect(call).not.toHaveBeenCalled();
@@ -151,7 +151,7 @@ describe("exportRows", () => {
 
   it("exports the selection without coordinates while a projection runs", async () => {
     store.set({ selection: [1], job: { ...done, state: "running" } });
-    const call = vi.spyOn(apiExtra, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.csv" });
+    const call = vi.spyOn(api, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.csv" });
     await exportRows("selection", "csv");
     expect(call.mock.calls[0][2].job_id).toBeNull();
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, api } from "../api/client";
-import { apiExtra } from "../api/extra";
+import { api } from "../api/client";
+import { ApiError } from "../api/http";
 import type { StreamHandlers } from "../api/stream";
 import type { Coords, EmbeddingInfo, JobStatus } from "../api/types";
 import {
@@ -337,7 +337,7 @@ describe("project", () => {
 
 describe("steering", () => {
   it("pauses a running job and leaves a finished one alone", async () => {
-    const pause = vi.spyOn(apiExtra, "pause").mockResolvedValue(job({ state: "paused" }));
+    const pause = vi.spyOn(api, "pauseProjection").mockResolvedValue(job({ state: "paused" }));
     store.set({ job: job({ state: "running" }), busy: "Running t-SNE…" });
     await pauseJob();
     expect(pause).toHaveBeenCalledWith("j1");

@@ -1,5 +1,6 @@
 // A page state as one JSON document: what bookmarks save and the URL encodes (projection and parameters, camera,
 // selection, colour and label choices), and restoring one.
+import type { Metric } from "../api/types";
 import { parseCamera } from "../render/camera";
 import { chooseEmbedding, focusPoint, setLabelBy } from "./actions";
 import { type Camera, cameraView } from "./camera";
@@ -21,7 +22,7 @@ export interface Snapshot {
   colorMode?: "category" | "numeric";
   colorScale?: "linear" | "log" | null; // the continuous scale chosen (null: the column's default)
   k: number;
-  metric: "cosine" | "euclidean";
+  metric: Metric;
   spherize?: boolean | null;
   step?: number | null; // the training step shown (null: the latest)
   camera?: Camera | null;

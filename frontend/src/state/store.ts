@@ -1,11 +1,11 @@
 // One store for the page: the data set, the projection, the selection and the view choices.
 import { useEffect, useState } from "preact/hooks";
-import type { CompareResponse, EmbeddingInfo, JobStatus, Neighbor, RunsInfo } from "../api/types";
+import type { CompareResponse, EmbeddingInfo, JobStatus, Method, Metric, Neighbor, RunsInfo } from "../api/types";
 
 export type Values = (string | number | null)[];
 
 export interface ProjectionChoice {
-  method: "pca" | "tsne" | "umap" | "custom";
+  method: Method;
   dims: 2 | 3;
   axes: [number, number, number]; // PCA components shown on X, Y, Z
   perplexity: number;
@@ -58,7 +58,7 @@ export interface State {
   // projections and inspector (projectionActions.ts, inspectorActions.ts)
   params: ProjectionParams;
   isolated: number[] | null; // rows the shown projection was made of ("Isolate"); the others' coords are NaN
-  metric: "cosine" | "euclidean"; // of the neighbours list
+  metric: Metric; // of the neighbours list
   spherize: boolean | null; // data panel "Spherize data": centre and scale each row first; null = server default (on for D >= 50)
   offline: { attempt: number; retryAt: number } | null; // the server stopped answering: the next try (connection.ts)
   notice: string | null; // a passing note (bookmarks loaded from a file)

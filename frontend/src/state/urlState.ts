@@ -11,7 +11,7 @@ export type UrlState = Partial<Omit<Snapshot, "projection" | "params">> & {
 };
 
 /** Selections and isolated sets larger than this many characters are left out of the URL. */
-export const MAX_LIST = 2000;
+const MAX_LIST = 2000;
 const METHODS = ["pca", "tsne", "umap", "custom"] as const;
 
 /** Sorted, de-duplicated indices as ranges: [1, 2, 3, 7] -> "1-3,7". */
