@@ -33,6 +33,31 @@ describe("api requests", () => {
     expect(lastUrl().toString()).toBe(`${BASE}api/runs`);
   });
 
+  it("GETs the server's options", async () => {
+    fetchMock.mockResolvedValue(jsonResponse({ projection: {}, neighbors: {} }));
+    expect(await api.loadOptions()).toEqual({ projection: {}, neighbors: {} });
+    expect(lastUrl().toString()).toBe(`${BASE}api/options`);
+  });
+
+  it("steers a job and reads one row's metadata", async () => {
+    fetchMock.mockImplementation(async () => jsonResponse({ id: "j 1", state: "paused" }));
+    await api.pauseProjection("j 1");
+    expect(lastUrl().pathname).toBe("/prefix/api/projections/j%201/pause");
+    expect(lastInit()!.method).toBe("POST");
+    fetchMock.mockImplementation(async () => jsonResponse({ rows: 9, offset: 3, columns: ["w"], data: { w: ["x"] } }));
+    expect(await api.metadataRow("r", "t", 3)).toEqual({ w: "x" });
+    expect(lastUrl().search).toBe("?format=json&offset=3&limit=1");
+  });
+
+  it("names an export file as the server does", async () => {
+    const headers = { "Content-Disposition": 'attachment; filename="words.tsv"' };
+    fetchMock.mockResolvedValue(new Response("a\tb\n", { headers }));
+    const { filename, blob } = await api.exportFile("r", "t", { format: "tsv", indices: [1] });
+    expect(filename).toBe("words.tsv");
+    expect(await blob.text()).toBe("a\tb\n");
+    expect(JSON.parse(lastInit()!.body as string)).toEqual({ format: "tsv", indices: [1] });
+  });
+
   it("encodes run and tensor names in paths and sends the search mode", async () => {
     fetchMock.mockImplementation(async () => jsonResponse({ column: "w", count: 0, indices: [], first: [] }));
     await api.search("my run", "a/b", "^x", { column: "word", regex: true });

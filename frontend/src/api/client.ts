@@ -10,6 +10,7 @@ import type {
   MetadataJson,
   Metric,
   NeighborsResponse,
+  Options,
   ProjectionRequest,
   RunsInfo,
   SearchResponse,
@@ -48,6 +49,9 @@ const job = (id: string, action: string) => `projections/${encodeURIComponent(id
 
 export const api = {
   runs: () => getJson<RunsInfo>("runs"),
+
+  /** The server's projection and neighbour limits and defaults (the page asks once, at boot: state/boot.ts). */
+  loadOptions: () => getJson<Options>("options"),
 
   /** One metadata column's values for every row (Arrow IPC on the wire). */
   async column(run: string, tensor: string, name: string): Promise<(string | number | null)[]> {

@@ -100,8 +100,8 @@ function Tools({ state }: { state: State }) {
         <input
           id="k-slider"
           type="range"
-          min={1}
-          max={1000}
+          min={state.options?.neighbors.k.min}
+          max={state.options?.neighbors.k.max}
           value={state.k}
           onInput={(e) => setK(Number((e.currentTarget as HTMLInputElement).value))}
         />

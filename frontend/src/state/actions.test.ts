@@ -13,7 +13,8 @@ import {
   setLabelBy,
   setSearchOptions,
 } from "./actions";
-import { initialState, store } from "./store";
+import { booted } from "./options.fixture";
+import { store } from "./store";
 
 const col = (name: string, distinct?: (string | number)[]): ColumnInfo => ({
   name,
@@ -46,7 +47,7 @@ const near = (indices: number[]): NeighborsResponse => ({
 });
 
 beforeEach(() => {
-  store.set({ ...initialState, runs: { source: null, runs: [{ id: "r0", name: ".", embeddings: [EMB] }] }, embedding: EMB });
+  store.set({ ...booted, runs: { source: null, runs: [{ id: "r0", name: ".", embeddings: [EMB] }] }, embedding: EMB });
 });
 
 afterEach(() => {

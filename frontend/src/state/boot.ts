@@ -4,18 +4,26 @@ import { api } from "../api/client";
 import { chooseEmbedding, loadColumn } from "./actions";
 import { watchConnection } from "./connection";
 import { fail } from "./failure";
+import { withOptions } from "./options";
 import { project } from "./projectionActions";
 import { store } from "./store";
 import { openFromUrl } from "./urlSync";
 import { exposeStore, viewReady } from "./viewReady";
 
-/** Open the page: the runs, then (once the plot's renderer is loaded) the view the URL names (a shared link) or the
- * first embedding's PCA. */
+/** The server's options, once: its limits and the defaults the page starts from (state/options.ts). */
+async function loadOptions(): Promise<void> {
+  if (store.get().options !== null) return; // loaded before a lost connection: the user's choices stay
+  const options = await api.loadOptions();
+  store.set(withOptions(options, store.get()));
+}
+
+/** Open the page: the runs and the server's options, then (once the plot's renderer is loaded) the view the URL names
+ * (a shared link) or the first embedding's PCA. */
 export async function init(): Promise<void> {
   watchConnection(recover);
   exposeStore();
   try {
-    const runs = await api.runs();
+    const [runs] = await Promise.all([api.runs(), loadOptions()]);
     store.set({ runs });
     await viewReady;
     const first = runs.runs.find((r) => r.embeddings.length > 0)?.embeddings[0];

@@ -3,7 +3,8 @@ import { api } from "../api/client";
 import { ApiError } from "../api/http";
 import type { EmbeddingInfo, JobStatus, NeighborsResponse } from "../api/types";
 import { exportRows, refreshNeighbours, setK, setMetric } from "./inspectorActions";
-import { initialState, store } from "./store";
+import { booted } from "./options.fixture";
+import { store } from "./store";
 
 const EMB: EmbeddingInfo = {
   id: "e0",
@@ -23,7 +24,7 @@ const near = (indices: number[], metric = "cosine"): NeighborsResponse => ({
 
 beforeEach(() => {
   vi.stubGlobal("window", globalThis);
-  store.set({ ...initialState, embedding: EMB });
+  store.set({ ...booted, embedding: EMB });
 });
 
 afterEach(() => {
@@ -79,7 +80,7 @@ describe("neighbours", () => {
     expect(store.get().metric).toBe("euclidean");
   });
 
-  it("clamps k to 1..1000 and asks once after the slider settles", async () => {
+  it("clamps k to the server's bounds (1..1000 here) and asks once after the slider settles", async () => {
     vi.useFakeTimers();
     store.set({ focus: 0 });
     const call = vi.spyOn(api, "neighbors").mockResolvedValue(near([1]));
@@ -93,6 +94,15 @@ describe("neighbours", () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(call).toHaveBeenCalledTimes(1);
     expect(call.mock.calls[0][3]).toBe(12);
+  });
+
+  it("follows the server's bounds of k", () => {
+    const options = booted.options!;
+    store.set({ options: { ...options, neighbors: { k: { default: 10, min: 5, max: 50 } } } });
+    setK(500);
+    expect(store.get().k).toBe(50);
+    setK(1);
+    expect(store.get().k).toBe(5);
   });
 
   it("shows the server's error", async () => {

@@ -2,6 +2,7 @@
 import { api } from "../api/client";
 import type { ExportFormat, Metric } from "../api/types";
 import { fail } from "./failure";
+import { clampTo } from "./options";
 import { store } from "./store";
 
 let seq = 0;
@@ -43,8 +44,10 @@ store.subscribe((state) => {
 
 let kTimer: number | undefined;
 
+/** The neighbour count, rounded into the server's bounds; the list follows when the slider rests. */
 export function setK(k: number): void {
-  store.set({ k: Math.min(1000, Math.max(1, Math.round(k))) });
+  const range = store.get().options?.neighbors.k;
+  store.set({ k: range ? clampTo(Math.round(k), range) : Math.round(k) });
   window.clearTimeout(kTimer);
   kTimer = window.setTimeout(() => void refreshNeighbours(), 150);
 }

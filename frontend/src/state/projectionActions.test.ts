@@ -13,7 +13,8 @@ import {
   showAllData,
   spherizeOn,
 } from "./projectionActions";
-import { type ProjectionChoice, initialState, store } from "./store";
+import { booted } from "./options.fixture";
+import { type ProjectionChoice, store } from "./store";
 
 // The job's stream: each test drives it by hand through the handlers watchJob was given.
 const streams: { id: string; on: StreamHandlers; close: ReturnType<typeof vi.fn> }[] = [];
@@ -35,7 +36,7 @@ const EMB: EmbeddingInfo = {
   sprite: null,
 };
 
-const choice = (patch: Partial<ProjectionChoice> = {}): ProjectionChoice => ({ ...initialState.projection, ...patch });
+const choice = (patch: Partial<ProjectionChoice> = {}): ProjectionChoice => ({ ...booted.projection, ...patch });
 
 function job(patch: Partial<JobStatus> = {}): JobStatus {
   return {
@@ -74,7 +75,7 @@ const coords = (n: number, dims: number, start = 0, final = true): Coords => ({
 });
 
 beforeEach(() => {
-  store.set({ ...initialState, embedding: EMB });
+  store.set({ ...booted, embedding: EMB });
   streams.length = 0;
 });
 
@@ -83,7 +84,7 @@ afterEach(() => {
 });
 
 describe("requestFor", () => {
-  const p = initialState.params;
+  const p = booted.params;
 
   it("asks PCA for the chosen components of its dimensions", () => {
     expect(requestFor(choice({ axes: [2, 0, 1], dims: 2 }), p, null)).toEqual({
@@ -108,14 +109,15 @@ describe("requestFor", () => {
     expect(requestFor(choice(), p, null, null, 7)).not.toHaveProperty("align_to"); // the server's default: the latest
   });
 
-  it("sends t-SNE's parameters, 'auto' for a learning rate of 0, and its seed", () => {
-    const tsne = requestFor(choice({ method: "tsne", perplexity: 12, iterations: 300 }), { ...p, tsneSeed: 4 }, null);
+  it("sends t-SNE's parameters, 'auto' for a learning rate of 0 (an older bookmark's), and its seed", () => {
+    const tsne = requestFor(choice({ method: "tsne" }), { ...p, perplexity: 12, iterations: 300, tsneSeed: 4 }, null);
     expect(tsne).toMatchObject({
       method: "tsne",
       params: { perplexity: 12, n_iter: 300, learning_rate: "auto" },
       random_state: 4,
     });
     expect(requestFor(choice({ method: "tsne" }), { ...p, learningRate: 200 }, null).params?.learning_rate).toBe(200);
+    expect(requestFor(choice({ method: "tsne" }), { ...p, learningRate: 0 }, null).params?.learning_rate).toBe("auto");
   });
 
   it("sends UMAP's neighbours, minimum distance and seed", () => {

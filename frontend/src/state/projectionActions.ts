@@ -25,6 +25,10 @@ export function spherizeOn(state: Pick<State, "spherize" | "embedding">): boolea
   return (state.embedding?.shape[1] ?? 0) >= SPHERIZE_MIN_DIM;
 }
 
+/** t-SNE's learning rate to send: a positive number, else "auto" (a bookmark of an older page saved 0 for it). */
+export const learningRate = (p: Pick<ProjectionParams, "learningRate">): number | "auto" =>
+  typeof p.learningRate === "number" && p.learningRate > 0 ? p.learningRate : "auto";
+
 /** The API request for a projection choice (and the rows to project, when isolating). `spherize`: null leaves the
  * choice to the server (on for D >= 50). `step`: a training step, drawn in the latest step's frame (aligned, so a
  * sweep over the steps moves the points smoothly); null: the latest. */
@@ -49,9 +53,9 @@ export function requestFor(
         ...base,
         method: "tsne",
         params: {
-          perplexity: choice.perplexity,
-          n_iter: choice.iterations,
-          learning_rate: p.learningRate > 0 ? p.learningRate : "auto",
+          perplexity: p.perplexity,
+          n_iter: p.iterations,
+          learning_rate: learningRate(p),
         },
         random_state: p.tsneSeed,
       };
