@@ -11,6 +11,9 @@ from typing import Any
 
 import click
 
+from .cli_project import cli_name, method_options, method_params, projection_facts
+from .compute.neighbors import DEFAULT_K, MAX_K
+from .compute.spec import METHODS, N_COMPONENTS, RANDOM_STATE
 from .errors import EmbedscopeError
 
 log = logging.getLogger("embedscope")
@@ -27,9 +30,6 @@ _OPTION_NAMES = {
     "k": "-k",
     "tensor": "--tensor",
     "run": "--run",
-    "metric": "--metric",
-    "n_iter": "--iterations",
-    "n_components": "--dims",
 }
 
 
@@ -40,9 +40,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except EmbedscopeError as exc:
-            if exc.field is not None:
-                exc.field = _OPTION_NAMES.get(exc.field, exc.field)
-            click.echo(f"error: {exc.describe()}", err=True)
+            click.echo(f"error: {cli_name(exc, _OPTION_NAMES)}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -127,7 +125,7 @@ def info(path: Path, as_json: bool, **kwargs: Any) -> None:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.argument("query", required=False)
-@click.option("-k", default=10, show_default=True, help="How many neighbours (1 to 1,000).")
+@click.option("-k", default=DEFAULT_K, show_default=True, help=f"How many neighbours (1 to {MAX_K:,}).")
 @click.option("--metric", type=click.Choice(["cosine", "euclidean"]), default="cosine", show_default=True)
 @click.option("--analogy", help='An analogy instead of QUERY: "king - man + woman" (3CosAdd, query words left out).')
 @choose_options
@@ -200,14 +198,10 @@ def convert(src: Path, dest: Path, to_format: str | None, run: str | None, tenso
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--method", type=click.Choice(["pca", "tsne", "umap", "custom"]), default="pca", show_default=True)
-@click.option("--dims", type=click.IntRange(2, 3), default=2, show_default=True, help="2 or 3 dimensions.")
+@click.option("--method", type=click.Choice(METHODS), default="pca", show_default=True)
+@click.option("--dims", type=int, default=N_COMPONENTS.default, show_default=True, help="2 or 3 dimensions.")
 @click.option(
-    "--seed",
-    type=click.IntRange(0, 2**32 - 1),
-    default=0,
-    show_default=True,
-    help="random_state: the same seed gives the same output.",
+    "--seed", type=int, default=RANDOM_STATE.default, show_default=True, help=f"random_state: {RANDOM_STATE.help}."
 )
 @click.option(
     "--subset", type=click.Path(dir_okay=False, path_type=Path), help="File of row indices (one per line) to project."
@@ -215,20 +209,7 @@ def convert(src: Path, dest: Path, to_format: str | None, run: str | None, tenso
 @click.option(
     "--spherize/--no-spherize", default=None, help="Centre and normalise rows first [default: on when D >= 50]."
 )
-@click.option("--axes", help="PCA: which components to plot, e.g. 0,1,2 (numbered from 0).")
-@click.option("--perplexity", type=float, help="t-SNE perplexity [30].")
-@click.option("--learning-rate", help="t-SNE learning rate, a number or 'auto' [auto].")
-@click.option("--early-exaggeration", type=float, help="t-SNE early exaggeration [12].")
-@click.option("--iterations", type=int, help="t-SNE iterations [750].")
-@click.option("--n-neighbors", type=int, help="UMAP neighbours [15].")
-@click.option("--min-dist", type=float, help="UMAP minimum distance [0.1].")
-@click.option("--metric", type=click.Choice(["euclidean", "cosine"]), help="t-SNE/UMAP metric [euclidean].")
-@click.option("--column", help="Custom: metadata column the patterns match [the label column].")
-@click.option("--left", help="Custom: pattern for the left end of the x axis.")
-@click.option("--right", help="Custom: pattern for the right end of the x axis.")
-@click.option("--up", help="Custom: pattern for the top of the y axis.")
-@click.option("--down", help="Custom: pattern for the bottom of the y axis.")
-@click.option("--regex", is_flag=True, help="Custom: patterns are regular expressions, not substrings.")
+@method_options
 @click.option("--no-cache", is_flag=True, help="Compute again instead of using the on-disk cache.")
 @click.option(
     "-o",
@@ -255,76 +236,24 @@ def project(
     """Project PATH to 2-D or 3-D with PCA, t-SNE, UMAP or custom axes; write coordinates with labels to OUT."""
     from .compute.cache import ProjectionCache
     from .compute.projection import project as run_projection
+    from .compute.spec import ProjectionSpec
     from .export import coords_table, export_format, write_table
     from .formats.registry import load
     from .progress_bar import progress_reporter
 
     export_format(output)
     read = _read_kwargs(kwargs)
-    params = _method_params(method, kwargs)
+    params = method_params(method, kwargs)
     emb = load(path, run=run, tensor=tensor, **read)
     indices = _read_subset(subset, n=len(emb)) if subset is not None else None
-    with progress_reporter(f"{method} on {len(emb) if indices is None else len(indices):,} points") as progress:
-        result = run_projection(
-            emb,
-            method=method,
-            n_components=dims,
-            params=params,
-            subset=indices,
-            spherize=spherize,
-            random_state=seed,
-            progress=progress,
-            cache=None if no_cache else ProjectionCache(),
-        )
+    spec = ProjectionSpec.build(
+        emb, method=method, n_components=dims, params=params, subset=indices, spherize=spherize, random_state=seed
+    )
+    n = len(emb) if spec.subset is None else len(spec.subset)
+    with progress_reporter(f"{method} on {n:,} points") as progress:
+        result = run_projection(emb, spec, progress=progress, cache=None if no_cache else ProjectionCache())
     write_table(coords_table(emb, result.coords, indices=result.indices), output)
-    facts = [f"wrote {result.coords.shape[0]:,} x {result.dims} {method} coordinates to {output}"]
-    if result.explained_variance_ratio is not None:
-        facts.append(f"explained variance {sum(result.explained_variance_ratio[: result.dims]):.1%}")
-    counts = result.extra.get("counts")
-    if counts:
-        facts.append("matches " + ", ".join(f"{side} {count:,}" for side, count in counts.items()))
-        if result.extra.get("cos_xy") is not None:
-            facts.append(f"cos(x, y) before orthogonalising {result.extra['cos_xy']:.3f}")
-    if result.quality is not None:
-        facts.append(f"10-NN preserved {result.quality:.1%}")
-    if result.cached:
-        facts.append("from cache")
-    click.echo("; ".join(facts))
-
-
-def _method_params(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    names = {
-        "pca": {"axes": "axes"},
-        "tsne": {
-            "perplexity": "perplexity",
-            "learning_rate": "learning_rate",
-            "early_exaggeration": "early_exaggeration",
-            "iterations": "n_iter",
-            "metric": "metric",
-        },
-        "umap": {"n_neighbors": "n_neighbors", "min_dist": "min_dist", "metric": "metric"},
-        "custom": {"column": "column", "left": "left", "right": "right", "up": "up", "down": "down", "regex": "regex"},
-    }[method]
-    given = {k: v for k, v in kwargs.items() if v is not None and v is not False}  # 0 and 0.0 are real values
-    stray = sorted(k for k in given if k not in names)
-    if stray:
-        raise click.UsageError(f"--{stray[0].replace('_', '-')} does not apply to --method {method}")
-    params = {names[k]: v for k, v in given.items()}
-    if "axes" in params:
-        try:
-            params["axes"] = [int(a) for a in params["axes"].split(",")]
-        except ValueError:
-            raise click.BadParameter(
-                f"expected numbers separated by commas, got {params['axes']!r}", param_hint="--axes"
-            ) from None
-    if "learning_rate" in params and params["learning_rate"] != "auto":
-        try:
-            params["learning_rate"] = float(params["learning_rate"])
-        except ValueError:
-            raise click.BadParameter(
-                f"expected a number or 'auto', got {params['learning_rate']!r}", param_hint="--learning-rate"
-            ) from None
-    return params
+    click.echo(projection_facts(result, output))
 
 
 def _read_subset(path: Path, *, n: int) -> list[int]:

@@ -105,7 +105,7 @@ def test_default_k_shrinks_with_a_warning_but_a_typed_k_is_checked(tsv_pair):
     assert result.output.count("°)") == 4
     typed = run("neighbors", str(vectors), "blue", "-k", "10", "--metadata", str(metadata))
     assert typed.exit_code == 1
-    assert "field `-k`" in typed.output
+    assert "error: `-k` = 10 but only 4 other points exist (N = 5)" in typed.output
 
 
 def test_sprite_size_without_sprite_and_unknown_output_suffix(tsv_pair, tmp_path):
@@ -150,16 +150,17 @@ def test_project_writes_coordinates_with_labels(tsv_pair, tmp_path, monkeypatch)
 
 
 def test_project_zero_is_a_real_value_and_bad_seeds_and_subsets_are_clear(tsv_pair, tmp_path, monkeypatch):
-    from embedscope.cli import _method_params
+    from embedscope.cli_project import method_params
 
-    assert _method_params("umap", {"min_dist": 0.0, "n_neighbors": None, "metric": None}) == {"min_dist": 0.0}
+    assert method_params("umap", {"min_dist": 0.0, "n_neighbors": None, "metric": None}) == {"min_dist": 0.0}
     monkeypatch.setenv("EMBEDSCOPE_CACHE_DIR", str(tmp_path / "cache"))
     vectors, metadata = tsv_pair
     out = str(tmp_path / "o.csv")
     seed = run("project", str(vectors), "--seed", "-1", "-o", out)
-    assert seed.exit_code == 2 and "Traceback" not in seed.output
+    assert seed.exit_code == 1 and "Traceback" not in seed.output
+    assert seed.output == "error: `--seed` must be an integer from 0 to 4,294,967,295, got -1\n"
     zero = run("project", str(vectors), "--method", "tsne", "--perplexity", "0", "-o", out)
-    assert zero.exit_code == 1 and "`perplexity` must be a number from 1 to 1000, got 0" in zero.output
+    assert zero.exit_code == 1 and "error: `--perplexity` must be a number from 1 to 1,000, got 0.0" in zero.output
     subset = tmp_path / "subset.txt"
     subset.write_text("0\n1\n1\n99\n")
     bad = run("project", str(vectors), "--subset", str(subset), "-o", out)

@@ -67,7 +67,7 @@ def test_start_pca_then_status_and_coordinates(api) -> None:
     assert started.status_code == 200
     job_id = started.json()["id"]
     status = _wait(api, job_id)
-    assert status["state"] == "done" and status["method"] == "pca" and status["params"] == {"axes": None}
+    assert status["state"] == "done" and status["method"] == "pca" and status["params"] == {"axes": [0, 1]}
     assert len(status["summary"]["explained_variance_ratio"]) == 10 and 0 < status["summary"]["quality"] <= 1
     as_json = api.get(f"/api/projections/{job_id}/coords").json()  # small: JSON by default
     assert (as_json["n"], as_json["dims"], as_json["indices"]) == (300, 2, None)
@@ -120,13 +120,14 @@ def test_isolate_and_custom_axes(api) -> None:
 @pytest.mark.parametrize(
     ("body", "field", "match"),
     [
-        ({"method": "tsne", "params": {"perplexity": 0}}, "params.perplexity", "greater than or equal to 1"),
-        ({"method": "tsne", "params": {"perplexity": 5000}}, "params.perplexity", "less than or equal to 1000"),
-        ({"method": "tsne", "params": {"n_iter": 10}}, "params.n_iter", "greater than or equal to 250"),
-        ({"method": "umap", "params": {"n_neighbors": 500}}, "params.n_neighbors", "less than or equal to 200"),
+        ({"method": "tsne", "params": {"perplexity": 0}}, "perplexity", "`perplexity` must be a number from 1 to"),
+        ({"method": "tsne", "params": {"perplexity": 5000}}, "perplexity", "from 1 to 1,000, got 5000"),
+        ({"method": "tsne", "params": {"n_iter": 10}}, "n_iter", "`n_iter` must be an integer from 250 to 10,000"),
+        ({"method": "umap", "params": {"n_neighbors": 500}}, "n_neighbors", "from 2 to 200, got 500"),
+        ({"method": "tsne", "n_components": 4}, "n_components", r"must be one of \[2, 3\], got 4"),
         ({"method": "isomap"}, "method", "Input should be 'pca', 'tsne', 'umap' or 'custom'"),
         ({"method": "pca", "params": {"gamma": 1}}, "params.gamma", "Extra inputs are not permitted"),
-        ({"method": "pca", "params": {"perplexity": 30}}, "perplexity", r"unknown parameter\(s\) \['perplexity'\]"),
+        ({"method": "pca", "params": {"perplexity": 30}}, "perplexity", "pca takes no parameter `perplexity`"),
         ({"method": "pca", "subset": [0, 1, 999]}, "subset", "subset index 999 is out of range"),
         ({"method": "custom", "params": {"left": "[", "regex": True}}, "left", "not a valid regular expression"),
     ],

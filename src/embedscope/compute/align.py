@@ -15,17 +15,12 @@ of a sweep line up, and a step opens with one extra projection (the reference's,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..embedding import Embedding
 from ..errors import ParameterError
 from .pca import PCAResult, pca, transform
-from .progress import CancelToken, Progress, ProgressCallback, check, report
-from .projection import Projection
 
 
 @dataclass(frozen=True)
@@ -78,70 +73,3 @@ def in_basis(x: np.ndarray, basis: PCAResult) -> tuple[np.ndarray, list[float]]:
     variance = np.var(coords.astype(np.float64), axis=0, ddof=1) if len(x) > 1 else np.zeros(coords.shape[1])
     ratio = [float(v / centred_total) if centred_total > 0 else 0.0 for v in variance]
     return coords, ratio
-
-
-def project_aligned(
-    emb: Embedding,
-    reference: Embedding,
-    *,
-    method: str,
-    n_components: int,
-    params: Mapping[str, Any],
-    subset: np.ndarray | None,
-    spherize: bool,
-    random_state: int,
-    progress: ProgressCallback | None = None,
-    cancel: CancelToken | None = None,
-    cache: Any = None,
-) -> Projection:
-    """Project `emb` (one step) in the frame of `reference` (another step of the same shape); no quality figure.
-
-    The reference's own projection (t-SNE, UMAP) goes through `cache` (a ProjectionCache or None), so a sweep
-    over the steps computes it once.
-    """
-    from .prep import prepare
-    from .projection import pca_axes, project, validate
-
-    full = validate(method, n_components, params)
-    if emb.shape != reference.shape:
-        raise ParameterError(
-            f"cannot align a {emb.shape[0]:,} x {emb.shape[1]:,} step to a "
-            f"{reference.shape[0]:,} x {reference.shape[1]:,} one",
-            field="align_to",
-            fix="align to a step of the same embedding",
-        )
-
-    def rows(of: Embedding) -> np.ndarray:
-        data = of.vectors if subset is None else of.vectors[subset]
-        return prepare(np.asarray(data), spherize=spherize)
-
-    if method == "pca":
-        report(progress, Progress(stage="pca", fraction=0.0, message="principal axes of the reference step"))
-        basis = reference_basis(rows(reference), random_state=random_state)
-        check(cancel)
-        coords, ratio = in_basis(rows(emb), basis)
-        axes = pca_axes(full["axes"], n_components, coords.shape[1])
-        return Projection(
-            "pca",
-            np.ascontiguousarray(coords[:, axes], dtype=np.float32),
-            full,
-            random_state,
-            spherize,
-            indices=subset,
-            explained_variance_ratio=ratio,
-            components=coords,
-        )
-    common: dict[str, Any] = {"n_components": n_components, "params": full, "subset": subset}
-    common.update(spherize=spherize, random_state=random_state, cancel=cancel, quality=False)
-    report(progress, Progress(stage="reference", fraction=0.0, message="projecting the reference step"))
-    target = project(reference, method=method, cache=cache, **common).coords
-
-    def moved(item: Progress) -> None:
-        if item.coords is not None and item.coords.shape == target.shape:
-            item = replace(item, coords=align_layout(item.coords, target))
-        report(progress, item)
-
-    own = project(emb, method=method, cache=cache, progress=moved, **common)
-    own.coords = align_layout(own.coords, target)
-    own.cached = False
-    return own

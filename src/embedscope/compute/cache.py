@@ -77,6 +77,13 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def make_key(**parts: Any) -> str:
+    """sha256 of the canonical JSON of `parts` (sorted keys, no spaces), with the cache format version."""
+    doc = {"format": FORMAT_VERSION, **_canonical(parts)}
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class ProjectionCache:
     """Projection results on disk: ``key(**parts)`` names an entry, ``get``/``put`` read and write it."""
 
@@ -84,10 +91,7 @@ class ProjectionCache:
         self.directory = Path(directory) if directory is not None else cache_root() / "projections"
 
     def key(self, **parts: Any) -> str:
-        """sha256 of the canonical JSON of `parts` (sorted keys, no spaces), with the cache format version."""
-        doc = {"format": FORMAT_VERSION, **_canonical(parts)}
-        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return make_key(**parts)
 
     def path(self, key: str) -> Path:
         if not isinstance(key, str) or not _KEY.fullmatch(key):

@@ -20,6 +20,7 @@ from ..errors import ParameterError
 
 METRICS = ("cosine", "euclidean")
 MAX_K = 1000
+DEFAULT_K = 100  # TensorBoard's projector shows 100 neighbours; the page, the API and the CLI alike
 BLOCK_ROWS = 1 << 16
 
 _BLAS_LOCK = threading.Lock()
@@ -136,7 +137,7 @@ def neighbors(
     emb: Embedding,
     query: str | int | Sequence[float] | np.ndarray,
     *,
-    k: int = 10,
+    k: int = DEFAULT_K,
     metric: str = "cosine",
 ) -> list[Neighbor]:
     """The k nearest rows to a point (label, index or `#INDEX`) or a query vector; the point itself is left out."""
@@ -172,7 +173,7 @@ def analogy(
     *,
     positive: Sequence[str | int],
     negative: Sequence[str | int] = (),
-    k: int = 10,
+    k: int = DEFAULT_K,
     method: str = "3cosadd",
 ) -> list[Neighbor]:
     """Words that complete `positive` minus `negative` (king - man + woman), query words left out.

@@ -32,6 +32,7 @@ class Progress:
     total: int | None = None
     coords: np.ndarray | None = None
     message: str = ""
+    final: bool = False  # `coords` are the finished layout (sent before the quality figure is measured)
 
 
 ProgressCallback = Callable[[Progress], None]

@@ -1,14 +1,14 @@
-"""One door to every projection: validate parameters, prepare the data, run the method, score it, cache it.
+"""One door to every projection: ``project(emb, spec)`` prepares the data, runs the method, scores it and caches it.
 
-A projection is identified by (data hash, subset, method, parameters, seed, spherize); the same request is served
-from the cache.
+The request is a ``ProjectionSpec`` (spec.py: the one validation, table of defaults and cache key); the CLI, the
+HTTP API's jobs and the Python API all come through ``project``. A step of a training run can be drawn in the frame
+of another step (``reference``; see align.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -16,37 +16,9 @@ import numpy as np
 from ..embedding import Embedding
 from ..errors import ParameterError
 from .progress import CancelToken, Progress, ProgressCallback, check, report
+from .spec import PCA_COMPONENTS, SIDES, ProjectionSpec, custom_column
 
 log = logging.getLogger(__name__)
-
-METHODS = ("pca", "tsne", "umap", "custom")
-
-# name -> (default, validator description, check)
-_NUMBER_RULES: dict[str, dict[str, tuple[float, float]]] = {
-    "tsne": {"perplexity": (1.0, 1000.0), "early_exaggeration": (1.0, 100.0), "n_iter": (250, 10000)},
-    "umap": {"n_neighbors": (2, 200), "min_dist": (0.0, 1.0)},
-}
-_DEFAULTS: dict[str, dict[str, Any]] = {
-    "pca": {"axes": None},
-    "tsne": {
-        "perplexity": 30.0,
-        "learning_rate": "auto",
-        "early_exaggeration": 12.0,
-        "n_iter": 750,
-        "metric": "euclidean",
-    },
-    "umap": {"n_neighbors": 15, "min_dist": 0.1, "metric": "euclidean"},
-    "custom": {
-        "column": None,
-        "left": None,
-        "right": None,
-        "up": None,
-        "down": None,
-        "regex": False,
-        "fallback": "pca",
-    },
-}
-_METRICS = ("euclidean", "cosine")
 
 
 @dataclass
@@ -84,175 +56,120 @@ class Projection:
         }
 
 
-def validate(method: str, n_components: int, params: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Fill defaults and check every parameter, naming the bad one, its value and the valid range or choices."""
-    if method not in METHODS:
-        raise ParameterError(f"`method` must be one of {list(METHODS)}, got {method!r}", field="method")
-    if n_components not in (2, 3):
-        raise ParameterError(f"`n_components` must be 2 or 3, got {n_components!r}", field="n_components")
-    given = dict(params or {})
-    unknown = sorted(set(given) - set(_DEFAULTS[method]))
-    if unknown:
-        raise ParameterError(
-            f"unknown parameter(s) {unknown} for {method}", field=unknown[0], fix=f"use {sorted(_DEFAULTS[method])}"
-        )
-    out = {**_DEFAULTS[method], **given}
-    for name, (low, high) in _NUMBER_RULES.get(method, {}).items():
-        value = out[name]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            raise ParameterError(f"`{name}` must be a number from {low:g} to {high:g}, got {value!r}", field=name)
-    if "metric" in out and out["metric"] not in _METRICS:
-        raise ParameterError(f"`metric` must be one of {list(_METRICS)}, got {out['metric']!r}", field="metric")
-    lr = out.get("learning_rate")
-    if method == "tsne" and lr != "auto" and (not isinstance(lr, int | float) or lr <= 0):
-        raise ParameterError(f"`learning_rate` must be 'auto' or a positive number, got {lr!r}", field="learning_rate")
-    if method == "custom" and out["fallback"] not in ("pca", "random"):
-        raise ParameterError(f"`fallback` must be 'pca' or 'random', got {out['fallback']!r}", field="fallback")
-    return out
-
-
-def check_subset(emb: Embedding, subset: Sequence[int] | np.ndarray | None) -> np.ndarray | None:
-    """The rows of an "isolate" request, sorted and unique, checked against N (None: every row)."""
-    if subset is None:
-        return None
-    idx = np.unique(np.asarray(subset, dtype=np.int64))
-    if idx.size < 3:
-        raise ParameterError(f"a subset needs at least 3 points, got {idx.size}", field="subset")
-    if idx[0] < 0 or idx[-1] >= len(emb):
-        bad = int(idx[0] if idx[0] < 0 else idx[-1])
-        raise ParameterError(
-            f"subset index {bad} is out of range: this embedding has N = {len(emb):,} rows (0..{len(emb) - 1})",
-            field="subset",
-        )
-    return idx
-
-
-def pca_axes(axes: Any, n_components: int, k: int) -> list[int]:
-    """The PCA components to draw (the first ones by default), checked against the k computed (k = min(10, N, D))."""
-    if axes is None:
-        return list(range(min(n_components, k)))
-    ok = isinstance(axes, list | tuple) and len(axes) == n_components
-    if not ok or any(isinstance(a, bool) or not isinstance(a, int) or not 0 <= a < k for a in axes):
-        raise ParameterError(
-            f"`axes` must be {n_components} component numbers from 0 to {k - 1}, got {axes!r}", field="axes"
-        )
-    return list(axes)
-
-
-def custom_column(emb: Embedding, n_components: int, params: Mapping[str, Any]) -> str:
-    """The metadata column custom axes match, after checking they can be drawn (2-D, a pattern, the column)."""
-    from .patterns import check_pattern
-
-    if n_components != 2:
-        raise ParameterError("custom axes are 2-D", field="n_components", fix="ask for 2 dimensions (--dims 2)")
-    column = params["column"] or emb.label_column
-    have = [] if emb.metadata is None else emb.metadata.column_names
-    if column is None or column not in have:
-        raise ParameterError(
-            f"custom axes need a metadata column, got {column!r}", field="column", fix=f"choose one of {have}"
-        )
-    sides = {s: params[s] for s in ("left", "right", "up", "down") if params[s] not in (None, "")}
-    if not sides:
-        raise ParameterError("custom axes need at least one pattern", fix="give `left`, `right`, `up` or `down`")
-    for side, pattern in sides.items():
-        if not isinstance(pattern, str):
-            raise ParameterError(f"`{side}` must be a string, got {pattern!r}", field=side)
-        check_pattern(pattern, regex=bool(params["regex"]), field=side)  # a bad regex fails here, before any work
-    return str(column)
-
-
 def project(
     emb: Embedding,
+    spec: ProjectionSpec | str | None = None,
     *,
-    method: str,
-    n_components: int = 2,
-    params: Mapping[str, Any] | None = None,
-    subset: Sequence[int] | np.ndarray | None = None,
-    spherize: bool | None = None,
-    random_state: int = 0,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     cache: Any = None,
-    quality: bool = True,
+    reference: Embedding | None = None,
+    **request: Any,
 ) -> Projection:
-    """Project every row of `emb` (or the rows in `subset`) to 2 or 3 dimensions.
+    """Project every row of `emb` (or the rows of the spec's subset) to 2 or 3 dimensions.
 
-    `cache` is a ProjectionCache, or None for no cache. Progress reports stream to `progress`; `cancel` pauses,
-    resumes or stops the work.
+    `spec` is a ProjectionSpec, or the request's keywords (``method``, ``n_components``, ``params``,
+    ``random_state``, ``spherize``, ``subset``, ``quality``; the method may come first, by position), which
+    ``ProjectionSpec.build`` checks: ``project(emb, "tsne", n_components=3)``. `cache` is a
+    ProjectionCache, or None for no cache. `reference` is the embedding of the step the spec is aligned to.
+    Progress reports stream to `progress` (the finished layout once with ``final=True``, before the quality
+    figure); `cancel` pauses, resumes or stops the work.
     """
-    from .prep import default_spherize, prepare
-
-    full = validate(method, n_components, params)
-    indices = check_subset(emb, subset)
-    use_spherize = default_spherize(emb.dim) if spherize is None else bool(spherize)
-    key = None
-    if cache is not None:
-        from .cache import data_hash
-
-        key = cache.key(
-            data=data_hash(emb.vectors),
-            subset=None if indices is None else data_hash(indices),
-            method=method,
-            n_components=n_components,
-            params=full,
-            random_state=random_state,
-            spherize=use_spherize,
-            quality=quality,
-        )
-        hit = cache.get(key)
+    if spec is None or isinstance(spec, str):
+        if isinstance(spec, str):
+            request["method"] = spec
+        spec = ProjectionSpec.build(emb, **request)
+    elif request:
+        raise TypeError(f"project() takes a ProjectionSpec or keywords, not both: {sorted(request)}")
+    if (spec.align_to is None) != (reference is None):
+        raise ParameterError("a reference embedding goes with an aligned spec, and only then", field="align_to")
+    key = None if cache is None else spec.key(emb, reference)
+    if key is not None:
+        hit = cached(cache, key, spec)
         if hit is not None:
-            report(progress, Progress(stage="cached", fraction=1.0))
-            return from_cache(hit, indices)
-    report(progress, Progress(stage="prepare", fraction=0.0, message="preparing the data"))
-    rows = emb.vectors if indices is None else np.asarray(emb.vectors[indices])
-    x = prepare(np.asarray(rows), spherize=use_spherize)
+            report(progress, Progress(stage="cached", fraction=1.0, coords=hit.coords, final=True))
+            return hit
+    last: list[Progress] = []
+
+    def track(item: Progress) -> None:
+        last[:1] = [item]
+        report(progress, item)
+
+    track(Progress(stage="prepare", fraction=0.0, message="preparing the data"))
+    x = _rows(emb, spec)
     check(cancel)
-    result = _run(emb, x, indices, method, n_components, full, random_state, progress, cancel)
-    result.spherize = use_spherize
-    if quality:
+    if reference is None:
+        result = _run(emb, x, spec, track, cancel)
+    else:
+        result = _aligned(emb, reference, x, spec, progress=track, cancel=cancel, cache=cache)
+        result.extra["aligned_to"] = spec.align_to
+    final = Progress(
+        stage="quality" if spec.quality else "done",
+        iteration=_final_iteration(spec, last[0] if last else None),
+        coords=result.coords,
+        final=True,
+        message="measuring neighbour preservation" if spec.quality else "",
+    )
+    report(progress, final)  # the coordinates go out before the score, which takes seconds on a million points
+    if spec.quality:
         from .quality import neighbor_preservation
 
-        # the coordinates go out first: the score is exact per sampled point (each against all N rows), so it
-        # takes seconds on a million points
-        report(progress, Progress(stage="quality", coords=result.coords, message="measuring neighbour preservation"))
-        metric = full.get("metric", "euclidean")
+        check(cancel)
         sample = 2000 if len(x) <= 200_000 else 500
+        metric = spec.params.get("metric", "euclidean")
         result.quality = float(
-            neighbor_preservation(x, result.coords, metric=metric, sample=sample, random_state=random_state)
+            neighbor_preservation(x, result.coords, metric=metric, sample=sample, random_state=spec.random_state)
         )
-    if cache is not None and key is not None:
+    if key is not None:
         cache.put(key, *to_cache(result))
     report(progress, Progress(stage="done", fraction=1.0))
     return result
 
 
+def cached(cache: Any, key: str, spec: ProjectionSpec) -> Projection | None:
+    """The projection stored under `key`, or None."""
+    hit = cache.get(key)
+    return None if hit is None else from_cache(hit, spec.subset)
+
+
+def _rows(emb: Embedding, spec: ProjectionSpec) -> np.ndarray:
+    """The spec's rows of `emb`, prepared (spherized when asked)."""
+    from .prep import prepare
+
+    rows = emb.vectors if spec.subset is None else np.asarray(emb.vectors[spec.subset])
+    return prepare(np.asarray(rows), spherize=spec.spherize)
+
+
+def _final_iteration(spec: ProjectionSpec, last: Progress | None) -> int | None:
+    """The iteration the final frame is labelled with: t-SNE's last one; UMAP's last epoch reported."""
+    if spec.method == "tsne":
+        return int(last.total) if last is not None and last.total is not None else int(spec.params["n_iter"])
+    return None if last is None else last.iteration
+
+
 def _run(
-    emb: Embedding,
-    x: np.ndarray,
-    indices: np.ndarray | None,
-    method: str,
-    n_components: int,
-    params: dict[str, Any],
-    random_state: int,
-    progress: ProgressCallback | None,
-    cancel: CancelToken | None,
+    emb: Embedding, x: np.ndarray, spec: ProjectionSpec, progress: ProgressCallback | None, cancel: CancelToken | None
 ) -> Projection:
-    common: dict[str, Any] = {"params": params, "random_state": random_state, "spherize": False, "indices": indices}
+    method, params, n_components = spec.method, spec.params, spec.n_components
+    common: dict[str, Any] = {
+        "params": params,
+        "random_state": spec.random_state,
+        "spherize": spec.spherize,
+        "indices": spec.subset,
+    }
     if method == "pca":
         from .pca import pca
 
-        res = pca(x, n_components=10, random_state=random_state)
-        k = res.coords.shape[1]
-        axes = pca_axes(params["axes"], n_components, k)
+        res = pca(x, n_components=PCA_COMPONENTS, random_state=spec.random_state)
         return Projection(
             "pca",
-            np.ascontiguousarray(res.coords[:, axes], dtype=np.float32),
+            np.ascontiguousarray(res.coords[:, params["axes"]], dtype=np.float32),
             explained_variance_ratio=[float(v) for v in res.explained_variance_ratio],
             components=res.coords.astype(np.float32),
             **common,
         )
     if method == "custom":
-        return _custom(emb, x, indices, n_components, params, common)
+        return _custom(emb, x, spec, common)
     from .knn_graph import knn_graph
 
     if method == "tsne":
@@ -260,7 +177,7 @@ def _run(
 
         # t-SNE reports its initial layout first, then builds the (memoised, shared) k-NN graph itself
         coords = tsne(
-            x, n_components=n_components, random_state=random_state, progress=progress, cancel=cancel, **params
+            x, n_components=n_components, random_state=spec.random_state, progress=progress, cancel=cancel, **params
         )
         k = max(1, min(int(3 * params["perplexity"]), len(x) - 1))
         graph = knn_graph(x, k=k, metric=params["metric"])  # served from the memo
@@ -273,7 +190,7 @@ def _run(
         coords = umap(
             x,
             n_components=n_components,
-            random_state=random_state,
+            random_state=spec.random_state,
             knn=graph,
             progress=progress,
             cancel=cancel,
@@ -283,24 +200,18 @@ def _run(
     return Projection(method, np.asarray(coords, dtype=np.float32), extra=extra, **common)
 
 
-def _custom(
-    emb: Embedding,
-    x: np.ndarray,
-    indices: np.ndarray | None,
-    n_components: int,
-    params: dict[str, Any],
-    common: dict[str, Any],
-) -> Projection:
+def _custom(emb: Embedding, x: np.ndarray, spec: ProjectionSpec, common: dict[str, Any]) -> Projection:
     from ..metadata import column_strings
     from .custom import custom_axes
 
-    column = custom_column(emb, n_components, params)
+    params = spec.params
+    column = custom_column(emb, spec.n_components, params)
     assert emb.metadata is not None  # custom_column checked the column exists
-    table = emb.metadata if indices is None else emb.metadata.take(indices)
+    table = emb.metadata if spec.subset is None else emb.metadata.take(spec.subset)
     values = column_strings(table, column)
-    sides = {s: params[s] for s in ("left", "right", "up", "down")}
+    sides = {s: params[s] for s in SIDES}
     res = custom_axes(
-        x, values, regex=params["regex"], random_state=common["random_state"], fallback=params["fallback"], **sides
+        x, values, regex=params["regex"], random_state=spec.random_state, fallback=params["fallback"], **sides
     )
     extra = {
         "counts": res.counts,
@@ -310,6 +221,59 @@ def _custom(
         "column": column,
     }
     return Projection("custom", np.asarray(res.coords, dtype=np.float32), extra=extra, **common)
+
+
+def _aligned(
+    emb: Embedding,
+    reference: Embedding,
+    x: np.ndarray,
+    spec: ProjectionSpec,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    cache: Any = None,
+) -> Projection:
+    """Project `emb` (one step; `x` its prepared rows) in the frame of `reference` (another step of the same shape).
+
+    The reference's own projection (t-SNE, UMAP) is ``project(reference, spec.reference)`` through `cache` (a
+    ProjectionCache or None): the very entry that viewing the reference step itself uses, so a sweep over the
+    steps computes it once.
+    """
+    from .align import align_layout, in_basis, reference_basis
+
+    if emb.shape != reference.shape:
+        raise ParameterError(
+            f"cannot align a {emb.shape[0]:,} x {emb.shape[1]:,} step to a "
+            f"{reference.shape[0]:,} x {reference.shape[1]:,} one",
+            field="align_to",
+            fix="align to a step of the same embedding",
+        )
+    if spec.method == "pca":
+        report(progress, Progress(stage="pca", fraction=0.0, message="principal axes of the reference step"))
+        basis = reference_basis(_rows(reference, spec), random_state=spec.random_state)
+        check(cancel)
+        coords, ratio = in_basis(x, basis)
+        return Projection(
+            "pca",
+            np.ascontiguousarray(coords[:, spec.params["axes"]], dtype=np.float32),
+            spec.params,
+            spec.random_state,
+            spec.spherize,
+            indices=spec.subset,
+            explained_variance_ratio=ratio,
+            components=coords,
+        )
+    report(progress, Progress(stage="reference", fraction=0.0, message="projecting the reference step"))
+    target = project(reference, spec.reference, cancel=cancel, cache=cache).coords
+
+    def moved(item: Progress) -> None:
+        if item.coords is not None and item.coords.shape == target.shape:
+            item = replace(item, coords=align_layout(item.coords, target))
+        report(progress, item)
+
+    own = _run(emb, x, spec, moved, cancel)
+    own.coords = align_layout(own.coords, target)
+    return own
 
 
 def to_cache(p: Projection) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

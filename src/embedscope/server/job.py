@@ -18,16 +18,16 @@ import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from ..compute.progress import Cancelled, CancelToken, Progress
 from ..compute.projection import Projection
+from ..compute.spec import ProjectionSpec
 from ..embedding import Embedding
 from ..errors import EmbedscopeError
-from .job_spec import JobSpec
 
 FRAME_HEADER = struct.Struct("<IIII")  # iteration, n, dims, flags (little-endian uint32 each)
 FLAG_FINAL = 1  # the projection's final coordinates
@@ -69,9 +69,18 @@ class Job:
     """One projection being computed (or computed): its state, progress, latest frame and result."""
 
     def __init__(
-        self, job_id: str, key: str, spec: JobSpec, embedding: Embedding | None, *, reference: Embedding | None = None
+        self,
+        job_id: str,
+        key: str,
+        spec: ProjectionSpec,
+        embedding: Embedding | None,
+        *,
+        run: str,
+        tensor: str,
+        reference: Embedding | None = None,
     ) -> None:
         self.id, self.key, self.spec = job_id, key, spec
+        self.run, self.tensor = run, tensor
         self.token = CancelToken()
         self.created = time.time()
         self.started: float | None = None
@@ -147,8 +156,8 @@ class Job:
         spec = self.spec
         return {
             "id": self.id,
-            "run": spec.run,
-            "tensor": spec.tensor,
+            "run": self.run,
+            "tensor": self.tensor,
             "method": spec.method,
             "n_components": spec.n_components,
             "params": spec.params,
@@ -185,21 +194,14 @@ class Job:
         with self._lock:
             if self._outcome is not None:
                 return
-            self._progress = item
+            self._progress = replace(item, coords=None)
             if item.coords is not None:
-                self._set_frame(item.iteration or 0, item.coords, final=False)
+                self._set_frame(item.iteration or 0, item.coords, final=item.final)
             self._changed()
 
     def _set_frame(self, iteration: int, coords: np.ndarray, *, final: bool) -> None:
         seq = 0 if self._frame is None else self._frame.seq + 1
         self._frame = Frame(seq, int(iteration), np.asarray(coords, dtype=np.float32), final)
-
-    def publish_final(self, projection: Projection, *, stage: str, message: str) -> None:
-        with self._lock:
-            last = self._progress
-            self._set_frame(_final_iteration(projection, last), projection.coords, final=True)
-            self._progress = Progress(stage=stage, fraction=None, iteration=last.iteration, message=message)
-            self._changed()
 
     def _finish(self, outcome: str, *, result: Projection | None = None, error: EmbedscopeError | None = None) -> None:
         with self._lock:
@@ -209,7 +211,7 @@ class Job:
             self.finished = time.time()
             if result is not None:
                 if self._frame is None or not self._frame.final:
-                    self._set_frame(_final_iteration(result, self._progress), result.coords, final=True)
+                    self._set_frame(_final_iteration(result), result.coords, final=True)
                 iteration = None if self._frame is None else self._frame.iteration
                 self._progress = Progress(stage="done", fraction=1.0, iteration=iteration)
             else:
@@ -249,12 +251,9 @@ class Job:
         return len(self._watchers)
 
 
-def _final_iteration(projection: Projection, last: Progress) -> int:
-    if last.total is not None and projection.method == "tsne":
-        return int(last.total)
-    if projection.method == "tsne":
-        return int(projection.params.get("n_iter", 0))
-    return int(last.iteration or 0)
+def _final_iteration(projection: Projection) -> int:
+    """The iteration a finished layout that streamed no final frame (a cached one) is labelled with."""
+    return int(projection.params.get("n_iter", 0)) if projection.method == "tsne" else 0
 
 
 def _finite(value: float | None) -> float | None:

@@ -1,8 +1,8 @@
 """Projection jobs: run compute.projection off the event loop, one CPU-heavy job per core, watched by many pages.
 
-A job is named by the projection's identity (job_spec.spec_key: the cache key of data hash, subset, method,
-parameters, seed and spherize, plus the matched column for custom axes). The job id is the key's first 32 hex
-digits, so:
+A job is named by the projection's identity (``ProjectionSpec.key``, compute/spec.py: the one cache key of data
+hash, metadata columns read, subset, method, parameters, seed and spherize). The job id is the key's first 32
+hex digits, so:
 
 - the same request while a job for it is queued or running returns that job (same id);
 - a finished job still in memory (the last ``keep`` of them, least recently used dropped first), or an entry in
@@ -30,13 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..compute.align import project_aligned
-from ..compute.prep import prepare
 from ..compute.progress import Cancelled
-from ..compute.projection import Projection, from_cache, project, to_cache
+from ..compute.projection import Projection, cached, project
+from ..compute.spec import ProjectionSpec
 from ..errors import EmbedscopeError, NotFoundError
 from .job import Job, JobCrashedError, JobStateError
-from .job_spec import make_spec, spec_key
 
 if TYPE_CHECKING:
     from .state import ServerState
@@ -125,10 +123,8 @@ class JobManager:
         step = None if steps is None else steps.latest if step is None else int(step)
         emb = base.at(step)
         reference_step = None if steps is None or not align else steps.latest if align_to is None else align_to
-        spec = make_spec(
+        spec = ProjectionSpec.build(
             emb,
-            run_id,
-            tensor_id,
             method=method,
             n_components=n_components,
             params=params,
@@ -139,21 +135,29 @@ class JobManager:
             align_to=reference_step,
         )
         reference = None if spec.align_to is None else base.at(spec.align_to)
-        key = spec_key(self.state.cache, emb, spec, reference)
+        key = spec.key(emb, reference)
         job_id = key[:32]
         with self._lock:
             found = self._find(job_id)
             if found is not None:
                 return found
-        hit = self.state.cache.get(key)
+        hit = cached(self.state.cache, key, spec)
         with self._lock:
             found = self._find(job_id)
             if found is not None:
                 return found
             computing = hit is None
-            job = Job(job_id, key, spec, emb if computing else None, reference=reference if computing else None)
+            job = Job(
+                job_id,
+                key,
+                spec,
+                emb if computing else None,
+                run=run_id,
+                tensor=tensor_id,
+                reference=reference if computing else None,
+            )
             if hit is not None:
-                job.succeed(from_cache(hit, spec.subset))
+                job.succeed(hit)
                 self._remember(job)
                 return job
             self._finished.pop(job_id, None)
@@ -190,32 +194,15 @@ class JobManager:
             self._retire(job)
 
     def _compute(self, job: Job) -> Projection:
-        emb = job.embedding
-        assert emb is not None
-        if job.reference is not None:
-            result = project_aligned(emb, job.reference, **_options(job), cache=self.state.cache)
-            result.extra["aligned_to"] = job.spec.align_to
-        else:
-            result = self._plain(job)
-        return self._finish(job, result)
-
-    def _plain(self, job: Job) -> Projection:
         assert job.embedding is not None
-        return project(job.embedding, **_options(job), cache=None, quality=False)
-
-    def _finish(self, job: Job, result: Projection) -> Projection:
-        spec, emb = job.spec, job.embedding
-        assert emb is not None
-        job.publish_final(result, stage="quality", message="measuring neighbour preservation")
-        job.token.check()
-        from ..compute.quality import neighbor_preservation
-
-        rows = emb.vectors if spec.subset is None else emb.vectors[spec.subset]
-        x = prepare(np.asarray(rows), spherize=spec.spherize)
-        metric = spec.params.get("metric", "euclidean")
-        result.quality = float(neighbor_preservation(x, result.coords, metric=metric, random_state=spec.random_state))
-        self.state.cache.put(job.key, *to_cache(result))
-        return result
+        return project(
+            job.embedding,
+            job.spec,
+            progress=job.on_progress,
+            cancel=job.token,
+            cache=self.state.cache,
+            reference=job.reference,
+        )
 
     def _retire(self, job: Job) -> None:
         with self._lock:
@@ -283,18 +270,3 @@ class JobManager:
         for job in active:
             self.cancel(job.id)
         self._pool.shutdown()
-
-
-def _options(job: Job) -> dict[str, Any]:
-    """What a job asks of a projection function, besides the data and the cache."""
-    spec = job.spec
-    return {
-        "method": spec.method,
-        "n_components": spec.n_components,
-        "params": spec.params,
-        "subset": spec.subset,
-        "spherize": spec.spherize,
-        "random_state": spec.random_state,
-        "progress": job.on_progress,
-        "cancel": job.token,
-    }

@@ -39,11 +39,11 @@ def _projection(state: ServerState, run: str, tensor: str, emb: Embedding, job_i
     if state.jobs is None:
         raise NotFoundError(f"no projection job {job_id!r}: this server runs no projections", field="job_id")
     job = state.jobs.get(job_id)
-    if state.tensor_name(job.spec.run, job.spec.tensor) != state.tensor_name(run, tensor):
+    if state.tensor_name(job.run, job.tensor) != state.tensor_name(run, tensor):
         raise ParameterError(
             f"projection job {job_id} belongs to another embedding",
             field="job_id",
-            fix=f"export it from /api/runs/{job.spec.run}/embeddings/{job.spec.tensor}/export",
+            fix=f"export it from /api/runs/{job.run}/embeddings/{job.tensor}/export",
         )
     projection = state.jobs.result(job_id)
     rows = len(emb) if projection.indices is None else len(projection.indices)

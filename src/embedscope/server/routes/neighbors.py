@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
-from ...compute.neighbors import MAX_K, Neighbor, analogy, neighbors
+from ...compute.neighbors import DEFAULT_K, MAX_K, Neighbor, analogy, neighbors
 from ...errors import ParameterError
 from . import ERRORS, EmbeddingDep
 
@@ -23,7 +23,7 @@ class NeighborsRequest(BaseModel):
 
     query: Query | None = Field(None, description="the point; give this or `vector`")
     vector: list[float] | None = Field(None, description="a query vector of D numbers; give this or `query`")
-    k: int = Field(10, ge=1, le=MAX_K)
+    k: int = Field(DEFAULT_K, ge=1, le=MAX_K)
     metric: Literal["cosine", "euclidean"] = "cosine"
     step: int | None = Field(None, ge=0, description="a training step of the embedding (default: the latest)")
 
@@ -39,7 +39,7 @@ class AnalogyRequest(BaseModel):
 
     positive: list[Query] = Field(min_length=1, max_length=MAX_TERMS, description="e.g. ['king', 'woman']")
     negative: list[Query] = Field(default_factory=list, max_length=MAX_TERMS, description="e.g. ['man']")
-    k: int = Field(10, ge=1, le=MAX_K)
+    k: int = Field(DEFAULT_K, ge=1, le=MAX_K)
     method: Literal["3cosadd", "3cosmul"] = "3cosadd"
 
 

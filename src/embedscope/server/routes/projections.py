@@ -36,8 +36,9 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Path, Query, Response, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ...compute.spec import N_COMPONENTS, PARAMS, RANDOM_STATE, Param
 from ...errors import EmbedscopeError
 from ..jobs import Job, JobManager
 from ..state import ServerState
@@ -54,40 +55,54 @@ MAX_SUBSET = 100_000_000
 JobId = Annotated[str, Path(min_length=1, max_length=64, description="job id from POST .../projections")]
 
 
-class ProjectionParams(BaseModel):
-    """The method's parameters (each method takes its own; others are a 422). Omitted ones take defaults."""
+def _param_type(param: Param) -> Any:
+    """The JSON type of one parameter of the spec's table; its limits are documented here and checked by the spec."""
+    kinds: dict[str, Any] = {
+        "number": float,
+        "integer": int,
+        "string": str,
+        "boolean": bool,
+        "number_or_auto": float | Literal["auto"],
+        "components": list[int],
+        "choice": Literal[tuple(param.choices or ())],
+    }
+    return kinds[param.type] | None
 
-    model_config = ConfigDict(extra="forbid")
 
-    perplexity: float | None = Field(default=None, ge=1, le=1000, description="t-SNE, default 30")
-    n_iter: int | None = Field(default=None, ge=250, le=10000, description="t-SNE iterations, default 750")
-    early_exaggeration: float | None = Field(default=None, ge=1, le=100, description="t-SNE, default 12")
-    learning_rate: Annotated[float, Field(gt=0)] | Literal["auto"] | None = Field(default=None, description="t-SNE")
-    metric: Literal["euclidean", "cosine"] | None = Field(default=None, description="t-SNE and UMAP, default euclidean")
-    n_neighbors: int | None = Field(default=None, ge=2, le=200, description="UMAP, default 15")
-    min_dist: float | None = Field(default=None, ge=0, le=1, description="UMAP, default 0.1")
-    axes: list[Annotated[int, Field(ge=0, le=9)]] | None = Field(
-        default=None, min_length=2, max_length=3, description="PCA: which components to show, default [0, 1(, 2)]"
-    )
-    column: str | None = Field(default=None, max_length=500, description="custom: metadata column the patterns match")
-    left: str | None = Field(default=None, max_length=1000, description="custom: pattern of the Left end")
-    right: str | None = Field(default=None, max_length=1000, description="custom: pattern of the Right end")
-    up: str | None = Field(default=None, max_length=1000, description="custom: pattern of the Up end")
-    down: str | None = Field(default=None, max_length=1000, description="custom: pattern of the Down end")
-    regex: bool | None = Field(default=None, description="custom: patterns are regular expressions")
-    fallback: Literal["pca", "random"] | None = Field(default=None, description="custom: the axis no pattern gives")
+def _param_schema(param: Param) -> dict[str, Any]:
+    extra: dict[str, Any] = {"default": param.default}
+    names = {"min": "exclusiveMinimum" if param.exclusive_min else "minimum", "max": "maximum"}
+    for name, key in names.items():
+        if getattr(param, name) is not None:
+            extra[key] = getattr(param, name)
+    if param.max_length is not None:
+        extra["maxLength"] = param.max_length
+    return extra
+
+
+_ALL_PARAMS = {p.name: p for params in PARAMS.values() for p in params}
+ProjectionParams = create_model(  # type: ignore[call-overload]
+    "ProjectionParams",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="The method's parameters (each method takes its own; others are a 422). Omitted ones take defaults; "
+    "GET /api/options lists them with their limits.",
+    **{
+        name: (_param_type(p), Field(default=None, description=p.help, json_schema_extra=_param_schema(p)))
+        for name, p in _ALL_PARAMS.items()
+    },
+)
 
 
 class ProjectionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["pca", "tsne", "umap", "custom"]
-    n_components: int = Field(default=2, ge=2, le=3)
-    params: ProjectionParams = Field(default_factory=lambda: ProjectionParams())
-    random_state: int = Field(default=0, ge=0, le=2**32 - 1)
+    n_components: int = Field(default=N_COMPONENTS.default, description=N_COMPONENTS.help)
+    params: ProjectionParams = Field(default_factory=lambda: ProjectionParams())  # type: ignore[valid-type]
+    random_state: int = Field(default=RANDOM_STATE.default, description=RANDOM_STATE.help)
     spherize: bool | None = Field(default=None, description="default: on for D >= 50")
     subset: list[Annotated[int, Field(ge=0)]] | None = Field(
-        default=None, min_length=3, max_length=MAX_SUBSET, description='"isolate": project only these rows'
+        default=None, max_length=MAX_SUBSET, description='"isolate": project only these rows (at least 3)'
     )
     step: int | None = Field(default=None, ge=0, description="training step to project (default: the latest)")
     align_to: int | None = Field(
@@ -171,7 +186,7 @@ def start_projection(run: RunId, tensor: TensorId, body: ProjectionRequest, stat
         tensor,
         method=body.method,
         n_components=body.n_components,
-        params=body.params.model_dump(exclude_none=True),
+        params=body.params.model_dump(exclude_none=True),  # type: ignore[attr-defined]
         random_state=body.random_state,
         spherize=body.spherize,
         subset=body.subset,

@@ -15,7 +15,7 @@ import numpy as np
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...compute.neighbors import MAX_K, neighbors
+from ...compute.neighbors import DEFAULT_K, MAX_K, neighbors
 from ...embedding import Embedding
 from ...errors import ParameterError
 from . import ERRORS, EmbeddingDep
@@ -28,7 +28,7 @@ class CompareRequest(BaseModel):
     model_config = ConfigDict(strict=True)
 
     query: Query
-    k: int = Field(10, ge=1, le=MAX_K)
+    k: int = Field(DEFAULT_K, ge=1, le=MAX_K)
     metric: Literal["cosine", "euclidean"] = "cosine"
     from_step: int | None = Field(None, ge=0, description="default: the step before `to_step`")
     to_step: int | None = Field(None, ge=0, description="default: the latest step")

@@ -1,0 +1,67 @@
+"""What every request may ask for: the projection parameters and neighbour counts, with their defaults and limits.
+
+The page builds its forms from this answer (compute/spec.py holds the one table), so no limit or default is
+written twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from ...compute.neighbors import DEFAULT_K, MAX_K
+from ...compute.spec import options as projection_options
+from . import ERRORS
+
+router = APIRouter(tags=["options"], responses=ERRORS)
+
+
+class ParamOut(BaseModel):
+    name: str
+    type: Literal["number", "integer", "choice", "string", "boolean", "number_or_auto", "components"]
+    default: Any
+    help: str
+    min: float | None = None
+    max: float | None = None
+    exclusive_min: bool | None = None
+    choices: list[Any] | None = None
+    max_length: int | None = None
+
+
+class ChoiceOut(BaseModel):
+    default: int
+    choices: list[int]
+
+
+class RangeOut(BaseModel):
+    default: int
+    min: int
+    max: int
+
+
+class ProjectionOptions(BaseModel):
+    methods: list[str]
+    n_components: ChoiceOut
+    random_state: RangeOut
+    pca_components: int = Field(description="principal components computed (PCA's `axes` choose among them)")
+    params: dict[str, list[ParamOut]] = Field(description="method -> its parameters")
+
+
+class NeighborsOptions(BaseModel):
+    k: RangeOut
+
+
+class Options(BaseModel):
+    projection: ProjectionOptions
+    neighbors: NeighborsOptions
+
+
+@router.get("/options", response_model=Options)
+async def get_options() -> dict[str, Any]:
+    """Defaults, limits, choices and help of every projection parameter, and of the neighbour count."""
+    return {
+        "projection": projection_options(),
+        "neighbors": {"k": {"default": DEFAULT_K, "min": 1, "max": MAX_K}},
+    }
