@@ -246,6 +246,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Options
+         * @description Defaults, limits, choices and help of every projection parameter, and of the neighbour count.
+         */
+        get: operations["get_options_api_options_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{run}/embeddings/{tensor}/projections": {
         parameters: {
             query?: never;
@@ -389,7 +409,7 @@ export interface components {
             negative?: (number | string)[];
             /**
              * K
-             * @default 10
+             * @default 100
              */
             k?: number;
             /**
@@ -432,6 +452,13 @@ export interface components {
             /** Bookmarks */
             bookmarks: components["schemas"]["Bookmark"][];
         };
+        /** ChoiceOut */
+        ChoiceOut: {
+            /** Default */
+            default: number;
+            /** Choices */
+            choices: number[];
+        };
         /** ColumnInfo */
         ColumnInfo: {
             /** Name */
@@ -460,7 +487,7 @@ export interface components {
             query: number | string;
             /**
              * K
-             * @default 10
+             * @default 100
              */
             k?: number;
             /**
@@ -713,6 +740,10 @@ export interface components {
             /** Score */
             score?: number | null;
         };
+        /** NeighborsOptions */
+        NeighborsOptions: {
+            k: components["schemas"]["RangeOut"];
+        };
         /** NeighborsRequest */
         NeighborsRequest: {
             /**
@@ -727,7 +758,7 @@ export interface components {
             vector?: number[] | null;
             /**
              * K
-             * @default 10
+             * @default 100
              */
             k?: number;
             /**
@@ -751,6 +782,35 @@ export interface components {
             /** Neighbors */
             neighbors: components["schemas"]["NeighborOut"][];
         };
+        /** Options */
+        Options: {
+            projection: components["schemas"]["ProjectionOptions"];
+            neighbors: components["schemas"]["NeighborsOptions"];
+        };
+        /** ParamOut */
+        ParamOut: {
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "number" | "integer" | "choice" | "string" | "boolean" | "number_or_auto" | "components";
+            /** Default */
+            default: unknown;
+            /** Help */
+            help: string;
+            /** Min */
+            min?: number | null;
+            /** Max */
+            max?: number | null;
+            /** Exclusive Min */
+            exclusive_min?: boolean | null;
+            /** Choices */
+            choices?: unknown[] | null;
+            /** Max Length */
+            max_length?: number | null;
+        };
         /** PointOut */
         PointOut: {
             /** Index */
@@ -758,84 +818,112 @@ export interface components {
             /** Label */
             label: string;
         };
+        /** ProjectionOptions */
+        ProjectionOptions: {
+            /** Methods */
+            methods: string[];
+            n_components: components["schemas"]["ChoiceOut"];
+            random_state: components["schemas"]["RangeOut"];
+            /**
+             * Pca Components
+             * @description principal components computed (PCA's `axes` choose among them)
+             */
+            pca_components: number;
+            /**
+             * Params
+             * @description method -> its parameters
+             */
+            params: {
+                [key: string]: components["schemas"]["ParamOut"][];
+            };
+        };
         /**
          * ProjectionParams
-         * @description The method's parameters (each method takes its own; others are a 422). Omitted ones take defaults.
+         * @description The method's parameters (each method takes its own; others are a 422). Omitted ones take defaults; GET /api/options lists them with their limits.
          */
         ProjectionParams: {
             /**
+             * Axes
+             * @description PCA: which principal components to draw (numbered from 0), one per dimension; the first ones by default
+             */
+            axes?: number[] | null;
+            /**
              * Perplexity
-             * @description t-SNE, default 30
+             * @description t-SNE: the effective number of neighbours each point keeps
+             * @default 30
              */
             perplexity?: number | null;
             /**
              * N Iter
-             * @description t-SNE iterations, default 750
+             * @description t-SNE: optimisation steps in all
+             * @default 750
              */
             n_iter?: number | null;
             /**
              * Early Exaggeration
-             * @description t-SNE, default 12
+             * @description t-SNE: attraction factor of the first 250 steps
+             * @default 12
              */
             early_exaggeration?: number | null;
             /**
              * Learning Rate
-             * @description t-SNE
+             * @description t-SNE: 'auto' is openTSNE's rule: N / 12 during early exaggeration, then N
+             * @default auto
              */
             learning_rate?: number | "auto" | null;
             /**
              * Metric
-             * @description t-SNE and UMAP, default euclidean
+             * @description t-SNE and UMAP: distance between points
+             * @default euclidean
              */
             metric?: ("euclidean" | "cosine") | null;
             /**
              * N Neighbors
-             * @description UMAP, default 15
+             * @description UMAP: neighbours per point (local versus global structure)
+             * @default 15
              */
             n_neighbors?: number | null;
             /**
              * Min Dist
-             * @description UMAP, default 0.1
+             * @description UMAP: how tightly points may pack
+             * @default 0.1
              */
             min_dist?: number | null;
             /**
-             * Axes
-             * @description PCA: which components to show, default [0, 1(, 2)]
-             */
-            axes?: number[] | null;
-            /**
              * Column
-             * @description custom: metadata column the patterns match
+             * @description custom: metadata column the patterns match [labels]
              */
             column?: string | null;
             /**
              * Left
-             * @description custom: pattern of the Left end
+             * @description custom: pattern of the Left end of x (in the column)
              */
             left?: string | null;
             /**
              * Right
-             * @description custom: pattern of the Right end
+             * @description custom: pattern of the Right end of x (in the column)
              */
             right?: string | null;
             /**
              * Up
-             * @description custom: pattern of the Up end
+             * @description custom: pattern of the Up end of y (in the column)
              */
             up?: string | null;
             /**
              * Down
-             * @description custom: pattern of the Down end
+             * @description custom: pattern of the Down end of y (in the column)
              */
             down?: string | null;
             /**
              * Regex
-             * @description custom: patterns are regular expressions
+             * @description custom: the patterns are regular expressions, not substrings
+             * @default false
              */
             regex?: boolean | null;
             /**
              * Fallback
-             * @description custom: the axis no pattern gives
+             * @description custom: the axis no pattern gives: the top principal direction or random
+             * @default pca
              */
             fallback?: ("pca" | "random") | null;
         };
@@ -848,12 +936,14 @@ export interface components {
             method: "pca" | "tsne" | "umap" | "custom";
             /**
              * N Components
+             * @description dimensions of the projection
              * @default 2
              */
             n_components?: number;
             params?: components["schemas"]["ProjectionParams"];
             /**
              * Random State
+             * @description seed: the same seed gives the same output
              * @default 0
              */
             random_state?: number;
@@ -864,7 +954,7 @@ export interface components {
             spherize?: boolean | null;
             /**
              * Subset
-             * @description "isolate": project only these rows
+             * @description "isolate": project only these rows (at least 3)
              */
             subset?: number[] | null;
             /**
@@ -941,6 +1031,15 @@ export interface components {
             aligned_to?: number | null;
         } & {
             [key: string]: unknown;
+        };
+        /** RangeOut */
+        RangeOut: {
+            /** Default */
+            default: number;
+            /** Min */
+            min: number;
+            /** Max */
+            max: number;
         };
         /** RenameBookmark */
         RenameBookmark: {
@@ -2773,6 +2872,98 @@ export interface operations {
                     "text/csv": string;
                     "text/tab-separated-values": string;
                     "application/vnd.apache.parquet": string;
+                };
+            };
+            /** @description Bad request (a malformed pattern or body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or wrong access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused (another site, or a host that is not this machine) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, embedding, bookmark, job or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict (a name already taken, an ambiguous label) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body over the upload limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A parameter out of its range or not among its choices */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error (a bug) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_options_api_options_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Options"];
                 };
             };
             /** @description Bad request (a malformed pattern or body) */

@@ -35,34 +35,9 @@ export interface Coords {
 }
 
 // GET /api/options: the server's table of projection and neighbour limits and defaults, which the page reads instead
-// of restating them. Written out here until the route is in openapi.json; then these become aliases too.
-
-/** One parameter of a projection method, as the server validates it. */
-export interface ParamOption {
-  name: string;
-  type: "number" | "integer" | "choice" | "string" | "boolean" | "number_or_auto" | "components";
-  default: number | string | boolean | null;
-  min?: number | null;
-  max?: number | null;
-  exclusive_min?: boolean | null; // min itself is not allowed
-  choices?: string[] | null;
-  help?: string | null;
-}
-
+// of restating them (state/options.ts).
+export type Options = Schemas["Options"];
+/** One parameter of a projection method, as the server validates it (min / max; exclusive_min: min is not allowed). */
+export type ParamOption = Schemas["ParamOut"];
 /** A number's default and inclusive bounds. */
-export interface RangeOption {
-  default: number;
-  min: number;
-  max: number;
-}
-
-export interface Options {
-  projection: {
-    methods: Method[];
-    n_components: { default: number; choices: number[] };
-    random_state: RangeOption;
-    pca_components: number; // PCA computes this many components (the axes offered)
-    params: Record<Method, ParamOption[]>;
-  };
-  neighbors: { k: RangeOption };
-}
+export type RangeOption = Schemas["RangeOut"];

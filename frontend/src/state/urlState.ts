@@ -123,8 +123,8 @@ export function decodeState(hash: string, options: Options): UrlState {
   const params: Partial<ProjectionParams> = {};
   const { methods, n_components, pca_components, random_state } = options.projection;
   const bounds = (method: ProjectionChoice["method"], name: string) => boundsOf(paramOf(options, method, name));
-  const method = methods.find((m) => m === q.get("method"));
-  if (method) projection.method = method;
+  const method = q.get("method");
+  if (method && methods.includes(method)) projection.method = method as ProjectionChoice["method"]; // one the server has
   const dims = int(q.get("dims"), ANY);
   if ((dims === 2 || dims === 3) && n_components.choices.includes(dims)) projection.dims = dims;
   const axes = (q.get("axes") ?? "").split(",").map((a) => int(a, { ...ANY, max: pca_components - 1 }));
