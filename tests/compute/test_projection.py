@@ -86,3 +86,44 @@ def test_tsne_streams_frames_is_reproducible_and_cancels(emb):
 
     with pytest.raises(Cancelled):
         project(emb, "tsne", params=params, progress=cancel_at_first_frame, cancel=token)
+
+
+def test_pca_refuses_a_component_on_two_axes(emb):
+    with pytest.raises(ParameterError, match=r"`axes` must be 3 different components, got \[0, 1, 0\]"):
+        project(emb, "pca", n_components=3, params={"axes": [0, 1, 0]})
+
+
+def test_other_axes_of_the_same_pca_are_read_back_not_computed(emb, tmp_path, monkeypatch):
+    from embedscope.compute import pca as pca_module
+    from embedscope.compute import quality as quality_module
+
+    calls = {"pca": 0, "quality": 0}
+    real_pca, real_quality = pca_module.pca, quality_module.neighbor_preservation
+
+    def counted_pca(*args, **kwargs):
+        calls["pca"] += 1
+        return real_pca(*args, **kwargs)
+
+    def counted_quality(*args, **kwargs):
+        calls["quality"] += 1
+        return real_quality(*args, **kwargs)
+
+    monkeypatch.setattr(pca_module, "pca", counted_pca)
+    monkeypatch.setattr(quality_module, "neighbor_preservation", counted_quality)
+    cache = ProjectionCache(tmp_path)
+    first = project(emb, "pca", cache=cache)
+    other = project(emb, "pca", cache=cache, params={"axes": [2, 3]})
+    again = project(emb, "pca", cache=cache, params={"axes": [2, 3]})
+    assert calls == {"pca": 1, "quality": 2}  # one PCA; one quality figure per view
+    np.testing.assert_array_equal(other.coords, first.components[:, [2, 3]])
+    assert again.cached and again.quality == other.quality
+
+
+def test_custom_axes_of_an_isolated_subset_come_from_every_row(emb):
+    kings = list(range(120, 180))  # none of them is a "man" or a "woman"
+    params = {"left": "^man", "right": "^woman", "regex": True}
+    part = project(emb, "custom", params=params, subset=kings, quality=False)
+    whole = project(emb, "custom", params=params, quality=False)
+    assert part.extra["counts"] == {"left": 60, "right": 60}  # the counts used are those of every row
+    assert part.coords.shape == (60, 2) and part.indices.tolist() == kings
+    np.testing.assert_allclose(part.coords, whole.coords[kings], rtol=1e-5, atol=1e-5)

@@ -168,3 +168,23 @@ def test_bad_parameters_name_the_parameter(digits):
         tsne(digits, knn=graph)
     with pytest.raises(ParameterError, match="built with metric 'euclidean', t-SNE asked for 'cosine'"):
         tsne(digits[:100], knn=graph, metric="cosine")
+
+
+def test_3d_after_2d_reuses_the_affinities(digits, monkeypatch):
+    from openTSNE import affinity
+
+    made = []
+    real = affinity.PerplexityBasedNN
+
+    def counted(*args, **kwargs):
+        made.append(kwargs.get("perplexity"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(affinity, "PerplexityBasedNN", counted)
+    x = digits[:400]
+    two = tsne(x, n_components=2, perplexity=12, n_iter=N_ITER)
+    three = tsne(x, n_components=3, perplexity=12, n_iter=N_ITER)
+    again = tsne(x, n_components=2, perplexity=12, n_iter=N_ITER)
+    assert made == [12]  # calibrated once, for the 2-D run
+    assert two.shape == (400, 2) and three.shape == (400, 3)
+    np.testing.assert_array_equal(two, again)  # the shared affinities were not left exaggerated

@@ -129,6 +129,7 @@ def test_isolate_and_custom_axes(api) -> None:
         ({"method": "pca", "params": {"gamma": 1}}, "params.gamma", "Extra inputs are not permitted"),
         ({"method": "pca", "params": {"perplexity": 30}}, "perplexity", "pca takes no parameter `perplexity`"),
         ({"method": "pca", "subset": [0, 1, 999]}, "subset", "subset index 999 is out of range"),
+        ({"method": "pca", "params": {"axes": [1, 1]}}, "axes", r"must be 2 different components, got \[1, 1\]"),
         ({"method": "custom", "params": {"left": "[", "regex": True}}, "left", "not a valid regular expression"),
     ],
 )

@@ -16,7 +16,7 @@ import numpy as np
 from ..embedding import Embedding
 from ..errors import ParameterError
 from .progress import CancelToken, Progress, ProgressCallback, check, report
-from .spec import PCA_COMPONENTS, SIDES, ProjectionSpec, custom_column
+from .spec import CODE_VERSION, PCA_COMPONENTS, SIDES, ProjectionSpec, column_values, custom_column
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def project(
     x = _rows(emb, spec)
     check(cancel)
     if reference is None:
-        result = _run(emb, x, spec, track, cancel)
+        result = _run(emb, x, spec, track, cancel, cache)
     else:
         result = _aligned(emb, reference, x, spec, progress=track, cancel=cancel, cache=cache)
         result.extra["aligned_to"] = spec.align_to
@@ -148,7 +148,12 @@ def _final_iteration(spec: ProjectionSpec, last: Progress | None) -> int | None:
 
 
 def _run(
-    emb: Embedding, x: np.ndarray, spec: ProjectionSpec, progress: ProgressCallback | None, cancel: CancelToken | None
+    emb: Embedding,
+    x: np.ndarray,
+    spec: ProjectionSpec,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+    cache: Any = None,
 ) -> Projection:
     method, params, n_components = spec.method, spec.params, spec.n_components
     common: dict[str, Any] = {
@@ -158,14 +163,12 @@ def _run(
         "indices": spec.subset,
     }
     if method == "pca":
-        from .pca import pca
-
-        res = pca(x, n_components=PCA_COMPONENTS, random_state=spec.random_state)
+        components, ratio = _principal_components(emb, x, spec, cache)
         return Projection(
             "pca",
-            np.ascontiguousarray(res.coords[:, params["axes"]], dtype=np.float32),
-            explained_variance_ratio=[float(v) for v in res.explained_variance_ratio],
-            components=res.coords.astype(np.float32),
+            np.ascontiguousarray(components[:, params["axes"]], dtype=np.float32),
+            explained_variance_ratio=ratio,
+            components=components,
             **common,
         )
     if method == "custom":
@@ -200,19 +203,53 @@ def _run(
     return Projection(method, np.asarray(coords, dtype=np.float32), extra=extra, **common)
 
 
+def _principal_components(
+    emb: Embedding, x: np.ndarray, spec: ProjectionSpec, cache: Any
+) -> tuple[np.ndarray, list[float]]:
+    """Every row on the first min(10, N, D) principal axes, and each axis's share of the variance.
+
+    Computed once per data, subset, spherize and seed: with a cache, another choice of `axes` (another view of
+    the same PCA) reads them back instead of computing them again.
+    """
+    from .cache import data_hash, make_key
+    from .pca import pca
+
+    key = None
+    if cache is not None:
+        subset = None if spec.subset is None else data_hash(spec.subset)
+        parts = {"spherize": spec.spherize, "random_state": spec.random_state, "subset": subset}
+        key = make_key(kind="pca-components", code=CODE_VERSION, data=data_hash(emb.vectors), **parts)
+        hit = cache.get(key)
+        if hit is not None and "components" in hit[0]:
+            return hit[0]["components"], [float(v) for v in hit[1]["explained_variance_ratio"]]
+    res = pca(x, n_components=min(PCA_COMPONENTS, *x.shape), random_state=spec.random_state)
+    components = res.coords.astype(np.float32)
+    ratio = [float(v) for v in res.explained_variance_ratio]
+    if key is not None:
+        cache.put(key, {"components": components}, {"explained_variance_ratio": ratio})
+    return components, ratio
+
+
 def _custom(emb: Embedding, x: np.ndarray, spec: ProjectionSpec, common: dict[str, Any]) -> Projection:
-    from ..metadata import column_strings
+    """Custom axes as TensorBoard draws them: each pattern's centroid over every row of the data (an isolated
+    subset is projected on axes made from all rows, so "the neighbours of A onto B - C" works when B and C are not
+    among them), and the match counts are those of every row."""
     from .custom import custom_axes
+    from .prep import prepare
 
     params = spec.params
     column = custom_column(emb, spec.n_components, params)
-    assert emb.metadata is not None  # custom_column checked the column exists
-    table = emb.metadata if spec.subset is None else emb.metadata.take(spec.subset)
-    values = column_strings(table, column)
+    x_all = x if spec.subset is None else prepare(np.asarray(emb.vectors), spherize=spec.spherize)
     sides = {s: params[s] for s in SIDES}
     res = custom_axes(
-        x, values, regex=params["regex"], random_state=spec.random_state, fallback=params["fallback"], **sides
+        x_all,
+        column_values(emb, column),
+        regex=params["regex"],
+        random_state=spec.random_state,
+        fallback=params["fallback"],
+        **sides,
     )
+    coords = res.coords if spec.subset is None else res.coords[spec.subset]
     extra = {
         "counts": res.counts,
         "x_label": res.x_label,
@@ -220,7 +257,7 @@ def _custom(emb: Embedding, x: np.ndarray, spec: ProjectionSpec, common: dict[st
         "cos_xy": res.cos_xy,
         "column": column,
     }
-    return Projection("custom", np.asarray(res.coords, dtype=np.float32), extra=extra, **common)
+    return Projection("custom", np.ascontiguousarray(coords, dtype=np.float32), extra=extra, **common)
 
 
 def _aligned(
@@ -250,7 +287,8 @@ def _aligned(
         )
     if spec.method == "pca":
         report(progress, Progress(stage="pca", fraction=0.0, message="principal axes of the reference step"))
-        basis = reference_basis(_rows(reference, spec), random_state=spec.random_state)
+        rows = _rows(reference, spec)
+        basis = reference_basis(rows, n_components=min(PCA_COMPONENTS, *rows.shape), random_state=spec.random_state)
         check(cancel)
         coords, ratio = in_basis(x, basis)
         return Projection(

@@ -320,6 +320,12 @@ def pca_axes(axes: Any, n_components: int, k: int) -> list[int]:
         raise ParameterError(
             f"`axes` must be {n_components} component numbers from 0 to {k - 1}, got {axes!r}", field="axes"
         )
+    if len(set(axes)) < len(axes):
+        raise ParameterError(
+            f"`axes` must be {n_components} different components, got {list(axes)!r}: a component on two axes "
+            "draws a flat line and counts its variance twice",
+            field="axes",
+        )
     return [int(a) for a in axes]
 
 

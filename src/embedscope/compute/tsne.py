@@ -19,8 +19,11 @@ in 3-D (openTSNE's FFT is 1-D/2-D only). The same seed gives identical output.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -39,6 +42,9 @@ FFT_MIN_POINTS = 3_000
 GRADIENT_METHODS = ("auto", "fft", "bh")
 # below this many points one thread is as fast as two here, and safe from OpenMP spin-waiting on busy cores
 SERIAL_BELOW = 5_000
+AFFINITY_MEMO_SIZE = 2  # affinities kept in memory (a sparse N x N matrix of about 2 x N x 3 x perplexity entries)
+_affinity_memo: OrderedDict[tuple[str, str, int, float], Any] = OrderedDict()
+_affinity_lock = threading.Lock()
 
 
 def tsne(
@@ -67,9 +73,7 @@ def tsne(
     """
     _quiet_openmp()
     from openTSNE import TSNEEmbedding
-    from openTSNE.affinity import PerplexityBasedNN
     from openTSNE.initialization import pca
-    from openTSNE.nearest_neighbors import PrecomputedNeighbors
 
     x = _check_data(x)
     n = len(x)
@@ -86,8 +90,7 @@ def tsne(
     graph = knn if knn is not None else knn_graph(x, k=k, metric=metric, progress=progress, cancel=cancel)
     graph = graph.head(min(k, graph.k))
     report(progress, Progress(stage="affinities", message=f"perplexity {perplexity:g} over {graph.k} neighbours"))
-    neighbours = PrecomputedNeighbors(np.ascontiguousarray(graph.indices), np.ascontiguousarray(graph.distances))
-    affinities = PerplexityBasedNN(knn_index=neighbours, perplexity=perplexity, n_jobs=jobs)
+    affinities = _affinities(x, graph, perplexity, metric, jobs)
     check(cancel)
 
     method = gradient_method(n, n_components, negative_gradient_method)
@@ -104,6 +107,31 @@ def tsne(
         done += steps
         report(progress, _frame(done, n_iter, embedding, what))
     return np.array(embedding, dtype=np.float32)
+
+
+def _affinities(x: np.ndarray, graph: KnnGraph, perplexity: float, metric: str, jobs: int) -> Any:
+    """openTSNE's perplexity-calibrated affinities over `graph`, memoised per data, metric, graph size and
+    perplexity: a 3-D t-SNE after a 2-D one (or a second seed) starts from the same affinities."""
+    from openTSNE.affinity import PerplexityBasedNN
+    from openTSNE.nearest_neighbors import PrecomputedNeighbors
+
+    from .cache import data_hash
+
+    key = (data_hash(x), metric, graph.k, float(perplexity))
+    with _affinity_lock:
+        hit = _affinity_memo.get(key)
+        if hit is not None:
+            _affinity_memo.move_to_end(key)
+    if hit is None:
+        neighbours = PrecomputedNeighbors(np.ascontiguousarray(graph.indices), np.ascontiguousarray(graph.distances))
+        hit = PerplexityBasedNN(knn_index=neighbours, perplexity=perplexity, n_jobs=jobs)
+        with _affinity_lock:
+            _affinity_memo[key] = hit
+            while len(_affinity_memo) > AFFINITY_MEMO_SIZE:
+                _affinity_memo.popitem(last=False)
+    own = copy.copy(hit)  # openTSNE scales P in place during early exaggeration: each run gets its own P
+    own.P = hit.P.copy()
+    return own
 
 
 def effective_perplexity(perplexity: float, n: int, graph_k: int | None = None) -> float:
