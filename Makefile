@@ -15,7 +15,12 @@ WEB := src/embedscope/web/index.html
 FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/package.json \
 	frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
 
-.PHONY: setup web demo test test-fast lint format bench clean
+# The page's API types, generated from the server's OpenAPI schema: writes openapi.json and schema.d.ts into "$$dir".
+API_TYPES = PYTHONPATH=src $(BIN)/python -m embedscope.server.openapi > "$$dir/openapi.json" && \
+	(cd frontend && npx --no-install openapi-typescript "$$dir/openapi.json" --default-non-nullable false \
+	-o "$$dir/schema.d.ts" >/dev/null)
+
+.PHONY: setup web api-types demo test test-fast lint format bench clean
 
 setup: $(STAMP) $(APT_STAMP) $(WEB) $(DEMO_STAMP)
 
@@ -35,6 +40,9 @@ $(WEB): $(FRONTEND_SRC)
 	touch $(WEB)
 
 web: $(WEB)
+
+api-types: setup
+	dir=$(CURDIR)/frontend/src/api && $(API_TYPES)
 
 $(APT_STAMP):
 	mkdir -p .cache
@@ -57,6 +65,9 @@ lint: setup
 	$(BIN)/ruff format --check src tests benchmarks $(wildcard docs/*.py)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && $(API_TYPES) && \
+	  diff -q "$$dir/openapi.json" frontend/src/api/openapi.json && diff -q "$$dir/schema.d.ts" frontend/src/api/schema.d.ts \
+	  || { echo "frontend/src/api/openapi.json or schema.d.ts is not the server's current API: run make api-types"; exit 1; }
 
 format: setup
 	$(BIN)/ruff check --fix src tests benchmarks $(wildcard docs/*.py)

@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { App } from "./App";
-import { init } from "./state/actions";
+import { init } from "./state/boot";
 import "./embed";
 import "./styles.css";
 

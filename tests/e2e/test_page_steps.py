@@ -166,8 +166,9 @@ def test_compare_the_clicked_points_neighbours_between_steps(page: Any, server: 
     page.locator("#match-list li[data-index='7'] button").click()
     page.locator("#neighbor-list li").first.wait_for(timeout=15_000)
     assert "at step 5" in page.locator(".inspector").inner_text()  # the neighbours of the step on the plot
-    at5 = api(server, f"{EMB}/neighbors", {"query": 7, "k": 20, "step": 5})["neighbors"]
-    at10 = api(server, f"{EMB}/neighbors", {"query": 7, "k": 20})["neighbors"]
+    k = store(page, "s.k")  # the server's default
+    at5 = api(server, f"{EMB}/neighbors", {"query": 7, "k": k, "step": 5})["neighbors"]
+    at10 = api(server, f"{EMB}/neighbors", {"query": 7, "k": k})["neighbors"]
     assert [n["index"] for n in at5] != [n["index"] for n in at10]
     listed = "(els) => els.map((e) => Number(e.dataset.index))"
     page.wait_for_function("(n) => document.querySelectorAll('#neighbor-list li').length === n", arg=len(at5))
@@ -176,7 +177,7 @@ def test_compare_the_clicked_points_neighbours_between_steps(page: Any, server: 
     page.click("#compare-toggle")  # with the step before the shown one: 0 -> 5
     assert page.locator("#compare-step").input_value() == "0"
     page.locator("#compare").wait_for(timeout=15_000)
-    answer = api(server, f"{EMB}/neighbors/compare", {"query": 7, "k": 20, "from_step": 0, "to_step": 5})
+    answer = api(server, f"{EMB}/neighbors/compare", {"query": 7, "k": k, "from_step": 0, "to_step": 5})
     assert answer["appeared"] and answer["left"], "the fixture's neighbourhoods should change"
     page.wait_for_function(
         "(n) => document.querySelectorAll('#compare-appeared li').length === n", arg=len(answer["appeared"])
@@ -186,7 +187,7 @@ def test_compare_the_clicked_points_neighbours_between_steps(page: Any, server: 
     shot(page, "steps-compare.png")
 
     page.select_option("#compare-step", "10")  # in training order: 5 -> 10
-    answer = api(server, f"{EMB}/neighbors/compare", {"query": 7, "k": 20, "from_step": 5, "to_step": 10})
+    answer = api(server, f"{EMB}/neighbors/compare", {"query": 7, "k": k, "from_step": 5, "to_step": 10})
     page.wait_for_function(
         "() => { const c = window.embedscope.store.get().compare; return c && c.from_step === 5 && c.to_step === 10; }"
     )
@@ -201,7 +202,7 @@ def test_compare_the_clicked_points_neighbours_between_steps(page: Any, server: 
     page.locator("#neighbor-list li").first.wait_for()
     assert page.locator("#compare").count() == 0
 
-    page.fill("#k-slider", "20")
+    page.fill("#k-slider", str(k))
     page.fill("#step-slider", "2")  # the latest step: its neighbours are listed
     wait_step(page, 10)
     page.wait_for_function(

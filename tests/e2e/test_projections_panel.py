@@ -36,6 +36,28 @@ def set_number(page: Any, selector: str, value: str) -> None:
     page.press(selector, "Tab")
 
 
+def test_the_parameter_inputs_take_the_servers_bounds_defaults_and_help(page: Any, server: str) -> None:
+    options = api(server, "api/options")
+    params = {m: {p["name"]: p for p in ps} for m, ps in options["projection"]["params"].items()}
+    number = "(el) => [el.min, el.max, el.value, el.title]"
+    page.click("#tab-tsne")
+    tsne = params["tsne"]
+    for selector, name in (("#tsne-perplexity", "perplexity"), ("#tsne-iterations", "n_iter")):
+        low, high, value, _ = page.locator(selector).evaluate(number)
+        assert (float(low), float(high), float(value)) == (tsne[name]["min"], tsne[name]["max"], tsne[name]["default"])
+    low, high, value, title = page.locator("#tsne-learning-rate").evaluate(number)
+    assert (low, high, value) == ("0", "", "")  # no maximum; empty: "auto", the server's default
+    assert tsne["learning_rate"]["default"] == "auto"
+    assert title == tsne["learning_rate"]["help"]
+    page.click("#tab-umap")
+    umap = params["umap"]
+    low, high, value, _ = page.locator("#umap-neighbors").evaluate(number)
+    assert (float(low), float(high), float(value)) == tuple(umap["n_neighbors"][k] for k in ("min", "max", "default"))
+    k = options["neighbors"]["k"]
+    assert page.locator("#k-slider").evaluate("(el) => [Number(el.min), Number(el.max)]") == [k["min"], k["max"]]
+    assert page.evaluate("window.embedscope.store.get().k") == k["default"]
+
+
 def test_umap_runs_with_its_parameters_and_shows_progress(page: Any) -> None:
     page.click("#tab-umap")
     page.click("#dims-3")

@@ -1,6 +1,6 @@
 import { DataType, Table, Utf8, tableFromArrays, tableToIPC, vectorFromArray } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, api, apiUrl } from "./client";
+import { api } from "./client";
 
 const BASE = "http://127.0.0.1:6006/prefix/";
 
@@ -26,41 +26,36 @@ afterEach(() => {
 const lastUrl = () => new URL(fetchMock.mock.calls.at(-1)![0] as string);
 const lastInit = () => fetchMock.mock.calls.at(-1)![1] as RequestInit | undefined;
 
-describe("apiUrl", () => {
-  it("is relative to the page, so the app works under a path prefix", () => {
-    expect(apiUrl("runs")).toBe(`${BASE}api/runs`);
-  });
-
-  it("adds the query, skipping undefined values and encoding the rest", () => {
-    const url = new URL(apiUrl("search", { q: "a b&c", column: undefined, regex: true, k: 5 }));
-    expect(url.pathname).toBe("/prefix/api/search");
-    expect(url.searchParams.get("q")).toBe("a b&c");
-    expect(url.searchParams.has("column")).toBe(false);
-    expect(url.searchParams.get("regex")).toBe("true");
-    expect(url.searchParams.get("k")).toBe("5");
-  });
-});
-
-describe("ApiError", () => {
-  it("shows the message, with the fix when the server gives one", () => {
-    expect(new ApiError(400, { kind: "bad_input", message: "bad row" }).message).toBe("bad row");
-    const err = new ApiError(400, { kind: "bad_input", message: "bad row", fix: "give 10 rows" });
-    expect(err.message).toBe("bad row; give 10 rows");
-    expect(err.status).toBe(400);
-    expect(err.body.kind).toBe("bad_input");
-  });
-
-  it("shows a fix the message already holds once", () => {
-    const body = { kind: "not_found", message: "no column 'x': choose among ['a']", fix: "choose among ['a']" };
-    expect(new ApiError(404, body).message).toBe(body.message);
-  });
-});
-
 describe("api requests", () => {
   it("GETs the runs", async () => {
     fetchMock.mockResolvedValue(jsonResponse({ source: "x", runs: [] }));
     expect(await api.runs()).toEqual({ source: "x", runs: [] });
     expect(lastUrl().toString()).toBe(`${BASE}api/runs`);
+  });
+
+  it("GETs the server's options", async () => {
+    fetchMock.mockResolvedValue(jsonResponse({ projection: {}, neighbors: {} }));
+    expect(await api.loadOptions()).toEqual({ projection: {}, neighbors: {} });
+    expect(lastUrl().toString()).toBe(`${BASE}api/options`);
+  });
+
+  it("steers a job and reads one row's metadata", async () => {
+    fetchMock.mockImplementation(async () => jsonResponse({ id: "j 1", state: "paused" }));
+    await api.pauseProjection("j 1");
+    expect(lastUrl().pathname).toBe("/prefix/api/projections/j%201/pause");
+    expect(lastInit()!.method).toBe("POST");
+    fetchMock.mockImplementation(async () => jsonResponse({ rows: 9, offset: 3, columns: ["w"], data: { w: ["x"] } }));
+    expect(await api.metadataRow("r", "t", 3)).toEqual({ w: "x" });
+    expect(lastUrl().search).toBe("?format=json&offset=3&limit=1");
+  });
+
+  it("names an export file as the server does", async () => {
+    const headers = { "Content-Disposition": 'attachment; filename="words.tsv"' };
+    fetchMock.mockResolvedValue(new Response("a\tb\n", { headers }));
+    const { filename, blob } = await api.exportFile("r", "t", { format: "tsv", indices: [1] });
+    expect(filename).toBe("words.tsv");
+    expect(await blob.text()).toBe("a\tb\n");
+    expect(JSON.parse(lastInit()!.body as string)).toEqual({ format: "tsv", indices: [1] });
   });
 
   it("encodes run and tensor names in paths and sends the search mode", async () => {
@@ -90,42 +85,6 @@ describe("api requests", () => {
     await api.startProjection("r", "t", body);
     expect(lastUrl().pathname).toBe("/prefix/api/runs/r/embeddings/t/projections");
     expect(JSON.parse(lastInit()!.body as string)).toEqual(body);
-  });
-});
-
-describe("api errors", () => {
-  it("carry the server's error body", async () => {
-    const error = { kind: "not_found", message: "no run 'x'", fix: "choose among ['r0']", field: "run" };
-    fetchMock.mockResolvedValue(jsonResponse({ error }, 404));
-    const err = (await api.runs().catch((e) => e)) as ApiError;
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err.status).toBe(404);
-    expect(err.body).toEqual(error);
-    expect(err.message).toBe("no run 'x'; choose among ['r0']");
-  });
-
-  it("keep the status line when the body is not JSON", async () => {
-    fetchMock.mockResolvedValue(new Response("<html>oops</html>", { status: 502, statusText: "Bad Gateway" }));
-    const err = (await api.runs().catch((e) => e)) as ApiError;
-    expect(err.status).toBe(502);
-    expect(err.body.kind).toBe("http");
-    expect(err.message).toBe("502 Bad Gateway");
-  });
-
-  it("keep the status line when the JSON has no error field", async () => {
-    fetchMock.mockResolvedValue(jsonResponse({ detail: "x" }, 500));
-    const err = (await api.runs().catch((e) => e)) as ApiError;
-    expect(err.message).toMatch(/^500/);
-  });
-
-  it("say the server cannot be reached when fetch fails", async () => {
-    fetchMock.mockRejectedValue(new TypeError("Failed to fetch"));
-    const err = (await api.runs().catch((e) => e)) as ApiError;
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err.status).toBe(0);
-    expect(err.body.kind).toBe("connection");
-    expect(err.message).toContain("cannot reach the server");
-    expect(err.message).toContain("Failed to fetch");
   });
 });
 

@@ -1,89 +1,20 @@
-// The typed client of embedscope's HTTP API. Every failure becomes an ApiError carrying the server's error body.
+// The typed client of embedscope's HTTP API (bookmarks.ts: the bookmarks; upload.ts: metadata files; stream.ts: a
+// job's live frames). Failures follow http.ts: ApiError with the server's error body, or ConnectionLost.
+import { getJson, request, sendJson } from "./http";
 import type {
   CompareRequest,
   CompareResponse,
   Coords,
-  ErrorBody,
+  ExportRequest,
   JobStatus,
+  MetadataJson,
+  Metric,
   NeighborsResponse,
+  Options,
   ProjectionRequest,
   RunsInfo,
   SearchResponse,
 } from "./types";
-
-/** The server's error as one readable line: its message (which often already names the file, line and fix), with
- * the fix appended only when the message lacks it; the kind when the message is empty. */
-export function errorText(body: ErrorBody): string {
-  const message = body.message.trim() || body.kind;
-  return body.fix && !message.includes(body.fix) ? `${message}; ${body.fix}` : message;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: ErrorBody,
-  ) {
-    super(errorText(body));
-  }
-}
-
-/** Who hears that the server stopped answering (a request could not be sent) or answers again (state/connection.ts). */
-export interface ConnectionWatcher {
-  lost(): void;
-  alive(): void;
-}
-
-let watcher: ConnectionWatcher | null = null;
-
-export const connection = {
-  watch(w: ConnectionWatcher | null): void {
-    watcher = w;
-  },
-  lost: () => watcher?.lost(),
-  alive: () => watcher?.alive(),
-};
-
-export const CANNOT_REACH = "cannot reach the server";
-
-/** A URL of the API, relative to the page (so the app works under a path prefix too). */
-export function apiUrl(path: string, query?: Record<string, string | number | boolean | undefined>): string {
-  const url = new URL(`api/${path}`, document.baseURI);
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined) url.searchParams.set(key, String(value));
-  }
-  return url.toString();
-}
-
-async function request(path: string, init?: RequestInit, query?: Record<string, string | number | boolean | undefined>) {
-  let response: Response;
-  try {
-    response = await fetch(apiUrl(path, query), init);
-  } catch (err) {
-    connection.lost();
-    throw new ApiError(0, { kind: "connection", message: `${CANNOT_REACH}: ${String(err)}` });
-  }
-  connection.alive();
-  if (!response.ok) {
-    let body: ErrorBody = { kind: "http", message: `${response.status} ${response.statusText}` };
-    try {
-      const json = await response.json();
-      if (json && json.error) body = json.error as ErrorBody;
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(response.status, body);
-  }
-  return response;
-}
-
-async function getJson<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T> {
-  return (await (await request(path, undefined, query)).json()) as T;
-}
-
-async function postJson<T>(path: string, body: unknown): Promise<T> {
-  const init = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
-  return (await (await request(path, init)).json()) as T;
-}
 
 interface Utf8Data {
   offset: number;
@@ -114,13 +45,17 @@ function asciiStrings(chunks: Utf8Data[], out: (string | number | null)[]): bool
 }
 
 const emb = (run: string, tensor: string) => `runs/${encodeURIComponent(run)}/embeddings/${encodeURIComponent(tensor)}`;
+const job = (id: string, action: string) => `projections/${encodeURIComponent(id)}/${action}`;
 
 export const api = {
   runs: () => getJson<RunsInfo>("runs"),
 
+  /** The server's projection and neighbour limits and defaults (the page asks once, at boot: state/boot.ts). */
+  loadOptions: () => getJson<Options>("options"),
+
   /** One metadata column's values for every row (Arrow IPC on the wire). */
   async column(run: string, tensor: string, name: string): Promise<(string | number | null)[]> {
-    const response = await request(`${emb(run, tensor)}/metadata`, undefined, { columns: name, format: "arrow" });
+    const response = await request(`${emb(run, tensor)}/metadata`, { query: { columns: name, format: "arrow" } });
     const { tableFromIPC, DataType } = await import("apache-arrow"); // loaded on first use: the panels draw without it
     const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
     const vector = table.getChild(name);
@@ -149,10 +84,10 @@ export const api = {
     tensor: string,
     index: number,
     k: number,
-    metric: "cosine" | "euclidean" = "cosine",
+    metric: Metric = "cosine",
     step: number | null = null,
   ) =>
-    postJson<NeighborsResponse>(`${emb(run, tensor)}/neighbors`, {
+    sendJson<NeighborsResponse>(`${emb(run, tensor)}/neighbors`, {
       query: index,
       k,
       metric,
@@ -161,16 +96,33 @@ export const api = {
 
   /** How a point's k nearest neighbours changed between two training steps (stayed, appeared, left). */
   compareNeighbors: (run: string, tensor: string, body: CompareRequest) =>
-    postJson<CompareResponse>(`${emb(run, tensor)}/neighbors/compare`, body),
+    sendJson<CompareResponse>(`${emb(run, tensor)}/neighbors/compare`, body),
+
+  /** Every metadata column's value for one row (the hover tooltip's). */
+  async metadataRow(run: string, tensor: string, index: number): Promise<Record<string, unknown>> {
+    const query = { format: "json", offset: index, limit: 1 };
+    const body = await getJson<MetadataJson>(`${emb(run, tensor)}/metadata`, query);
+    return Object.fromEntries(body.columns.map((c) => [c, body.data[c]?.[0] ?? null]));
+  },
+
+  /** An export file (the selection's rows or every row, with the job's coordinates when given) and its name. */
+  async exportFile(run: string, tensor: string, body: ExportRequest): Promise<{ blob: Blob; filename: string }> {
+    const response = await request(`${emb(run, tensor)}/export`, { method: "POST", json: body });
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `export.${body.format ?? "csv"}`;
+    return { blob: await response.blob(), filename };
+  },
 
   startProjection: (run: string, tensor: string, body: ProjectionRequest) =>
-    postJson<JobStatus>(`${emb(run, tensor)}/projections`, body),
+    sendJson<JobStatus>(`${emb(run, tensor)}/projections`, body),
 
-  cancelProjection: (id: string) => postJson<JobStatus>(`projections/${encodeURIComponent(id)}/cancel`, {}),
+  pauseProjection: (id: string) => sendJson<JobStatus>(job(id, "pause"), {}),
+  resumeProjection: (id: string) => sendJson<JobStatus>(job(id, "resume"), {}),
+  cancelProjection: (id: string) => sendJson<JobStatus>(job(id, "cancel"), {}),
 
   /** The final coordinates of a finished job, as float32 rows. */
   async coords(id: string): Promise<Coords> {
-    const response = await request(`projections/${encodeURIComponent(id)}/coords`, undefined, { format: "binary" });
+    const response = await request(job(id, "coords"), { query: { format: "binary" } });
     const [n, dims] = (response.headers.get("X-Shape") ?? "0,0").split(",").map(Number);
     const data = new Float32Array(await response.arrayBuffer());
     return { n, dims, data, iteration: -1, final: true };

@@ -1,6 +1,6 @@
 // Watching a projection job over its WebSocket: JSON status frames and binary coordinate frames.
 // Binary frame: four little-endian uint32 (iteration, n, dims, flags; flags bit 0 = final), then n*dims float32.
-import { ApiError, apiUrl, connection } from "./client";
+import { ApiError, apiUrl, connection } from "./http";
 import type { Coords, JobStatus } from "./types";
 
 export interface StreamHandlers {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, connection } from "./client";
-import { errorText, uploadMetadata } from "./upload";
+import { ApiError, ConnectionLost, connection } from "./http";
+import { uploadMetadata } from "./upload";
 
 let fetchMock: ReturnType<typeof vi.fn>;
 
@@ -16,22 +16,6 @@ afterEach(() => {
 });
 
 const INFO = { id: "e0", run: "r 0", name: "x", shape: [3, 2], label_column: "word", columns: [], sprite: null };
-
-describe("errorText", () => {
-  it("shows the server's message, which already holds the fix, once", () => {
-    const body = {
-      kind: "metadata",
-      message: "words.tsv: 2 rows after the header row for 1,797 vectors; give one line per vector, in the same order",
-      fix: "give one line per vector, in the same order",
-    };
-    expect(errorText(body)).toBe(body.message);
-  });
-
-  it("adds the fix when the message lacks it, and names the kind of an empty message", () => {
-    expect(errorText({ kind: "x", message: "bad", fix: "do this" })).toBe("bad; do this");
-    expect(errorText({ kind: "too_large", message: " " })).toBe("too_large");
-  });
-});
 
 describe("uploadMetadata", () => {
   it("POSTs the file as multipart field `file` and answers the new embedding info", async () => {
@@ -68,8 +52,8 @@ describe("uploadMetadata", () => {
     const watcher = { lost: vi.fn(), alive: vi.fn() };
     connection.watch(watcher);
     fetchMock.mockRejectedValueOnce(new TypeError("Failed to fetch"));
-    const err = (await uploadMetadata("r", "t", new Blob(["a"]), "a.tsv").catch((e) => e)) as ApiError;
-    expect(err.body.kind).toBe("connection");
+    const err = await uploadMetadata("r", "t", new Blob(["a"]), "a.tsv").catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectionLost);
     expect(watcher.lost).toHaveBeenCalledTimes(1);
     fetchMock.mockResolvedValueOnce(new Response(JSON.stringify(INFO)));
     await uploadMetadata("r", "t", new Blob(["a"]), "a.tsv");

@@ -1,13 +1,11 @@
 // The messages over the plot, under its toolbar (so they never cover its buttons): the lost-connection banner and the
 // server's last error.
-import { CANNOT_REACH } from "../api/client";
 import { dismissError } from "../state/actions";
 import type { State } from "../state/store";
 import { ConnectionBanner } from "./ConnectionBanner";
 
 export function Banners({ state }: { state: State }) {
-  // while the banner says the connection is lost, a request's "cannot reach the server" would only repeat it
-  const error = state.offline && state.error?.startsWith(CANNOT_REACH) ? null : state.error;
+  const error = state.error; // never a lost connection (state/failure.ts): the connection banner says that
   if (!state.offline && !error) return null;
   return (
     <div class="banners">

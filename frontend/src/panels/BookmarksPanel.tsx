@@ -2,15 +2,15 @@
 // choices); save, list, restore, rename, delete; download them all as a file, upload such a file; and, read-only,
 // the bookmarks that came with the log dir (ConfigBookmarks).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError } from "../api/client";
-import { type BookmarkEntry, apiExtra } from "../api/extra";
+import { bookmarksApi } from "../api/bookmarks";
+import type { BookmarkEntry } from "../api/types";
 import { downloadBookmarks, uploadBookmarks } from "../state/bookmarkActions";
 import { ConfigBookmarks } from "./ConfigBookmarks";
 import { dismissNotice } from "../state/notice";
+import { fail } from "../state/failure";
 import { restore, snapshot } from "../state/snapshot";
-import { type State, store } from "../state/store";
+import type { State } from "../state/store";
 
-const message = (err: unknown) => (err instanceof ApiError || err instanceof Error ? err.message : String(err));
 
 export function BookmarksPanel({ state }: { state: State }) {
   const [items, setItems] = useState<BookmarkEntry[] | null>(null);
@@ -18,14 +18,13 @@ export function BookmarksPanel({ state }: { state: State }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [newName, setNewName] = useState("");
   const fileInput = useRef<HTMLInputElement>(null);
-  const fail = (err: unknown) => store.set({ error: message(err) });
-  const reload = () => apiExtra.bookmarks().then(setItems, fail);
+  const reload = () => bookmarksApi.list().then(setItems, fail);
   useEffect(() => void reload(), []);
 
   const save = async () => {
     const chosen = name.trim() || `View ${(items?.length ?? 0) + 1}`;
     try {
-      await apiExtra.saveBookmark(chosen, snapshot(state));
+      await bookmarksApi.save(chosen, snapshot(state));
       setName("");
       await reload();
     } catch (err) {
@@ -34,7 +33,7 @@ export function BookmarksPanel({ state }: { state: State }) {
   };
   const rename = async (old: string) => {
     try {
-      if (newName.trim() && newName.trim() !== old) await apiExtra.renameBookmark(old, newName.trim());
+      if (newName.trim() && newName.trim() !== old) await bookmarksApi.rename(old, newName.trim());
       setEditing(null);
       await reload();
     } catch (err) {
@@ -43,7 +42,7 @@ export function BookmarksPanel({ state }: { state: State }) {
   };
   const remove = async (which: string) => {
     try {
-      await apiExtra.deleteBookmark(which);
+      await bookmarksApi.remove(which);
       await reload();
     } catch (err) {
       fail(err);

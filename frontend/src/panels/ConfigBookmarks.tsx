@@ -1,12 +1,11 @@
 // The bookmarks that came with the log dir (its projector config's bookmarks_path, saved by TensorBoard): listed
 // read-only under the page's own bookmarks; clicking one restores what maps onto this page (configBookmarks.ts).
-import { ApiError } from "../api/client";
 import { configBookmarksOf } from "../state/configBookmarks";
+import { fail } from "../state/failure";
 import { restore } from "../state/snapshot";
-import { type State, store } from "../state/store";
+import type { State } from "../state/store";
 
 const METHOD = { pca: "PCA", tsne: "t-SNE", umap: "UMAP", custom: "Custom" } as const;
-const message = (err: unknown) => (err instanceof ApiError || err instanceof Error ? err.message : String(err));
 
 export function ConfigBookmarks({ state }: { state: State }) {
   const marks = configBookmarksOf(state.embedding);
@@ -21,7 +20,7 @@ export function ConfigBookmarks({ state }: { state: State }) {
               type="button"
               class="config-bookmark-restore"
               title={`Restore "${b.label}" (saved with the log dir; read-only)`}
-              onClick={() => void restore(b.doc).catch((err) => store.set({ error: message(err) }))}
+              onClick={() => void restore(b.doc).catch(fail)}
             >
               <span class="label">{b.label}</span>
               <span class="meta">

@@ -1,7 +1,7 @@
 // Inspector: search (matches selected and listed), the selection count, the clicked point's neighbours (and, with
 // training steps, how they changed between two steps).
 import { useState } from "preact/hooks";
-import type { ExportFormat } from "../api/extra";
+import type { ExportFormat } from "../api/types";
 import { clearSelection, focusPoint } from "../state/actions";
 import { exportRows, setK, setMetric } from "../state/inspectorActions";
 import { isolateSelection, showAllData } from "../state/projectionActions";
@@ -100,8 +100,8 @@ function Tools({ state }: { state: State }) {
         <input
           id="k-slider"
           type="range"
-          min={1}
-          max={1000}
+          min={state.options?.neighbors.k.min}
+          max={state.options?.neighbors.k.max}
           value={state.k}
           onInput={(e) => setK(Number((e.currentTarget as HTMLInputElement).value))}
         />

@@ -5,7 +5,7 @@ import { focusPoint } from "../state/actions";
 import { type State, store } from "../state/store";
 import { legendOf, numericColors, numericRange, pointColors, scaleOf } from "../render/palette";
 import type { ScatterView } from "../render/scatter";
-import { apiUrl } from "../api/client";
+import { apiUrl } from "../api/http";
 import { stepsOf } from "../state/stepActions";
 import { Banners } from "./Banners";
 import { StepBar } from "./StepBar";

@@ -1,7 +1,7 @@
 // The hover tooltip: the point's label and row, its thumbnail when the embedding has a sprite, and its metadata (the
 // columns already loaded at once, every column once the row's values arrive from the server).
 import { useEffect, useState } from "preact/hooks";
-import { apiUrl } from "../api/client";
+import { apiUrl } from "../api/http";
 import { labelOf, type State } from "../state/store";
 import { rowOf, showValue, thumbnailOf } from "../state/tooltip";
 

@@ -17,7 +17,7 @@ export interface SpriteSheet {
 
 export type SpriteMapping = Record<string, { x: number; y: number; width: number; height: number }>;
 
-export interface LayerInput {
+interface LayerInput {
   n: number;
   dims: 2 | 3;
   positions: Float32Array; // x, y, z triples
@@ -36,7 +36,7 @@ export interface LayerInput {
 }
 
 type RGBA = [number, number, number, number];
-export const INK = { light: [29, 35, 48, 255], dark: [230, 233, 239, 255] } as const;
+const INK = { light: [29, 35, 48, 255], dark: [230, 233, 239, 255] } as const;
 const HALO = { light: [255, 255, 255, 230], dark: [23, 27, 35, 230] } as const;
 const FOCUS: RGBA = [220, 38, 38, 255];
 
@@ -44,13 +44,13 @@ export const pointRadius = (n: number) => (n > 200_000 ? 1.5 : n > 20_000 ? 2.2 
 /** The thumbnails' size in CSS pixels when sprites are shown. */
 export const spriteSize = (n: number) => Math.max(16, Math.min(40, pointRadius(n) * 7));
 /** From this many points on, the points are GL_POINTS sprites, not instanced quads. */
-export const SPRITES_FROM = 50_000;
+const SPRITES_FROM = 50_000;
 const DIM_ALPHA = 45; // what is not selected, while something is
 
 const dimmedOf = new WeakMap<Uint8Array, Uint8Array>();
 
 /** The colours with every point dimmed (the selection's rings are drawn on top): one copy per colour array. */
-export function dimmed(colors: Uint8Array): Uint8Array {
+function dimmed(colors: Uint8Array): Uint8Array {
   let out = dimmedOf.get(colors);
   if (!out) {
     out = new Uint8Array(colors);
@@ -190,7 +190,7 @@ function spriteLayer(input: LayerInput, size: number, only?: number[], at?: (i: 
   } as never);
 }
 
-export const FRAME_WIDTH = 3; // px: the frame around a selected thumbnail
+const FRAME_WIDTH = 3; // px: the frame around a selected thumbnail
 const frames = new Map<number, HTMLCanvasElement>();
 
 /** A square frame `side` px wide whose border is FRAME_WIDTH px, white on transparent (tinted as a mask icon). */

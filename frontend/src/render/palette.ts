@@ -5,7 +5,7 @@ import type { ColumnInfo } from "../api/types";
 import type { Values } from "../state/store";
 
 export type RGB = [number, number, number];
-export type Theme = "light" | "dark";
+type Theme = "light" | "dark";
 
 export const CATEGORICAL: RGB[] = [
   [51, 34, 136], // indigo
@@ -38,14 +38,14 @@ export const CATEGORICAL_DARK: RGB[] = [
 ];
 /** The plot's background in each theme (--panel in styles.css). */
 export const BACKGROUND: Record<Theme, RGB> = { light: [255, 255, 255], dark: [23, 27, 35] };
-export const paletteOf = (theme: Theme): RGB[] => (theme === "dark" ? CATEGORICAL_DARK : CATEGORICAL);
+const paletteOf = (theme: Theme): RGB[] => (theme === "dark" ? CATEGORICAL_DARK : CATEGORICAL);
 
 const channel = (c: number) => {
   const v = c / 255;
   return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
 };
 /** WCAG relative luminance of a colour. */
-export const luminance = (c: RGB) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
+const luminance = (c: RGB) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
 /** WCAG contrast ratio of two colours, 1 to 21. */
 export function contrastRatio(a: RGB, b: RGB): number {
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
@@ -55,7 +55,7 @@ export function contrastRatio(a: RGB, b: RGB): number {
 export const OTHER: RGB = [187, 187, 187];
 export const DEFAULT_POINT: RGB = [70, 110, 190];
 
-export interface LegendEntry {
+interface LegendEntry {
   value: string | number;
   label: string;
   count: number;

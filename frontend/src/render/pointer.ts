@@ -5,7 +5,7 @@
 
 const TAP = 4; // CSS pixels
 
-export interface PointerHost {
+interface PointerHost {
   /** The point drawn under (x, y), CSS pixels from the canvas's top left, or null. */
   pick(x: number, y: number): number | null;
   hover(index: number | null, x: number, y: number): void;

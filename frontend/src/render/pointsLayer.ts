@@ -56,7 +56,7 @@ void main(void) {
 }
 `;
 
-export type PointSpritesLayerProps = LayerProps & {
+type PointSpritesLayerProps = LayerProps & {
   data: unknown;
   radiusPixels?: number;
   getPosition?: Accessor<unknown, Position>;

@@ -15,7 +15,7 @@ import { distance, pointsInScreenBox, pointsInSphere, pointsInWorldBox, type Vec
 
 export type { SpriteSheet } from "./layers";
 
-export interface ScatterCallbacks {
+interface ScatterCallbacks {
   hover(index: number | null, x: number, y: number): void;
   click(index: number | null): void;
   box?(indices: number[], mode: SelectMode): void;
@@ -25,7 +25,7 @@ export interface ScatterCallbacks {
 // mouse, wheel and touch from deck.gl; the keys from the page's shortcuts (state/keyboard.ts), so they act once
 const CONTROLLER = { keyboard: false } as const;
 
-export interface Look {
+interface Look {
   theme: "light" | "dark";
 }
 

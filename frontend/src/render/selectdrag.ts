@@ -6,7 +6,7 @@
 
 export type SelectMode = "replace" | "add" | "remove";
 
-export interface SelectHost {
+interface SelectHost {
   /** The shape a drag selects now. */
   shape(): "box" | "sphere";
   /** The points inside a screen rectangle [left, top, right, bottom] (CSS pixels) are chosen. */

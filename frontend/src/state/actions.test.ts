@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, api } from "../api/client";
+import { api } from "../api/client";
+import { ApiError, ConnectionLost } from "../api/http";
 import type { ColumnInfo, EmbeddingInfo, JobStatus, NeighborsResponse, SearchResponse } from "../api/types";
 import {
   categorical,
@@ -12,7 +13,8 @@ import {
   setLabelBy,
   setSearchOptions,
 } from "./actions";
-import { initialState, store } from "./store";
+import { booted } from "./options.fixture";
+import { store } from "./store";
 
 const col = (name: string, distinct?: (string | number)[]): ColumnInfo => ({
   name,
@@ -45,7 +47,7 @@ const near = (indices: number[]): NeighborsResponse => ({
 });
 
 beforeEach(() => {
-  store.set({ ...initialState, runs: { source: null, runs: [{ id: "r0", name: ".", embeddings: [EMB] }] }, embedding: EMB });
+  store.set({ ...booted, runs: { source: null, runs: [{ id: "r0", name: ".", embeddings: [EMB] }] }, embedding: EMB });
 });
 
 afterEach(() => {
@@ -143,11 +145,9 @@ describe("loadColumn", () => {
   });
 
   it("leaves a lost connection to the connection banner", async () => {
-    vi.spyOn(api, "column").mockRejectedValue(new ApiError(0, { kind: "connection", message: "cannot reach" }));
-    store.set({ busy: "Loading…" });
+    vi.spyOn(api, "column").mockRejectedValue(new ConnectionLost(new TypeError("Failed to fetch")));
     await loadColumn("word");
     expect(store.get().error).toBeNull();
-    expect(store.get().busy).toBeNull();
   });
 });
 

@@ -1,63 +1,18 @@
-// What the page does: each action talks to the API and puts the answer in the store.
-import { ApiError, api } from "../api/client";
-import { watchConnection } from "./connection";
+// What the page does: each action talks to the API and puts the answer in the store (boot.ts opens the page).
+import { api } from "../api/client";
+import { ApiError } from "../api/http";
+import { fail } from "./failure";
 import { project } from "./projectionActions";
-import { openFromUrl } from "./urlSync";
-import { exposeStore, viewReady } from "./viewReady";
-import type { EmbeddingInfo, JobStatus } from "../api/types";
-import { type ProjectionChoice, store } from "./store";
+import type { EmbeddingInfo } from "../api/types";
+import { store } from "./store";
 
-let stopWatching: (() => void) | null = null;
 let searchSeq = 0;
 let neighborsSeq = 0;
-
-function fail(err: unknown): void {
-  if (err instanceof ApiError && err.body.kind === "connection") {
-    store.set({ busy: null }); // the lost-connection banner says so, and the page tries again
-    return;
-  }
-  const message = err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err);
-  store.set({ error: message, busy: null });
-}
 
 function current(): EmbeddingInfo {
   const emb = store.get().embedding;
   if (emb === null) throw new Error("no embedding chosen");
   return emb;
-}
-
-/** Open the page: the runs, then (once the plot's renderer is loaded) the view the URL names (a shared link) or the
- * first embedding's PCA. */
-export async function init(): Promise<void> {
-  watchConnection(recover);
-  exposeStore();
-  try {
-    const runs = await api.runs();
-    store.set({ runs });
-    await viewReady;
-    const first = runs.runs.find((r) => r.embeddings.length > 0)?.embeddings[0];
-    if (!first) {
-      store.set({ error: "the server has no embeddings to show" });
-      return;
-    }
-    if (!(await openFromUrl())) await chooseEmbedding(first.run, first.id);
-  } catch (err) {
-    fail(err);
-  }
-}
-
-/** After a lost connection: fetch again what the page is missing (the runs, the columns, an unfinished projection). */
-async function recover(): Promise<void> {
-  const s = store.get();
-  if (s.runs === null || s.embedding === null) {
-    await init();
-    return;
-  }
-  await Promise.all([loadColumn(s.labelBy), loadColumn(s.colorBy)]);
-  const job = store.get().job;
-  if (store.get().coords === null || (job !== null && job.state !== "done" && job.state !== "failed" && job.state !== "cancelled")) {
-    await runProjection();
-  }
 }
 
 /** A column worth colouring by: a few distinct values. */
@@ -69,7 +24,6 @@ export function categorical(emb: EmbeddingInfo): string[] {
 export async function chooseEmbedding(run: string, tensor: string, opts: { project?: boolean } = {}): Promise<void> {
   const emb = store.get().runs?.runs.find((r) => r.id === run)?.embeddings.find((e) => e.id === tensor);
   if (!emb) return;
-  stopWatching?.();
   const labelBy = emb.label_column ?? emb.columns[0]?.name ?? null;
   const colorBy = categorical(emb)[0] ?? null;
   store.set({
@@ -98,7 +52,7 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
   await Promise.all([
     loadColumn(labelBy),
     loadColumn(colorBy),
-    opts.project !== false ? runProjection(null) : null, // a new embedding: nothing isolated
+    opts.project !== false ? project(null) : null, // a new embedding: nothing isolated
   ]);
 }
 
@@ -117,42 +71,6 @@ export async function loadColumn(name: string | null): Promise<void> {
 export async function setLabelBy(name: string): Promise<void> {
   store.set({ labelBy: name });
   await loadColumn(name);
-}
-
-export async function setColorBy(name: string | null): Promise<void> {
-  store.set({ colorBy: name });
-  await loadColumn(name);
-}
-
-export async function setProjection(patch: Partial<ProjectionChoice>, run = true): Promise<void> {
-  store.set({ projection: { ...store.get().projection, ...patch } });
-  if (run) await runProjection();
-}
-
-function showStatus(job: JobStatus): void {
-  const patch: Parameters<typeof store.set>[0] = { job };
-  const ratio = job.summary?.explained_variance_ratio;
-  if (job.method === "pca" && ratio) patch.variance = ratio.map((v) => v ?? 0);
-  if (job.state === "failed" && job.error) patch.error = job.error.message;
-  if (job.state === "done" || job.state === "failed" || job.state === "cancelled") patch.busy = null;
-  store.set(patch);
-}
-
-/** Start (or attach to) the chosen projection, whatever its method; one code path for the whole page. */
-export async function runProjection(subset: number[] | null = store.get().isolated): Promise<void> {
-  stopWatching?.();
-  stopWatching = null;
-  await project(subset);
-}
-
-export async function stopProjection(): Promise<void> {
-  const job = store.get().job;
-  if (!job || job.state === "done") return;
-  try {
-    showStatus(await api.cancelProjection(job.id));
-  } catch (err) {
-    fail(err);
-  }
 }
 
 /** Select the rows whose value (in the search column, else the "label by" one) contains the text, or matches it as a

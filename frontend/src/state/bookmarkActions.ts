@@ -1,17 +1,16 @@
 // Bookmarks to and from a file: download every bookmark as one JSON file; upload one, saving (merging) each bookmark
 // through the server's API (`PUT /api/bookmarks/{name}`; a bookmark of the same name is replaced).
-import { ApiError } from "../api/client";
-import { apiExtra } from "../api/extra";
+import { bookmarksApi } from "../api/bookmarks";
 import { type BookmarkRecord, encodeBookmarkFile, parseBookmarkFile } from "./bookmarkFile";
+import { errorMessage, fail } from "./failure";
 import { showNotice } from "./notice";
 import { downloadBlob } from "./scatterActions";
 import { store } from "./store";
 
-const message = (err: unknown) => (err instanceof ApiError || err instanceof Error ? err.message : String(err));
 
 export async function downloadBookmarks(): Promise<void> {
   try {
-    const bookmarks = (await apiExtra.bookmarks()) as BookmarkRecord[];
+    const bookmarks = (await bookmarksApi.list()) as BookmarkRecord[];
     if (bookmarks.length === 0) {
       store.set({ error: "there are no bookmarks to download: save one first" });
       return;
@@ -19,7 +18,7 @@ export async function downloadBookmarks(): Promise<void> {
     const blob = new Blob([encodeBookmarkFile(bookmarks)], { type: "application/json" });
     downloadBlob(blob, "embedscope-bookmarks.json");
   } catch (err) {
-    store.set({ error: message(err) });
+    fail(err);
   }
 }
 
@@ -29,7 +28,7 @@ export async function uploadBookmarks(file: File): Promise<number> {
   try {
     records = parseBookmarkFile(await file.text(), file.name);
   } catch (err) {
-    store.set({ error: message(err) });
+    store.set({ error: errorMessage(err) });
     showNotice(null);
     return 0;
   }
@@ -37,10 +36,10 @@ export async function uploadBookmarks(file: File): Promise<number> {
   let saved = 0;
   for (const record of records) {
     try {
-      await apiExtra.saveBookmark(record.name, record.state);
+      await bookmarksApi.save(record.name, record.state);
       saved += 1;
     } catch (err) {
-      failed.push(`"${record.name}": ${message(err)}`);
+      failed.push(`"${record.name}": ${errorMessage(err)}`);
     }
   }
   if (failed.length) store.set({ error: `${file.name}: ${failed.length} bookmark(s) not saved: ${failed.join("; ")}` });

@@ -1,7 +1,7 @@
 // The bookmark file: every bookmark as one JSON document to download, and reading one back (with readable errors)
 // to upload through the server's API. Pure functions.
 
-export const FORMAT = "embedscope-bookmarks";
+const FORMAT = "embedscope-bookmarks";
 const MAX_NAME = 200; // as the server's bookmarks.check_name
 
 export interface BookmarkRecord {

@@ -61,8 +61,8 @@ describe("configBookmarksOf", () => {
         { label: "u", selectedProjection: "umap", umapIs3d: true, umapNeighbors: 8, pcaComponentDimensions: [0, 1] },
       ]),
     );
-    expect(tsne.doc.projection).toMatchObject({ method: "tsne", dims: 2, perplexity: 12, iterations: 300 });
-    expect(tsne.doc.params).toEqual({ learningRate: 50 });
+    expect(tsne.doc.projection).toMatchObject({ method: "tsne", dims: 2 });
+    expect(tsne.doc.params).toEqual({ perplexity: 12, iterations: 300, learningRate: 50 });
     expect(umap.doc.projection).toMatchObject({ method: "umap", dims: 3 });
     expect(umap.doc.params).toEqual({ neighbors: 8 });
   });

@@ -7,7 +7,7 @@ import type { EmbeddingInfo } from "../api/types";
 import type { ProjectionChoice, ProjectionParams } from "./store";
 import type { UrlState } from "./urlState";
 
-export interface ConfigBookmark {
+interface ConfigBookmark {
   label: string;
   doc: UrlState;
 }
@@ -38,9 +38,9 @@ function projectionOf(s: Raw): { projection: Partial<ProjectionChoice>; params: 
   if (method === "umap") projection.dims = s.umapIs3d === false ? 2 : 3;
   if (method === "custom") projection.dims = 2;
   const perplexity = num(s.tSNEPerplexity);
-  if (perplexity !== null && perplexity > 0) projection.perplexity = perplexity;
+  if (perplexity !== null && perplexity > 0) params.perplexity = perplexity;
   const iterations = num(s.tSNEIteration);
-  if (iterations !== null && iterations >= 50) projection.iterations = Math.round(iterations);
+  if (iterations !== null && iterations >= 50) params.iterations = Math.round(iterations);
   const rate = num(s.tSNELearningRate);
   if (rate !== null && rate > 0) params.learningRate = rate;
   const neighbors = num(s.umapNeighbors);

@@ -1,7 +1,7 @@
 // A lost connection: when a request cannot be sent, a WebSocket drops, or the heartbeat gets no answer, the page shows
-// a banner and tries again with backoff (1 s, 2 s, 4 s … up to 15 s). When the server answers again the banner goes,
-// the connection error goes, and what was missing is fetched again (the runs, the columns, an unfinished projection).
-import { CANNOT_REACH, apiUrl, connection } from "../api/client";
+// a banner and tries again with backoff (1 s, 2 s, 4 s … up to 15 s). When the server answers again the banner goes
+// and what was missing is fetched again (the runs, the columns, an unfinished projection).
+import { apiUrl, connection } from "../api/http";
 import { store } from "./store";
 
 const FIRST = 1000;
@@ -13,7 +13,7 @@ let heartbeat: number | undefined;
 let recover: () => Promise<void> = async () => {};
 
 /** How long to wait before try number `attempt` (0-based). */
-export function backoff(attempt: number): number {
+function backoff(attempt: number): number {
   return Math.min(LONGEST, FIRST * 2 ** attempt);
 }
 
@@ -46,8 +46,7 @@ function lost(): void {
 function back(): void {
   if (!store.get().offline) return;
   window.clearTimeout(timer);
-  const error = store.get().error;
-  store.set({ offline: null, error: error?.startsWith(CANNOT_REACH) ? null : error });
+  store.set({ offline: null });
   void recover();
 }
 

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, api } from "../api/client";
-import { apiExtra } from "../api/extra";
+import { api } from "../api/client";
+import { ApiError } from "../api/http";
 import type { EmbeddingInfo, JobStatus, NeighborsResponse } from "../api/types";
 import { exportRows, refreshNeighbours, setK, setMetric } from "./inspectorActions";
-import { initialState, store } from "./store";
+import { booted } from "./options.fixture";
+import { store } from "./store";
 
 const EMB: EmbeddingInfo = {
   id: "e0",
@@ -23,7 +24,7 @@ const near = (indices: number[], metric = "cosine"): NeighborsResponse => ({
 
 beforeEach(() => {
   vi.stubGlobal("window", globalThis);
-  store.set({ ...initialState, embedding: EMB });
+  store.set({ ...booted, embedding: EMB });
 });
 
 afterEach(() => {
@@ -79,7 +80,7 @@ describe("neighbours", () => {
     expect(store.get().metric).toBe("euclidean");
   });
 
-  it("clamps k to 1..1000 and asks once after the slider settles", async () => {
+  it("clamps k to the server's bounds (1..1000 here) and asks once after the slider settles", async () => {
     vi.useFakeTimers();
     store.set({ focus: 0 });
     const call = vi.spyOn(api, "neighbors").mockResolvedValue(near([1]));
@@ -93,6 +94,15 @@ describe("neighbours", () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(call).toHaveBeenCalledTimes(1);
     expect(call.mock.calls[0][3]).toBe(12);
+  });
+
+  it("follows the server's bounds of k", () => {
+    const options = booted.options!;
+    store.set({ options: { ...options, neighbors: { k: { default: 10, min: 5, max: 50 } } } });
+    setK(500);
+    expect(store.get().k).toBe(50);
+    setK(1);
+    expect(store.get().k).toBe(5);
   });
 
   it("shows the server's error", async () => {
@@ -123,7 +133,7 @@ describe("exportRows", () => {
   it("sends the selection sorted, without repeats, and the finished job; names the file after what it holds", async () => {
     store.set({ selection: [5, 2, 5, 9], job: done });
     const call = vi
-      .spyOn(apiExtra, "exportFile")
+      .spyOn(api, "exportFile")
       .mockResolvedValue({ blob: new Blob(["x"]), filename: "digits.csv" });
     await exportRows("selection", "csv");
     expect(call).toHaveBeenCalledWith("r0", "e0", { job_id: "j9", indices: [2, 5, 9], format: "csv" });
@@ -132,13 +142,13 @@ describe("exportRows", () => {
 
   it("exports only the selected rows that an isolated projection holds", async () => {
     store.set({ selection: [1, 2, 3, 8], isolated: [2, 3, 4], job: done });
-    const call = vi.spyOn(apiExtra, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.tsv" });
+    const call = vi.spyOn(api, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.tsv" });
     await exportRows("selection", "tsv");
     expect(call.mock.calls[0][2].indices).toEqual([2, 3]);
   });
 
   it("exports every row's coordinates, but only of a finished projection", async () => {
-    const call = vi.spyOn(apiExtra, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.parquet" });
+    const call = vi.spyOn(api, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.parquet" });
     store.set({ job: { ...done, state: "running" } });
     await exportRows("coords", "parquet");
     expect(call).not.toHaveBeenCalled();
@@ -151,7 +161,7 @@ describe("exportRows", () => {
 
   it("exports the selection without coordinates while a projection runs", async () => {
     store.set({ selection: [1], job: { ...done, state: "running" } });
-    const call = vi.spyOn(apiExtra, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.csv" });
+    const call = vi.spyOn(api, "exportFile").mockResolvedValue({ blob: new Blob([]), filename: "d.csv" });
     await exportRows("selection", "csv");
     expect(call.mock.calls[0][2].job_id).toBeNull();
   });

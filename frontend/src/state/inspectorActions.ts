@@ -1,15 +1,12 @@
 // The inspector's own actions: neighbours with a chosen k and metric, exports of the selection or coordinates.
-import { ApiError, api } from "../api/client";
-import { type ExportFormat, apiExtra } from "../api/extra";
+import { api } from "../api/client";
+import type { ExportFormat, Metric } from "../api/types";
+import { fail } from "./failure";
+import { clampTo } from "./options";
 import { store } from "./store";
 
 let seq = 0;
 let fetched = ""; // focus:k:metric of the neighbours in the store, when this module asked for them
-
-function fail(err: unknown): void {
-  const message = err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err);
-  store.set({ error: message, busy: null });
-}
 
 /** The focused point's neighbours again, with the store's k and metric. */
 export async function refreshNeighbours(): Promise<void> {
@@ -47,13 +44,15 @@ store.subscribe((state) => {
 
 let kTimer: number | undefined;
 
+/** The neighbour count, rounded into the server's bounds; the list follows when the slider rests. */
 export function setK(k: number): void {
-  store.set({ k: Math.min(1000, Math.max(1, Math.round(k))) });
+  const range = store.get().options?.neighbors.k;
+  store.set({ k: range ? clampTo(Math.round(k), range) : Math.round(k) });
   window.clearTimeout(kTimer);
   kTimer = window.setTimeout(() => void refreshNeighbours(), 150);
 }
 
-export function setMetric(metric: "cosine" | "euclidean"): void {
+export function setMetric(metric: Metric): void {
   store.set({ metric });
   void refreshNeighbours();
 }
@@ -87,7 +86,7 @@ export async function exportRows(what: "selection" | "coords", format: ExportFor
     }
   }
   try {
-    const { blob, filename } = await apiExtra.exportFile(emb.run, emb.id, { job_id: jobId, indices, format });
+    const { blob, filename } = await api.exportFile(emb.run, emb.id, { job_id: jobId, indices, format });
     const stem = filename.replace(/\.[^.]+$/, "");
     download(blob, `${stem}-${what}.${format}`);
   } catch (err) {

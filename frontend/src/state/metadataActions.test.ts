@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, api } from "../api/client";
+import { api } from "../api/client";
+import { ApiError } from "../api/http";
 import type { ColumnInfo, EmbeddingInfo, RunsInfo } from "../api/types";
 import * as upload from "../api/upload";
 import { afterNewMetadata, loadMetadata, loadedText } from "./metadataActions";

@@ -1,8 +1,8 @@
 // The data panel's "Load": upload a metadata TSV, then show its columns (label by, colour by, legends).
-import { ApiError } from "../api/client";
-import { errorText, uploadMetadata } from "../api/upload";
+import { uploadMetadata } from "../api/upload";
 import type { EmbeddingInfo, RunsInfo } from "../api/types";
 import { categorical, loadColumn } from "./actions";
+import { errorMessage } from "./failure";
 import { refreshNeighbours } from "./inspectorActions";
 import { type State, store } from "./store";
 
@@ -55,7 +55,6 @@ export async function loadMetadata(file: File): Promise<LoadResult> {
     void refreshNeighbours(); // their labels come from the new metadata
     return { ok: true, message: loadedText(file.name, info) };
   } catch (err) {
-    const message = err instanceof ApiError ? errorText(err.body) : err instanceof Error ? err.message : String(err);
-    return { ok: false, message };
+    return { ok: false, message: errorMessage(err) };
   }
 }

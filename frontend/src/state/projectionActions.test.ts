@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, api } from "../api/client";
-import { apiExtra } from "../api/extra";
+import { api } from "../api/client";
+import { ApiError } from "../api/http";
 import type { StreamHandlers } from "../api/stream";
 import type { Coords, EmbeddingInfo, JobStatus } from "../api/types";
 import {
@@ -13,7 +13,8 @@ import {
   showAllData,
   spherizeOn,
 } from "./projectionActions";
-import { type ProjectionChoice, initialState, store } from "./store";
+import { booted } from "./options.fixture";
+import { type ProjectionChoice, store } from "./store";
 
 // The job's stream: each test drives it by hand through the handlers watchJob was given.
 const streams: { id: string; on: StreamHandlers; close: ReturnType<typeof vi.fn> }[] = [];
@@ -35,22 +36,32 @@ const EMB: EmbeddingInfo = {
   sprite: null,
 };
 
-const choice = (patch: Partial<ProjectionChoice> = {}): ProjectionChoice => ({ ...initialState.projection, ...patch });
+const choice = (patch: Partial<ProjectionChoice> = {}): ProjectionChoice => ({ ...booted.projection, ...patch });
 
 function job(patch: Partial<JobStatus> = {}): JobStatus {
   return {
     id: "j1",
+    run: "r0",
+    tensor: "e0",
     method: "pca",
     n_components: 2,
     params: {},
+    random_state: 0,
+    spherize: true,
+    subset_size: null,
     state: "done",
     stage: "done",
     fraction: 1,
     iteration: null,
     total: null,
     message: "",
+    frame_iteration: null,
+    version: 0,
     summary: null,
     error: null,
+    created: 0,
+    started: null,
+    finished: null,
     ...patch,
   };
 }
@@ -64,7 +75,7 @@ const coords = (n: number, dims: number, start = 0, final = true): Coords => ({
 });
 
 beforeEach(() => {
-  store.set({ ...initialState, embedding: EMB });
+  store.set({ ...booted, embedding: EMB });
   streams.length = 0;
 });
 
@@ -73,7 +84,7 @@ afterEach(() => {
 });
 
 describe("requestFor", () => {
-  const p = initialState.params;
+  const p = booted.params;
 
   it("asks PCA for the chosen components of its dimensions", () => {
     expect(requestFor(choice({ axes: [2, 0, 1], dims: 2 }), p, null)).toEqual({
@@ -98,14 +109,15 @@ describe("requestFor", () => {
     expect(requestFor(choice(), p, null, null, 7)).not.toHaveProperty("align_to"); // the server's default: the latest
   });
 
-  it("sends t-SNE's parameters, 'auto' for a learning rate of 0, and its seed", () => {
-    const tsne = requestFor(choice({ method: "tsne", perplexity: 12, iterations: 300 }), { ...p, tsneSeed: 4 }, null);
+  it("sends t-SNE's parameters, 'auto' for a learning rate of 0 (an older bookmark's), and its seed", () => {
+    const tsne = requestFor(choice({ method: "tsne" }), { ...p, perplexity: 12, iterations: 300, tsneSeed: 4 }, null);
     expect(tsne).toMatchObject({
       method: "tsne",
       params: { perplexity: 12, n_iter: 300, learning_rate: "auto" },
       random_state: 4,
     });
     expect(requestFor(choice({ method: "tsne" }), { ...p, learningRate: 200 }, null).params?.learning_rate).toBe(200);
+    expect(requestFor(choice({ method: "tsne" }), { ...p, learningRate: 0 }, null).params?.learning_rate).toBe("auto");
   });
 
   it("sends UMAP's neighbours, minimum distance and seed", () => {
@@ -153,7 +165,7 @@ describe("spherizeOn", () => {
 describe("project", () => {
   it("shows a finished job's coordinates and PCA's variance", async () => {
     const start = vi.spyOn(api, "startProjection").mockResolvedValue(
-      job({ summary: { method: "pca", dims: 2, n: 5, explained_variance_ratio: [0.5, null, 0.1] } }),
+      job({ summary: { method: "pca", dims: 2, n: 5, params: {}, random_state: 0, spherize: true, explained_variance_ratio: [0.5, null, 0.1] } }),
     );
     vi.spyOn(api, "coords").mockResolvedValue(coords(5, 2));
     await project(null);
@@ -327,7 +339,7 @@ describe("project", () => {
 
 describe("steering", () => {
   it("pauses a running job and leaves a finished one alone", async () => {
-    const pause = vi.spyOn(apiExtra, "pause").mockResolvedValue(job({ state: "paused" }));
+    const pause = vi.spyOn(api, "pauseProjection").mockResolvedValue(job({ state: "paused" }));
     store.set({ job: job({ state: "running" }), busy: "Running t-SNE…" });
     await pauseJob();
     expect(pause).toHaveBeenCalledWith("j1");

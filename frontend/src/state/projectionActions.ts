@@ -1,8 +1,8 @@
 // Projections beyond the first PCA: every method with its parameters, job steering, isolate / show all.
-import { ApiError, api } from "../api/client";
-import { apiExtra } from "../api/extra";
+import { api } from "../api/client";
 import { watchJob } from "../api/stream";
 import type { Coords, JobStatus, ProjectionRequest } from "../api/types";
+import { failProjection as fail } from "./failure";
 import { type ProjectionChoice, type ProjectionParams, type State, store } from "./store";
 
 let stopWatching: (() => void) | null = null;
@@ -16,11 +16,6 @@ const BUSY: Record<ProjectionChoice["method"], string> = {
   custom: "Computing custom axes…",
 };
 
-function fail(err: unknown): void {
-  const message = err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err);
-  store.set({ error: message, busy: null });
-}
-
 /** The server spherizes (centres each row and scales it to unit length) by default from this many dimensions. */
 export const SPHERIZE_MIN_DIM = 50;
 
@@ -29,6 +24,10 @@ export function spherizeOn(state: Pick<State, "spherize" | "embedding">): boolea
   if (state.spherize !== null) return state.spherize;
   return (state.embedding?.shape[1] ?? 0) >= SPHERIZE_MIN_DIM;
 }
+
+/** t-SNE's learning rate to send: a positive number, else "auto" (a bookmark of an older page saved 0 for it). */
+export const learningRate = (p: Pick<ProjectionParams, "learningRate">): number | "auto" =>
+  typeof p.learningRate === "number" && p.learningRate > 0 ? p.learningRate : "auto";
 
 /** The API request for a projection choice (and the rows to project, when isolating). `spherize`: null leaves the
  * choice to the server (on for D >= 50). `step`: a training step, drawn in the latest step's frame (aligned, so a
@@ -54,9 +53,9 @@ export function requestFor(
         ...base,
         method: "tsne",
         params: {
-          perplexity: choice.perplexity,
-          n_iter: choice.iterations,
-          learning_rate: p.learningRate > 0 ? p.learningRate : "auto",
+          perplexity: p.perplexity,
+          n_iter: p.iterations,
+          learning_rate: learningRate(p),
         },
         random_state: p.tsneSeed,
       };
@@ -93,15 +92,12 @@ function showCoords(coords: Coords, rows: number[] | null, morph = false): void 
   store.set({ coords: { n: data.length / coords.dims, dims: coords.dims, data, version, morph } });
 }
 
-type Summary = NonNullable<JobStatus["summary"]> & { x_label?: string | null; y_label?: string | null };
-
 function showStatus(job: JobStatus): void {
   if (watchedJob !== null && job.id !== watchedJob) return;
-  const shown = store.get().job as (JobStatus & { version?: number }) | null;
-  const version = (job as JobStatus & { version?: number }).version;
-  if (shown?.id === job.id && version !== undefined && (shown.version ?? -1) > version) return; // a stale status
+  const shown = store.get().job;
+  if (shown?.id === job.id && shown.version > job.version) return; // a stale status
   const patch: Parameters<typeof store.set>[0] = { job };
-  const summary = job.summary as Summary | null;
+  const summary = job.summary;
   const ratio = summary?.explained_variance_ratio;
   if (job.method === "pca" && ratio) patch.variance = ratio.map((v) => v ?? 0);
   if (job.method === "custom" && summary?.x_label) {
@@ -191,11 +187,17 @@ export function setParams(patch: Partial<ProjectionParams>): void {
   store.set({ params: { ...store.get().params, ...patch } });
 }
 
+const STEER = {
+  pause: (id: string) => api.pauseProjection(id),
+  resume: (id: string) => api.resumeProjection(id),
+  cancel: (id: string) => api.cancelProjection(id),
+};
+
 async function steer(action: "pause" | "resume" | "cancel"): Promise<void> {
   const job = store.get().job;
   if (!job || job.state === "done" || job.state === "failed" || job.state === "cancelled") return;
   try {
-    showStatus(await apiExtra[action](job.id));
+    showStatus(await STEER[action](job.id));
     if (action === "resume") store.set({ busy: BUSY[store.get().projection.method] });
   } catch (err) {
     fail(err);

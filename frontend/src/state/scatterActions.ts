@@ -3,7 +3,7 @@ import { loadColumn } from "./actions";
 import { store } from "./store";
 
 /** How a drag (box in 2-D, sphere in 3-D) changes the selection. */
-export type BoxMode = "replace" | "add" | "remove";
+type BoxMode = "replace" | "add" | "remove";
 
 /** Put the points inside a dragged box or sphere into the selection: replace it, add to it (shift) or remove from it (alt). */
 export function boxSelect(inside: number[], mode: BoxMode): void {

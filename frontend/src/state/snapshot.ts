@@ -1,5 +1,6 @@
 // A page state as one JSON document: what bookmarks save and the URL encodes (projection and parameters, camera,
 // selection, colour and label choices), and restoring one.
+import type { Metric } from "../api/types";
 import { parseCamera } from "../render/camera";
 import { chooseEmbedding, focusPoint, setLabelBy } from "./actions";
 import { type Camera, cameraView } from "./camera";
@@ -21,7 +22,7 @@ export interface Snapshot {
   colorMode?: "category" | "numeric";
   colorScale?: "linear" | "log" | null; // the continuous scale chosen (null: the column's default)
   k: number;
-  metric: "cosine" | "euclidean";
+  metric: Metric;
   spherize?: boolean | null;
   step?: number | null; // the training step shown (null: the latest)
   camera?: Camera | null;
@@ -48,6 +49,17 @@ export function snapshot(state: State): Snapshot {
   };
 }
 
+/** A document's projection choice and parameters; one saved by an older page (t-SNE's perplexity and iterations in
+ * `projection`) gives them as parameters. */
+function projectionOf(doc: UrlState): Pick<UrlState, "projection" | "params"> {
+  const { perplexity, iterations, ...projection } = (doc.projection ?? {}) as UrlState["projection"] &
+    Partial<Pick<ProjectionParams, "perplexity" | "iterations">>;
+  const params: Partial<ProjectionParams> = { ...doc.params };
+  if (typeof perplexity === "number" && params.perplexity === undefined) params.perplexity = perplexity;
+  if (typeof iterations === "number" && params.iterations === undefined) params.iterations = iterations;
+  return { projection, params };
+}
+
 const indices = (v: unknown): number[] | null =>
   Array.isArray(v) && v.every((i) => Number.isInteger(i) && i >= 0) ? (v as number[]) : null;
 
@@ -60,9 +72,10 @@ export async function restore(doc: UrlState): Promise<void> {
   }
   const known = (name: string | null | undefined) =>
     name !== null && name !== undefined && store.get().embedding?.columns.some((c) => c.name === name);
+  const { projection, params } = projectionOf(doc);
   const patch: Partial<State> = {
-    projection: { ...store.get().projection, ...(doc.projection ?? {}) },
-    params: { ...store.get().params, ...(doc.params ?? {}) },
+    projection: { ...store.get().projection, ...projection },
+    params: { ...store.get().params, ...params },
     k: doc.k ?? store.get().k,
     metric: doc.metric ?? store.get().metric,
   };

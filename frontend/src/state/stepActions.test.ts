@@ -15,7 +15,8 @@ import {
   stepBy,
   stepsOf,
 } from "./stepActions";
-import { initialState, store } from "./store";
+import { booted } from "./options.fixture";
+import { store } from "./store";
 
 vi.mock("../api/stream", () => ({ watchJob: () => () => undefined }));
 
@@ -45,7 +46,7 @@ function serveSteps() {
   return start;
 }
 
-const answer = (from: number, to: number, k = 20, metric = "cosine"): CompareResponse => ({
+const answer = (from: number, to: number, k = booted.k, metric = "cosine"): CompareResponse => ({
   query: { index: 1, label: "w1" },
   metric,
   k,
@@ -57,7 +58,7 @@ const answer = (from: number, to: number, k = 20, metric = "cosine"): CompareRes
 });
 
 beforeEach(() => {
-  store.set({ ...initialState, embedding: EMB });
+  store.set({ ...booted, embedding: EMB });
 });
 
 afterEach(() => {
@@ -93,7 +94,7 @@ describe("steps", () => {
 describe("setStep", () => {
   it("projects the step, aligned, with the current method, and glides the points there", async () => {
     const start = serveSteps();
-    store.set({ projection: { ...initialState.projection, method: "pca", dims: 3 } });
+    store.set({ projection: { ...booted.projection, method: "pca", dims: 3 } });
     await setStep(10, { now: true });
     expect(start.mock.calls[0][2]).toMatchObject({ method: "pca", n_components: 3, step: 10, align: true });
     expect(store.get().step).toBe(10);
@@ -196,7 +197,7 @@ describe("comparing neighbours between steps", () => {
     store.set({ focus: 1 });
     const call = vi.spyOn(api, "compareNeighbors").mockResolvedValue(answer(10, 20));
     await setCompareWith(10);
-    expect(call).toHaveBeenCalledWith("r0", "e0", { query: 1, k: 20, metric: "cosine", from_step: 10, to_step: 20 });
+    expect(call).toHaveBeenCalledWith("r0", "e0", { query: 1, k: booted.k, metric: "cosine", from_step: 10, to_step: 20 });
     expect(currentCompare(store.get())?.appeared.map((n) => n.index)).toEqual([3]);
   });
 
@@ -214,8 +215,8 @@ describe("comparing neighbours between steps", () => {
     store.set({ focus: 2 });
     await vi.waitFor(() => expect(currentCompare(store.get())?.query.index).toBe(2));
     expect(call.mock.calls.map((c) => [c[2].query, c[2].from_step, c[2].to_step, c[2].k])).toEqual([
-      [1, 0, 20, 20],
-      [1, 10, 20, 20],
+      [1, 0, 20, booted.k],
+      [1, 10, 20, booted.k],
       [1, 10, 20, 5],
       [2, 10, 20, 5],
     ]);

@@ -1,12 +1,13 @@
 // Training steps (an embedding logged at several steps): the step shown, playing through the steps, and how the
 // clicked point's neighbours changed between the shown step and another one.
-import { ApiError, api } from "../api/client";
+import { api } from "../api/client";
 import type { EmbeddingInfo } from "../api/types";
+import { fail } from "./failure";
 import { project } from "./projectionActions";
 import { type State, store } from "./store";
 
 /** How long play shows each step once it is drawn, in ms. */
-export const DWELL = 700;
+const DWELL = 700;
 /** How long the slider waits after the last move before projecting, in ms. */
 const SETTLE = 120;
 
@@ -34,12 +35,6 @@ export function defaultCompareStep(steps: number[], shown: number | null): numbe
 /** The two steps of a comparison in training order: [from, to]. */
 export function compareSteps(a: number, b: number): [number, number] {
   return a <= b ? [a, b] : [b, a];
-}
-
-function fail(err: unknown): void {
-  if (err instanceof ApiError && err.body.kind === "connection") return; // the connection banner says so
-  const message = err instanceof Error ? err.message : String(err);
-  store.set({ error: message, busy: null });
 }
 
 let settleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -95,7 +90,7 @@ export async function refreshSteps(): Promise<void> {
 }
 
 /** Resolves once the shown projection is of `step` and finished (or failed, or was replaced by another). */
-export function whenShown(step: number): Promise<void> {
+function whenShown(step: number): Promise<void> {
   const settled = (s: State) =>
     s.busy === null && s.job !== null && (s.job.state !== "running" && s.job.state !== "queued") && s.coords !== null;
   return new Promise((resolve) => {
@@ -182,7 +177,7 @@ export function setCompareWith(step: number | null): Promise<void> {
 }
 
 /** Ask the server how the clicked point's k nearest neighbours changed between the two steps (once per question). */
-export function refreshCompare(): Promise<void> {
+function refreshCompare(): Promise<void> {
   const s = store.get();
   const key = compareKey(s);
   const range = compareRange(s);

@@ -1,20 +1,21 @@
 // One store for the page: the data set, the projection, the selection and the view choices.
 import { useEffect, useState } from "preact/hooks";
-import type { CompareResponse, EmbeddingInfo, JobStatus, Neighbor, RunsInfo } from "../api/types";
+import type { CompareResponse, EmbeddingInfo, JobStatus, Method, Metric, Neighbor, Options, RunsInfo } from "../api/types";
 
 export type Values = (string | number | null)[];
 
 export interface ProjectionChoice {
-  method: "pca" | "tsne" | "umap" | "custom";
+  method: Method;
   dims: 2 | 3;
   axes: [number, number, number]; // PCA components shown on X, Y, Z
-  perplexity: number;
-  iterations: number;
 }
 
-/** Parameters of t-SNE, UMAP and custom axes beyond ProjectionChoice (projectionActions.ts uses them). */
+/** Parameters of t-SNE, UMAP and custom axes (projectionActions.ts sends them); their defaults and bounds are the
+ * server's (state/options.ts). */
 export interface ProjectionParams {
-  learningRate: number; // t-SNE; 0 means "auto"
+  perplexity: number; // t-SNE
+  iterations: number;
+  learningRate: number | "auto";
   tsneSeed: number;
   neighbors: number; // UMAP
   minDist: number;
@@ -28,6 +29,7 @@ export interface ProjectionParams {
 }
 
 export interface State {
+  options: Options | null; // the server's limits and defaults (state/options.ts), loaded at boot
   runs: RunsInfo | null;
   embedding: EmbeddingInfo | null;
   columns: Record<string, Values>; // metadata columns loaded so far
@@ -35,7 +37,7 @@ export interface State {
   colorBy: string | null;
   projection: ProjectionChoice;
   job: JobStatus | null;
-  variance: number[] | null; // PCA: explained variance ratio of each of the 10 components
+  variance: number[] | null; // PCA: explained variance ratio of each component computed (options: pca_components)
   coords: { n: number; dims: number; data: Float32Array; version: number; morph?: boolean } | null; // morph: glide there
   selection: number[];
   selectionSource: "search" | "neighbors" | "legend" | null;
@@ -58,7 +60,7 @@ export interface State {
   // projections and inspector (projectionActions.ts, inspectorActions.ts)
   params: ProjectionParams;
   isolated: number[] | null; // rows the shown projection was made of ("Isolate"); the others' coords are NaN
-  metric: "cosine" | "euclidean"; // of the neighbours list
+  metric: Metric; // of the neighbours list
   spherize: boolean | null; // data panel "Spherize data": centre and scale each row first; null = server default (on for D >= 50)
   offline: { attempt: number; retryAt: number } | null; // the server stopped answering: the next try (connection.ts)
   notice: string | null; // a passing note (bookmarks loaded from a file)
@@ -70,13 +72,17 @@ export interface State {
   compare: CompareResponse | null; // the comparison's answer for the clicked point
 }
 
+/** Not known before the server's options arrive (boot.ts sets them, and the defaults, before anything is projected). */
+const UNSET = Number.NaN;
+
 export const initialState: State = {
+  options: null,
   runs: null,
   embedding: null,
   columns: {},
   labelBy: null,
   colorBy: null,
-  projection: { method: "pca", dims: 2, axes: [0, 1, 2], perplexity: 30, iterations: 500 },
+  projection: { method: "pca", dims: 2, axes: [0, 1, 2] },
   job: null,
   variance: null,
   coords: null,
@@ -89,7 +95,7 @@ export const initialState: State = {
   searchError: null,
   focus: null,
   neighbors: null,
-  k: 20,
+  k: UNSET,
   error: null,
   busy: null,
   showSprites: false,
@@ -98,11 +104,13 @@ export const initialState: State = {
   theme: typeof matchMedia === "function" && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light",
   axisLabels: null,
   params: {
-    learningRate: 0,
-    tsneSeed: 0,
-    neighbors: 15,
-    minDist: 0.1,
-    umapSeed: 0,
+    perplexity: UNSET,
+    iterations: UNSET,
+    learningRate: "auto",
+    tsneSeed: UNSET,
+    neighbors: UNSET,
+    minDist: UNSET,
+    umapSeed: UNSET,
     column: null,
     left: "",
     right: "",

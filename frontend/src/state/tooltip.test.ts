@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { apiExtra } from "../api/extra";
+import { api } from "../api/client";
 import type { EmbeddingInfo, SpriteInfo } from "../api/types";
 import { rowOf, showValue, thumbnailOf } from "./tooltip";
 
@@ -44,7 +44,7 @@ describe("rowOf", () => {
 
   it("asks the server once per row and again after a failure", async () => {
     const get = vi
-      .spyOn(apiExtra, "metadataRow")
+      .spyOn(api, "metadataRow")
       .mockRejectedValueOnce(new Error("offline"))
       .mockResolvedValue({ word: "in" });
     await expect(rowOf(emb, 3)).rejects.toThrow("offline");

@@ -1,10 +1,10 @@
 // What the hover tooltip shows besides the label: the point's thumbnail cut out of the sprite sheet (CSS background
 // offsets from the sprite's grid, row-major as the server's sprite.py and render/layers.ts lay it out) and every
 // metadata column's value for the row, fetched once per row and kept for the next hover.
-import { apiExtra } from "../api/extra";
+import { api } from "../api/client";
 import type { EmbeddingInfo, SpriteInfo } from "../api/types";
 
-export interface Thumbnail {
+interface Thumbnail {
   width: number; // CSS px of the box drawn
   height: number;
   backgroundSize: string; // the whole sheet, scaled as the thumbnail is
@@ -45,7 +45,7 @@ export function rowOf(emb: EmbeddingInfo, index: number): Promise<Record<string,
   let row = rows.get(key);
   if (!row) {
     if (rows.size >= MAX_ROWS) rows.delete(rows.keys().next().value as string);
-    row = apiExtra.metadataRow(emb.run, emb.id, index);
+    row = api.metadataRow(emb.run, emb.id, index);
     row.catch(() => rows.delete(key)); // asked again on the next hover
     rows.set(key, row);
   }

@@ -1,13 +1,18 @@
 import { describe, expect, it } from "vitest";
+import type { Options } from "../api/types";
+import { OPTIONS } from "./options.fixture";
+import { defaultParams } from "./options";
 import type { Snapshot } from "./snapshot";
-import { initialState } from "./store";
-import { decodeRanges, decodeState, encodeRanges, encodeState } from "./urlState";
+import { decodeRanges, decodeState as decodeWith, encodeRanges, encodeState as encodeWith } from "./urlState";
+
+const encodeState = (s: Snapshot) => encodeWith(s, OPTIONS);
+const decodeState = (hash: string, options: Options = OPTIONS) => decodeWith(hash, options);
 
 const base: Snapshot = {
   version: 1,
   embedding: { run: "r 0", id: "e/0" },
-  projection: { method: "pca", dims: 3, axes: [0, 1, 3], perplexity: 30, iterations: 500 },
-  params: initialState.params,
+  projection: { method: "pca", dims: 3, axes: [0, 1, 3] },
+  params: defaultParams(OPTIONS),
   isolated: null,
   selection: [5, 1, 2, 3],
   focus: null,
@@ -46,8 +51,7 @@ describe("the URL state", () => {
   it("keeps the method's own parameters", () => {
     const tsne = { ...base, projection: { ...base.projection, method: "tsne" as const, dims: 2 as const }, camera: null };
     const doc = decodeState(encodeState({ ...tsne, params: { ...base.params, tsneSeed: 4, learningRate: 200 } }));
-    expect(doc.params).toMatchObject({ tsneSeed: 4, learningRate: 200 });
-    expect(doc.projection).toMatchObject({ perplexity: 30, iterations: 500 });
+    expect(doc.params).toMatchObject({ tsneSeed: 4, learningRate: 200, perplexity: 30, iterations: 750 });
     const custom = { ...base, projection: { ...base.projection, method: "custom" as const } };
     const c = decodeState(encodeState({ ...custom, params: { ...base.params, column: "w", up: "good|great", regex: true } }));
     expect(c.params).toMatchObject({ column: "w", up: "good|great", regex: true });
@@ -78,6 +82,32 @@ describe("the URL state", () => {
     expect(decodeState(encodeState({ ...numeric, colorScale: null })).colorScale).toBeNull(); // the column's default
     expect(encodeState({ ...base, colorScale: "log" })).not.toContain("cscale"); // no numeric colour: no scale
     expect(decodeState("color=freq&cmode=numeric&cscale=cubic").colorScale).toBeNull();
+  });
+  it("leaves k out when it is the server's default", () => {
+    expect(encodeState({ ...base, k: 100 })).not.toContain("k=");
+    expect(decodeState(encodeState({ ...base, k: 20 })).k).toBe(20);
+    expect(encodeWith({ ...base, k: 100 }, null)).toContain("k=100"); // no options (yet): said
+  });
+  it("reads back only what the server's bounds allow", () => {
+    const tsne = "method=tsne&perplexity=1000&iter=10000&lr=0.5&seed=4294967295";
+    expect(decodeState(tsne).params).toEqual({ perplexity: 1000, iterations: 10000, learningRate: 0.5, tsneSeed: 4294967295 });
+    const beyond = "method=tsne&perplexity=1001&iter=249&lr=0&seed=4294967296";
+    expect(decodeState(beyond).params).toBeUndefined();
+    expect(decodeState("method=umap&nn=200&md=1").params).toEqual({ neighbors: 200, minDist: 1 });
+    expect(decodeState("method=umap&nn=201&md=1.5").params).toBeUndefined();
+    expect(decodeState("k=1000").k).toBe(1000);
+    expect(decodeState("k=1001").k).toBeUndefined();
+    expect(decodeState("axes=0,9").projection?.axes?.slice(0, 2)).toEqual([0, 9]);
+    expect(decodeState("axes=0,10").projection).toBeUndefined();
+  });
+  it("follows other bounds when the server gives others", () => {
+    const wider: Options = {
+      ...OPTIONS,
+      projection: { ...OPTIONS.projection, methods: ["pca", "tsne"], pca_components: 20 },
+      neighbors: { k: { default: 10, min: 1, max: 5000 } },
+    };
+    expect(decodeState("k=5000&axes=0,15", wider)).toMatchObject({ k: 5000, projection: { axes: [0, 15, 1] } });
+    expect(decodeState("method=umap", wider).projection).toBeUndefined(); // a method this server lacks
   });
   it("drops malformed values instead of failing", () => {
     const doc = decodeState("method=nope&dims=7&axes=0,x&k=0&cam=1,2&perplexity=-3&sel=9-1");

@@ -1,6 +1,9 @@
 // The page state in the URL's hash (`#run=r0&tensor=e0&method=tsne&dims=3&perplexity=30&…&cam=…`), so that a link
-// reopens the same view. The query string is left alone (`?token=` stays). Pure functions: encode and decode.
+// reopens the same view. The query string is left alone (`?token=` stays). Pure functions: encode and decode, with
+// the server's options (state/options.ts) for the defaults left out and the bounds of what is read back.
+import type { Options } from "../api/types";
 import type { Camera } from "../render/camera";
+import { type Bounds, boundsOf, paramOf, within } from "./options";
 import type { Snapshot } from "./snapshot";
 import type { ProjectionChoice, ProjectionParams } from "./store";
 
@@ -11,8 +14,7 @@ export type UrlState = Partial<Omit<Snapshot, "projection" | "params">> & {
 };
 
 /** Selections and isolated sets larger than this many characters are left out of the URL. */
-export const MAX_LIST = 2000;
-const METHODS = ["pca", "tsne", "umap", "custom"] as const;
+const MAX_LIST = 2000;
 
 /** Sorted, de-duplicated indices as ranges: [1, 2, 3, 7] -> "1-3,7". */
 export function encodeRanges(indices: number[]): string {
@@ -44,7 +46,8 @@ export function decodeRanges(text: string, limit = 1_000_000): number[] | null {
 
 const num = (v: number) => String(Number(v.toFixed(4)));
 
-export function encodeState(s: Snapshot): string {
+/** The hash of a page state; k is left out when it is the server's default. */
+export function encodeState(s: Snapshot, options: Options | null): string {
   const q = new URLSearchParams();
   if (s.embedding) {
     q.set("run", s.embedding.run);
@@ -56,9 +59,9 @@ export function encodeState(s: Snapshot): string {
   q.set("dims", String(p.method === "custom" ? 2 : p.dims));
   if (p.method === "pca") q.set("axes", p.axes.slice(0, p.dims).join(","));
   if (p.method === "tsne") {
-    q.set("perplexity", num(p.perplexity));
-    q.set("iter", String(p.iterations));
-    if (params.learningRate > 0) q.set("lr", num(params.learningRate));
+    q.set("perplexity", num(params.perplexity));
+    q.set("iter", String(params.iterations));
+    if (typeof params.learningRate === "number" && params.learningRate > 0) q.set("lr", num(params.learningRate));
     q.set("seed", String(params.tsneSeed));
   }
   if (p.method === "umap") {
@@ -86,7 +89,7 @@ export function encodeState(s: Snapshot): string {
     const sel = encodeRanges(s.selection);
     if (sel.length <= MAX_LIST) q.set("sel", sel);
   }
-  if (s.k !== 20) q.set("k", String(s.k));
+  if (s.k !== options?.neighbors.k.default) q.set("k", String(s.k));
   if (s.metric !== "cosine") q.set("metric", s.metric);
   const c = s.camera;
   if (c) {
@@ -97,19 +100,20 @@ export function encodeState(s: Snapshot): string {
   return q.toString();
 }
 
-const int = (v: string | null, lo: number, hi: number): number | undefined => {
+const ANY: Bounds = { min: 0, max: Number.MAX_SAFE_INTEGER, exclusiveMin: false };
+const int = (v: string | null, b: Bounds): number | undefined => {
   if (v === null || !/^-?\d+$/.test(v)) return undefined;
   const n = Number(v);
-  return n >= lo && n <= hi ? n : undefined;
+  return within(n, b) ? n : undefined;
 };
-const real = (v: string | null, lo: number, hi: number): number | undefined => {
+const real = (v: string | null, b: Bounds): number | undefined => {
   if (v === null || v.trim() === "") return undefined;
   const n = Number(v);
-  return Number.isFinite(n) && n >= lo && n <= hi ? n : undefined;
+  return within(n, b) ? n : undefined;
 };
 
-/** What a hash (with or without its `#`) says; anything malformed is left out. */
-export function decodeState(hash: string): UrlState {
+/** What a hash (with or without its `#`) says; anything malformed, or outside the server's bounds, is left out. */
+export function decodeState(hash: string, options: Options): UrlState {
   const q = new URLSearchParams(hash.replace(/^#/, ""));
   const out: UrlState = {};
   const run = q.get("run");
@@ -117,11 +121,13 @@ export function decodeState(hash: string): UrlState {
   if (run && tensor) out.embedding = { run, id: tensor };
   const projection: Partial<ProjectionChoice> = {};
   const params: Partial<ProjectionParams> = {};
+  const { methods, n_components, pca_components, random_state } = options.projection;
+  const bounds = (method: ProjectionChoice["method"], name: string) => boundsOf(paramOf(options, method, name));
   const method = q.get("method");
-  if (method && (METHODS as readonly string[]).includes(method)) projection.method = method as ProjectionChoice["method"];
-  const dims = int(q.get("dims"), 2, 3);
-  if (dims !== undefined) projection.dims = dims as 2 | 3;
-  const axes = (q.get("axes") ?? "").split(",").map((a) => int(a, 0, 9));
+  if (method && methods.includes(method)) projection.method = method as ProjectionChoice["method"]; // one the server has
+  const dims = int(q.get("dims"), ANY);
+  if ((dims === 2 || dims === 3) && n_components.choices.includes(dims)) projection.dims = dims;
+  const axes = (q.get("axes") ?? "").split(",").map((a) => int(a, { ...ANY, max: pca_components - 1 }));
   if (axes.length >= 2 && axes.every((a) => a !== undefined)) {
     const [x, y, z] = axes as number[];
     projection.axes = [x, y, z ?? [0, 1, 2].find((c) => c !== x && c !== y) ?? 2];
@@ -129,16 +135,14 @@ export function decodeState(hash: string): UrlState {
   const set = <K extends keyof ProjectionParams>(key: K, v: ProjectionParams[K] | undefined) => {
     if (v !== undefined) params[key] = v;
   };
-  const perplexity = real(q.get("perplexity"), 1, 10_000);
-  if (perplexity !== undefined) projection.perplexity = perplexity;
-  const iterations = int(q.get("iter"), 1, 1_000_000);
-  if (iterations !== undefined) projection.iterations = iterations;
-  set("learningRate", real(q.get("lr"), 0, 1e6));
-  const seed = int(q.get("seed"), 0, 2 ** 31 - 1);
+  set("perplexity", real(q.get("perplexity"), bounds("tsne", "perplexity")));
+  set("iterations", int(q.get("iter"), bounds("tsne", "n_iter")));
+  set("learningRate", real(q.get("lr"), bounds("tsne", "learning_rate")));
+  const seed = int(q.get("seed"), boundsOf(random_state));
   if (projection.method === "tsne") set("tsneSeed", seed);
   if (projection.method === "umap") set("umapSeed", seed);
-  set("neighbors", int(q.get("nn"), 2, 10_000));
-  set("minDist", real(q.get("md"), 0, 1));
+  set("neighbors", int(q.get("nn"), bounds("umap", "n_neighbors")));
+  set("minDist", real(q.get("md"), bounds("umap", "min_dist")));
   if (q.get("col")) params.column = q.get("col");
   for (const side of ["left", "right", "up", "down"] as const) if (q.has(side)) params[side] = q.get(side) ?? "";
   if (projection.method === "custom") params.regex = q.get("re") === "1";
@@ -146,7 +150,7 @@ export function decodeState(hash: string): UrlState {
   if (Object.keys(params).length) out.params = params;
   const sph = q.get("sph");
   if (sph === "1" || sph === "0") out.spherize = sph === "1";
-  out.step = int(q.get("step"), 0, Number.MAX_SAFE_INTEGER) ?? null; // left out: the latest
+  out.step = int(q.get("step"), ANY) ?? null; // left out: the latest
   const iso = q.get("iso");
   const isolated = iso === null ? null : decodeRanges(iso);
   if (isolated) out.isolated = isolated;
@@ -155,12 +159,12 @@ export function decodeState(hash: string): UrlState {
   out.colorMode = q.get("cmode") === "numeric" ? "numeric" : "category";
   const cscale = q.get("cscale");
   out.colorScale = cscale === "linear" || cscale === "log" ? cscale : null;
-  const focus = int(q.get("focus"), 0, 2 ** 31 - 1);
+  const focus = int(q.get("focus"), ANY);
   if (focus !== undefined) out.focus = focus;
   const sel = q.get("sel");
   const selection = sel === null ? null : decodeRanges(sel);
   if (selection) out.selection = selection;
-  const k = int(q.get("k"), 1, 1000);
+  const k = int(q.get("k"), boundsOf(options.neighbors.k));
   if (k !== undefined) out.k = k;
   const metric = q.get("metric");
   if (metric === "cosine" || metric === "euclidean") out.metric = metric;

@@ -15,7 +15,7 @@ function write(): void {
   timer = undefined;
   const state = store.get();
   if (state.embedding === null) return;
-  const hash = encodeState(snapshot(state));
+  const hash = encodeState(snapshot(state), state.options);
   written = hash;
   const url = new URL(window.location.href);
   url.hash = hash;
@@ -39,7 +39,9 @@ function start(): void {
 }
 
 async function openHash(hash: string): Promise<boolean> {
-  const doc = decodeState(hash);
+  const options = store.get().options;
+  if (options === null) return false; // boot.ts opens the URL's view once they are loaded
+  const doc = decodeState(hash, options);
   const runs = store.get().runs?.runs ?? [];
   const wanted = doc.embedding ?? (store.get().embedding ? null : runs.find((r) => r.embeddings.length)?.embeddings[0]);
   if (wanted && !runs.some((r) => r.id === wanted.run && r.embeddings.some((e) => e.id === (wanted as { id: string }).id))) {

@@ -1,0 +1,69 @@
+// t-SNE's settings (perplexity, learning rate, iterations, seed: bounds, defaults and help from the server) and its
+// live run: iterations as they come, pause / resume, stop, re-run with the next seed.
+import type { Options } from "../api/types";
+import { paramOf } from "../state/options";
+import { pauseJob, project, rerunTsne, resumeJob, setParams, stopJob } from "../state/projectionActions";
+import type { State } from "../state/store";
+import { NumberField, Seed, isRunning } from "./fields";
+
+export function TsneSettings({ state, options }: { state: State; options: Options }) {
+  const p = state.params;
+  const job = state.job?.method === "tsne" ? state.job : null;
+  const running = isRunning(job);
+  const param = (name: string) => paramOf(options, "tsne", name);
+  return (
+    <div class="tsne">
+      <NumberField
+        id="tsne-perplexity"
+        label="Perplexity"
+        param={param("perplexity")}
+        value={p.perplexity}
+        set={(v) => setParams({ perplexity: v })}
+      />
+      <NumberField
+        id="tsne-learning-rate"
+        label="Learning rate"
+        param={param("learning_rate")}
+        step={10}
+        placeholder="auto"
+        value={typeof p.learningRate === "number" && p.learningRate > 0 ? p.learningRate : ""}
+        set={(v) => setParams({ learningRate: v > 0 ? v : "auto" })}
+      />
+      <NumberField
+        id="tsne-iterations"
+        label="Iterations"
+        param={param("n_iter")}
+        step={50}
+        value={p.iterations}
+        set={(v) => setParams({ iterations: v })}
+      />
+      <Seed id="tsne-seed" range={options.projection.random_state} value={p.tsneSeed} set={(v) => setParams({ tsneSeed: v })} />
+      <div class="buttons" style={{ flexWrap: "wrap" }}>
+        <button type="button" class="primary" id="tsne-run" disabled={running} onClick={() => void project()}>
+          Run
+        </button>
+        {job?.state === "paused" ? (
+          <button type="button" id="tsne-resume" onClick={() => void resumeJob()}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" id="tsne-pause" disabled={!running} onClick={() => void pauseJob()}>
+            Pause
+          </button>
+        )}
+        <button type="button" id="tsne-stop" disabled={!running} onClick={() => void stopJob()}>
+          Stop
+        </button>
+        <button type="button" id="tsne-rerun" title="Start again with the next seed" onClick={() => void rerunTsne()}>
+          Re{"\u2011"}run
+        </button>
+      </div>
+      {job && (
+        <p class="note" id="tsne-iteration">
+          {job.iteration !== null ? `Iteration ${job.iteration.toLocaleString("en-US")}` : job.stage}
+          {job.total ? ` / ${job.total.toLocaleString("en-US")}` : ""} · {job.state}
+        </p>
+      )}
+    </div>
+  );
+}
