@@ -117,7 +117,7 @@ def serve(
     """Serve `collection` until interrupted; `announce` receives the URL once the socket listens."""
     server, sock, url = make_server(collection, settings)
     if warm_up:
-        from ..compute.umap import warm_up as umap_warm_up
+        from ..compute.umap_warmup import warm_up as umap_warm_up
 
         umap_warm_up(background=True)
     if announce is not None:
