@@ -26,8 +26,8 @@ a k-NN graph compiles for about 5 s more (70,000 x 50: 30 s against 24-26 s warm
 search (no graph, 4,096 points or more) compiles for about 20 s more. Importing this module sets NUMBA_CACHE_DIR
 to `<embedscope cache dir>/numba` unless it is already set, before numba is imported (if numba was imported
 already its configuration is reloaded; functions of libraries imported before keep their cache location).
-umap-learn itself is imported on first use. A long-running process calls `warm_up()` (umap_warmup.py) at start: it compiles the
-path taken with a graph first (the one projections use), then the NN-descent path, in a background thread
+umap-learn itself is imported on first use. A long-running process calls `umap_warmup.warm_up()` at start: it
+compiles the path taken with a graph first (the one projections use), then the NN-descent path, in a background thread
 (about 24 s in a fresh process; the first fit after it runs at warm speed).
 """
 
