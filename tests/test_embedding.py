@@ -164,3 +164,10 @@ def test_subset_keeps_the_sprite_thumbnails_of_its_rows():
     ]
     with pytest.raises(ParameterError, match=r"sprite thumbnail 3 out of range 0\.\.2"):
         sub.sprite.thumbnail(3)
+
+
+def test_sprite_lives_in_its_own_module_and_the_old_imports_still_work():
+    import embedscope.embedding
+    import embedscope.sprite
+
+    assert embedscope.sprite.Sprite is embedscope.embedding.Sprite is Sprite

@@ -27,9 +27,9 @@ import numpy as np
 import pyarrow as pa
 
 from ...checks import as_float32, check_finite
-from ...embedding import Sprite
 from ...errors import MetadataError, ParameterError
 from ...metadata import check_rows
+from ...sprite import Sprite
 from ..tensorflow import pbtxt
 from .logdir import CONFIG_NAME, CONFIG_SCHEMA
 from .writer import STEP_SEPARATOR, replace_config, step_entries, write_tensor
