@@ -14,10 +14,19 @@ import pyarrow as pa
 
 from .checks import as_float32, check_finite, is_memory_mapped
 from .errors import AmbiguousError, FormatError, NotFoundError, ParameterError
-from .metadata import check_rows, column_strings, default_label_column
+from .metadata import check_rows, column_strings, default_label_column, metadata_table
 from .sprite import Sprite
 
-__all__ = ["Collection", "Embedding", "Sprite", "Steps", "as_float32_matrix", "match_tensor_name", "use_writer"]
+__all__ = [
+    "Collection",
+    "Embedding",
+    "Sprite",
+    "Steps",
+    "as_float32_matrix",
+    "match_tensor_name",
+    "metadata_table",
+    "use_writer",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +72,7 @@ def match_tensor_name(want: str, names: Iterable[str]) -> str | None:
 
 
 class Embedding:
-    """N vectors of D float32 numbers, with metadata whose row i describes vector i.
+    """N vectors of D float32 numbers, with metadata whose row i describes vector i (see metadata.metadata_table).
 
     Vectors are checked for NaN/Inf when they are in memory (an array a Python user passes, say), which is an
     error naming the first row. A memory-mapped array is not scanned here, so opening a large file stays
@@ -75,7 +84,7 @@ class Embedding:
         vectors: Any,
         *,
         name: str = "embedding",
-        metadata: pa.Table | None = None,
+        metadata: Any = None,
         label_column: str | None = None,
         sprite: Sprite | None = None,
         source: str | None = None,
@@ -87,8 +96,9 @@ class Embedding:
             check_finite(self.vectors, path=source, what="vectors")
         self.name = name
         self.source = source
+        metadata = metadata_table(metadata)
         check_rows(metadata, self.vectors.shape[0], path=source)
-        self.metadata = metadata
+        self.metadata: pa.Table | None = metadata
         if label_column is not None and (metadata is None or label_column not in metadata.column_names):
             have = [] if metadata is None else metadata.column_names
             raise NotFoundError(

@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from ...checks import as_float32, check_finite
 from ...errors import MetadataError, ParameterError
-from ...metadata import check_rows
+from ...metadata import check_rows, metadata_table
 from ...sprite import Sprite
 from ..tensorflow import pbtxt
 from .logdir import CONFIG_NAME, CONFIG_SCHEMA
@@ -80,35 +79,6 @@ def _matrix(tensor: Any, name: str, step: int) -> np.ndarray:
     vectors = as_float32(array)
     check_finite(vectors, path=None, what=f"`{name}` at step {step}", field="tensor")
     return vectors
-
-
-def _metadata_table(metadata: Any) -> pa.Table:
-    """A metadata table from a pyarrow Table, a pandas DataFrame, {column: values} or a list of labels."""
-    if isinstance(metadata, pa.Table):
-        return metadata
-    if type(metadata).__module__.split(".")[0] == "pandas" and hasattr(metadata, "columns"):
-        return pa.Table.from_pandas(metadata, preserve_index=False)
-    if isinstance(metadata, Mapping):
-        columns = {str(k): [None if v is None else str(v) for v in _values(col)] for k, col in metadata.items()}
-        lengths = {len(v) for v in columns.values()}
-        if len(lengths) > 1:
-            raise MetadataError(
-                f"metadata columns have different lengths: {sorted(lengths)}",
-                field="metadata",
-                fix="give every column one value per row",
-            )
-        return pa.table(columns)
-    if isinstance(metadata, str) or not isinstance(metadata, Sequence | np.ndarray):
-        raise ParameterError(
-            f"`metadata` must be a list of labels, a {{column: values}} dict, a pyarrow Table or a pandas DataFrame, "
-            f"got {type(metadata).__name__}",
-            field="metadata",
-        )
-    return pa.table({"label": [str(v) for v in _values(metadata)]})
-
-
-def _values(column: Any) -> list[Any]:
-    return list(column.tolist() if isinstance(column, np.ndarray) else column)
 
 
 def _sprite(sprite: Any) -> Sprite:
@@ -224,7 +194,8 @@ def _add_metadata(
         if current is not None:
             entry.add("metadata_path", current.relative_to(folder).as_posix())
         return
-    table = _metadata_table(metadata)
+    table = metadata_table(metadata)
+    assert table is not None
     try:
         check_rows(table, n)
     except MetadataError as exc:
