@@ -345,8 +345,9 @@ def test_write_round_trip(tmp_path):
     marks.write_text(json.dumps([{"label": "a state"}]))
     emb.bookmarks_path = str(marks)
     assert write(emb, tmp_path / "logs") == tmp_path / "logs"
-    files = sorted(p.name for p in (tmp_path / "logs").iterdir())
+    files = sorted(p.name for p in (tmp_path / "logs").iterdir() if "tfevents" not in p.name)
     assert files == ["bookmarks.json", "metadata.tsv", "projector_config.pbtxt", "sprite.png", "words.bytes"]
+    assert len(list((tmp_path / "logs").glob("events.out.tfevents.*"))) == 1  # so that TensorBoard lists the run
     config = pbtxt.read(tmp_path / "logs" / "projector_config.pbtxt", schema=CONFIG_SCHEMA)
     (entry,) = config.messages("embeddings")
     assert entry.all("tensor_shape") == [50, 8]

@@ -6,6 +6,7 @@ Layout (one folder per name, beside the config; TensorBoard's projector opens it
     LOGDIR/NAME/STEP.bytes          the table at that step, raw little-endian float32 (tensor_shape: N, D)
     LOGDIR/NAME/metadata.tsv        written once; metadata@STEP.tsv from a step where it changed
     LOGDIR/NAME/sprite.png          written once; sprite@STEP.png from a step where it changed
+    LOGDIR/events.out.tfevents.*    one events file (events.py), so that TensorBoard lists LOGDIR as a run
 
 A reader never sees half a step: every file is written under a temporary name and renamed into place, and the
 config, which names them, is replaced last (atomically). embedscope's reader groups `NAME@STEP` entries back

@@ -1,4 +1,5 @@
-"""Writing a TensorBoard log dir the projector opens: config, tensor (raw float32 or TSV), metadata, sprite."""
+"""Writing a TensorBoard log dir the projector opens: config, tensor (raw float32 or TSV), metadata, sprite, and
+an events file in each run folder so that TensorBoard lists it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 from ...embedding import Embedding
 from ...errors import ParameterError
 from ..tensorflow import pbtxt
+from .events import mark_run
 from .logdir import CONFIG_NAME, CONFIG_SCHEMA, SNIFF_BYTES, reads_as_text
 
 log = logging.getLogger(__name__)
@@ -76,13 +78,15 @@ def replace_config(path: Path, config: pbtxt.Message, name: str, steps: dict[int
     out = pbtxt.Message([f for f in config.fields if f.name != "embeddings"])
     for kept in [*others, latest, *ordered]:
         out.add("embeddings", kept)
-    _replace_text(path, pbtxt.dumps(out))
+    _write_config(path, pbtxt.dumps(out))
 
 
-def _replace_text(path: Path, text: str) -> None:
+def _write_config(path: Path, text: str) -> None:
+    """Replace the config atomically, and make its folder a run TensorBoard lists (events.py)."""
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(text, encoding="utf-8")
     partial.replace(path)
+    mark_run(path.parent)
 
 
 def write(embedding: Embedding, path: Path, *, run: str | None = None, tensor_name: str | None = None) -> Path:
@@ -128,5 +132,5 @@ def write(embedding: Embedding, path: Path, *, run: str | None = None, tensor_na
     out = pbtxt.Message([f for f in config.fields if f.name != "embeddings"])
     for kept in [*others, entry]:
         out.add("embeddings", kept)
-    _replace_text(config_path, pbtxt.dumps(out))
+    _write_config(config_path, pbtxt.dumps(out))
     return root
