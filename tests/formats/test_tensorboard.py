@@ -378,6 +378,42 @@ def test_write_runs_append_and_replace(tmp_path):
         write(sample(), logs, run="../x")
 
 
+@pytest.mark.parametrize("names", [("enc/emb", "enc_emb"), ("слово", "текст")])
+def test_names_that_clean_to_one_file_name_overwrite_nothing(tmp_path, names):
+    """`enc/emb` and `enc_emb` (or two Cyrillic names) make one file name: the second gets its own files."""
+    logs = tmp_path / "logs"
+    made = {
+        name: Embedding(
+            np.random.default_rng(i).normal(size=(4, 3)), name=name, metadata=[f"{i}-{j}" for j in range(4)]
+        )
+        for i, name in enumerate(names)
+    }
+    for emb in made.values():
+        emb.save(logs)
+    back = tensors(logs)
+    assert set(back) == {(".", name) for name in names}
+    for name, emb in made.items():
+        np.testing.assert_array_equal(back[".", name].vectors, emb.vectors)
+        assert back[".", name].labels == emb.labels
+    config = pbtxt.read(logs / "projector_config.pbtxt", schema=CONFIG_SCHEMA)
+    assert [e.string("tensor_name") for e in config.messages("embeddings")] == list(names)
+    assert len({e.string("tensor_path") for e in config.messages("embeddings")}) == 2
+
+
+def test_files_already_there_are_not_overwritten_and_a_replaced_entry_reuses_its_own(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "metadata.tsv").write_text("mine\n")  # a file no entry names
+    (logs / "words.bytes").write_bytes(b"kept")
+    write(sample(name="words"), logs)
+    assert (logs / "metadata.tsv").read_text() == "mine\n" and (logs / "words.bytes").read_bytes() == b"kept"
+    assert load(logs).labels == [f"w{i}" for i in range(50)]
+    before = sorted(p.name for p in logs.iterdir())
+    write(sample(name="words", seed=5), logs)  # the same tensor name: its entry and its files are replaced
+    assert sorted(p.name for p in logs.iterdir()) == before
+    np.testing.assert_array_equal(load(logs).vectors, sample(name="words", seed=5).vectors)
+
+
 def test_write_falls_back_to_tsv_when_tensorboard_would_read_text(tmp_path, caplog):
     emb = Embedding(np.zeros((5, 3), np.float32), name="zeros")
     write(emb, tmp_path)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -103,7 +103,8 @@ def _write_once(data: bytes, folder: Path, stem: str, suffix: str, *, current: P
 
 
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name.split("/"):
+    parts = name.split("/") if isinstance(name, str) else []
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or any(p in ("", ".", "..") for p in parts):
         raise ParameterError(
             f"`name` must be a non-empty name of letters, digits, '_', '-', '.', '/' or spaces, got {name!r}",
             field="name",
@@ -158,7 +159,7 @@ def log_embedding(
                 fix="every step of an embedding must have the same shape: log a table of another shape "
                 "under another name",
             )
-    stem = name
+    stem = _folder_of(name, previous, folder)
     target = folder / stem
     target.mkdir(parents=True, exist_ok=True)
     entry = pbtxt.Message().add("tensor_name", f"{name}{STEP_SEPARATOR}{step}")
@@ -168,6 +169,20 @@ def log_embedding(
     _add_sprite(entry, previous, sprite, folder, stem, step, len(vectors))
     replace_config(config_path, config, name, {**earlier, step: entry})
     return step
+
+
+def _folder_of(name: str, previous: pbtxt.Message | None, folder: Path) -> str:
+    """The folder (relative to the log dir) of embedding `name`'s files: the one its earlier steps are in; for a new
+    name, `name` unless it is there already (`Words` and `words` on a case-insensitive disk), else `name-2`..."""
+    if previous is not None:
+        earlier = PurePosixPath(previous.string("tensor_path")).parent.as_posix()
+        if earlier != ".":
+            return earlier
+    stem, count = name, 1
+    while (folder / stem).exists():
+        count += 1
+        stem = f"{name}-{count}"
+    return stem
 
 
 def _current(folder: Path, previous: pbtxt.Message | None, field: str) -> tuple[Path | None, pbtxt.Message | None]:
