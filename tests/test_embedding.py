@@ -164,3 +164,50 @@ def test_subset_keeps_the_sprite_thumbnails_of_its_rows():
     ]
     with pytest.raises(ParameterError, match=r"sprite thumbnail 3 out of range 0\.\.2"):
         sub.sprite.thumbnail(3)
+
+
+def test_sprite_lives_in_its_own_module_and_the_old_imports_still_work():
+    import embedscope.embedding
+    import embedscope.sprite
+
+    assert embedscope.sprite.Sprite is embedscope.embedding.Sprite is Sprite
+
+
+def test_metadata_as_a_list_of_labels_is_one_label_column():
+    emb = Embedding(np.eye(3), metadata=["a", "b", "c"])
+    assert emb.metadata is not None and emb.metadata.column_names == ["label"]
+    assert emb.labels == ["a", "b", "c"]
+    assert emb.index_of("b") == 1
+    assert Embedding(np.eye(2), metadata=("x", 2)).labels == ["x", "2"]  # mixed types are kept as text
+    assert Embedding(np.eye(2), metadata=np.array(["p", "q"])).labels == ["p", "q"]
+
+
+def test_metadata_as_a_dict_of_columns_keeps_their_types():
+    emb = Embedding(np.eye(3), metadata={"word": ["a", "b", "c"], "count": np.array([3, 2, 1])})
+    assert emb.metadata is not None and emb.metadata.column_names == ["word", "count"]
+    assert emb.metadata.column("count").to_pylist() == [3, 2, 1]
+    assert emb.label_column == "word"
+    with pytest.raises(MetadataError, match=r"different lengths: \[2, 3\]"):
+        Embedding(np.eye(3), metadata={"word": ["a", "b", "c"], "count": [1, 2]})
+
+
+def test_metadata_as_dataframes():
+    pd = pytest.importorskip("pandas")
+    emb = Embedding(np.eye(2), metadata=pd.DataFrame({"word": ["a", "b"], "n": [1, 2]}, index=[7, 8]))
+    assert emb.metadata is not None and emb.metadata.column_names == ["word", "n"]
+    assert emb.labels == ["a", "b"]
+    assert Embedding(np.eye(2), metadata=pd.Series(["u", "v"])).labels == ["u", "v"]
+    pl = pytest.importorskip("polars")
+    emb = Embedding(np.eye(2), metadata=pl.DataFrame({"word": ["c", "d"], "n": [1, 2]}))
+    assert emb.metadata is not None and emb.metadata.column("n").to_pylist() == [1, 2]
+    assert emb.labels == ["c", "d"]
+    assert Embedding(np.eye(2), metadata=pl.Series(["e", "f"])).labels == ["e", "f"]
+
+
+@pytest.mark.parametrize("bad", [42, "abc", {"word": "ab"}, object()])
+def test_metadata_of_another_kind_names_the_parameter_and_what_it_accepts(bad):
+    with pytest.raises(ParameterError, match="`metadata`") as info:
+        Embedding(np.eye(2), metadata=bad)
+    assert info.value.field == "metadata"
+    if not isinstance(bad, dict):
+        assert "list of labels" in str(info.value) and type(bad).__name__ in str(info.value)

@@ -213,7 +213,7 @@ def test_step_that_goes_backwards(tmp_path):
     assert log_embedding(tmp_path, _table(1), name="w") == 6
 
 
-@pytest.mark.parametrize("name", ["", "a@3", "../up", "x/../../y", 3])
+@pytest.mark.parametrize("name", ["", "a@3", "../up", "x/../../y", 3, "a/", "a//b", "./a"])
 def test_bad_names(tmp_path, name):
     with pytest.raises(ParameterError, match="`name` must be"):
         log_embedding(tmp_path, _table(0), name=name)
@@ -251,3 +251,16 @@ def test_reader_never_sees_a_half_written_step(tmp_path):
     reader.join()
     assert not errors, errors[0]
     assert seen and seen == sorted(seen)
+
+
+def test_a_new_name_never_writes_into_a_folder_already_there(tmp_path):
+    """`words` after a leftover `words/` folder (or after `Words` on a case-insensitive disk) gets `words-2/`."""
+    (tmp_path / "words").mkdir()
+    (tmp_path / "words" / "0.bytes").write_bytes(b"kept")
+    log_embedding(tmp_path, _table(0), name="words", metadata=WORDS)
+    log_embedding(tmp_path, _table(1), name="words")
+    assert (tmp_path / "words" / "0.bytes").read_bytes() == b"kept"
+    assert sorted(p.name for p in (tmp_path / "words-2").iterdir()) == ["0.bytes", "1.bytes", "metadata.tsv"]
+    emb = embedscope.load(tmp_path)
+    assert emb.name == "words" and emb.labels == WORDS and emb.steps is not None and emb.steps.numbers == [0, 1]
+    np.testing.assert_array_equal(emb.at(0).vectors, _table(0))

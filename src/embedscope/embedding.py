@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from .checks import as_float32, check_finite, is_memory_mapped
 from .errors import AmbiguousError, FormatError, NotFoundError, ParameterError
-from .metadata import check_rows, column_strings, default_label_column
+from .metadata import check_rows, column_strings, default_label_column, metadata_table
+from .sprite import Sprite
 
-if TYPE_CHECKING:
-    from PIL.Image import Image
+__all__ = [
+    "Collection",
+    "Embedding",
+    "Sprite",
+    "Steps",
+    "as_float32_matrix",
+    "match_tensor_name",
+    "metadata_table",
+    "use_writer",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,89 +41,6 @@ def use_writer(save: Callable[..., Path]) -> None:
     """Make `save` the function Embedding.save calls (formats/registry.py registers embedscope.save)."""
     global _writer
     _writer = save
-
-
-class Sprite:
-    """A sprite sheet: thumbnails of `single_image_dim` (width, height) laid out row-first in a square grid.
-
-    `take(rows)` gives the sprite of a subset: thumbnail i is the parent's thumbnail rows[i], and its image
-    (those thumbnails packed into a new square grid) is made only when first used.
-    """
-
-    def __init__(self, image: Image | None, single_image_dim: tuple[int, int], path: str | None = None) -> None:
-        self._image = image
-        self.single_image_dim = (int(single_image_dim[0]), int(single_image_dim[1]))
-        self.path = path
-        self._parent: Sprite | None = None
-        self._rows: np.ndarray | None = None
-
-    def __repr__(self) -> str:
-        w, h = self.single_image_dim
-        return f"Sprite({w}x{h} px thumbnails, grid {self.grid[0]}x{self.grid[1]}, path={self.path!r})"
-
-    @property
-    def image(self) -> Image:
-        if self._image is None:
-            self._image = self._pack()
-        return self._image
-
-    @property
-    def grid(self) -> tuple[int, int]:
-        """(columns, rows) of thumbnails the image holds."""
-        w, h = self.single_image_dim
-        if self._image is None and self._rows is not None:
-            cols = max(1, math.ceil(math.sqrt(len(self._rows))))
-            return cols, max(1, math.ceil(len(self._rows) / cols))
-        return self.image.width // w, self.image.height // h
-
-    @property
-    def capacity(self) -> int:
-        cols, rows = self.grid
-        return cols * rows
-
-    def thumbnail(self, index: int) -> Image:
-        w, h = self.single_image_dim
-        cols, _ = self.grid
-        count = self.capacity if self._rows is None else len(self._rows)
-        if not 0 <= index < count:
-            raise ParameterError(f"sprite thumbnail {index} out of range 0..{count - 1}", field="index")
-        if self._parent is not None and self._rows is not None:
-            return self._parent.thumbnail(int(self._rows[index]))
-        row, col = divmod(index, cols)
-        return self.image.crop((col * w, row * h, (col + 1) * w, (row + 1) * h))
-
-    def take(self, rows: np.ndarray) -> Sprite:
-        """The sprite of a subset whose row i is this sprite's thumbnail rows[i]."""
-        rows = np.asarray(rows, dtype=np.int64)
-        if rows.size and (rows.min() < 0 or rows.max() >= self.capacity):
-            raise ParameterError(f"sprite rows must be in 0..{self.capacity - 1}", field="rows")
-        out = Sprite(None, self.single_image_dim)
-        out._parent, out._rows = self, rows
-        return out
-
-    def _pack(self) -> Image:
-        from PIL import Image as PILImage
-
-        assert self._parent is not None and self._rows is not None
-        w, h = self.single_image_dim
-        cols, rows = self.grid
-        source = self._parent.image
-        sheet = PILImage.new(source.mode, (cols * w, rows * h))
-        for i, row in enumerate(self._rows):
-            r, c = divmod(i, cols)
-            sheet.paste(self._parent.thumbnail(int(row)), (c * w, r * h))
-        return sheet
-
-    def check_holds(self, n: int) -> None:
-        if self.capacity < n:
-            cols, rows = self.grid
-            w, h = self.single_image_dim
-            raise FormatError(
-                f"sprite {self.image.width}x{self.image.height} px with {w}x{h} px thumbnails holds "
-                f"{cols}x{rows} = {self.capacity:,} images, but there are {n:,} points",
-                path=self.path,
-                fix="check single_image_dim, or make the sprite again with make_sprite()",
-            )
 
 
 def as_float32_matrix(vectors: Any, *, source: str | None = None) -> np.ndarray:
@@ -147,7 +72,7 @@ def match_tensor_name(want: str, names: Iterable[str]) -> str | None:
 
 
 class Embedding:
-    """N vectors of D float32 numbers, with metadata whose row i describes vector i.
+    """N vectors of D float32 numbers, with metadata whose row i describes vector i (see metadata.metadata_table).
 
     Vectors are checked for NaN/Inf when they are in memory (an array a Python user passes, say), which is an
     error naming the first row. A memory-mapped array is not scanned here, so opening a large file stays
@@ -159,7 +84,7 @@ class Embedding:
         vectors: Any,
         *,
         name: str = "embedding",
-        metadata: pa.Table | None = None,
+        metadata: Any = None,
         label_column: str | None = None,
         sprite: Sprite | None = None,
         source: str | None = None,
@@ -171,8 +96,9 @@ class Embedding:
             check_finite(self.vectors, path=source, what="vectors")
         self.name = name
         self.source = source
+        metadata = metadata_table(metadata)
         check_rows(metadata, self.vectors.shape[0], path=source)
-        self.metadata = metadata
+        self.metadata: pa.Table | None = metadata
         if label_column is not None and (metadata is None or label_column not in metadata.column_names):
             have = [] if metadata is None else metadata.column_names
             raise NotFoundError(

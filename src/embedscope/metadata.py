@@ -1,14 +1,17 @@
-"""Metadata tables: row i belongs to vector i; a column is numeric when every non-empty value is a number."""
+"""Metadata tables: row i belongs to vector i; a column is numeric when every non-empty value is a number.
+
+metadata_table() makes one from what Python code gives (labels, columns, DataFrames)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import MetadataError
+from .errors import MetadataError, ParameterError
 
 
 def column_kind(dtype: pa.DataType) -> str:
@@ -87,3 +90,55 @@ def column_strings(table: pa.Table, name: str) -> list[str]:
 
 def _format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+
+
+def metadata_table(metadata: Any) -> pa.Table | None:
+    """Metadata as Python code gives it, as one pyarrow Table (row i describes vector i).
+
+    Accepted: None, a pyarrow Table, a pandas or polars DataFrame, a {column: values} dict, or a list (tuple,
+    1-D array, Series) of labels, which becomes one column named `label`. A column whose values are not all of
+    one type is kept as text.
+    """
+    if metadata is None or isinstance(metadata, pa.Table):
+        return metadata
+    top = type(metadata).__module__.split(".")[0]
+    if top == "pandas" and hasattr(metadata, "columns"):
+        return pa.Table.from_pandas(metadata, preserve_index=False)
+    if top == "polars" and hasattr(metadata, "columns") and hasattr(metadata, "to_arrow"):
+        return pa.table(metadata.to_arrow())
+    if isinstance(metadata, Mapping):
+        columns = {str(name): _column(values, name=str(name)) for name, values in metadata.items()}
+        lengths = sorted({len(column) for column in columns.values()})
+        if len(lengths) > 1:
+            raise MetadataError(
+                f"`metadata` columns have different lengths: {lengths}",
+                field="metadata",
+                fix="give every column one value per vector",
+            )
+        return pa.table(columns)
+    if top in ("pandas", "polars") or (isinstance(metadata, Sequence | np.ndarray) and not isinstance(metadata, str)):
+        return pa.table({"label": _column(metadata, name="label")})
+    raise ParameterError(
+        f"`metadata` must be a list of labels, a {{column: values}} dict, a pyarrow Table or a pandas or polars "
+        f"DataFrame; found {type(metadata).__module__}.{type(metadata).__qualname__}",
+        field="metadata",
+        fix='pass metadata=["label of row 0", ...] or metadata={"word": [...], "count": [...]}',
+    )
+
+
+def _column(values: Any, *, name: str) -> pa.Array:
+    """One metadata column: its values as one Arrow type, else as text."""
+    if isinstance(values, str | bytes) or not hasattr(values, "__len__"):
+        raise ParameterError(
+            f"`metadata` column `{name}` must hold one value per vector, found {type(values).__name__} {values!r:.60}",
+            field="metadata",
+        )
+    if hasattr(values, "to_arrow"):  # a polars Series
+        return pa.array(values.to_arrow())
+    if isinstance(values, np.ndarray) and values.ndim != 1:
+        raise ParameterError(f"`metadata` column `{name}` must be 1-D, found shape {values.shape}", field="metadata")
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    try:
+        return pa.array(items)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return pa.array([None if v is None else str(v) for v in items], type=pa.string())

@@ -56,6 +56,11 @@ def _glove(d: Path) -> Path:
     return d / "glove.txt"
 
 
+def _gensim(d: Path) -> Path:
+    _kv().save(str(d / "words.kv"), sep_limit=0)  # the vectors beside it, in words.kv.vectors.npy
+    return d / "words.kv"
+
+
 def _npy(d: Path) -> Path:
     np.save(d / "v.npy", VECTORS)
     return d / "v.npy"
@@ -122,6 +127,9 @@ CASES = [
     Case("word2vec", _word2vec, labelled=True, text=True),
     Case("word2vec-binary", _word2vec_binary, labelled=True),
     Case("glove", _glove, labelled=True, text=True),
+    Case("gensim", _gensim, labelled=True),
+    Case("gensim", _fixture("gensim", "word2vec.model")),
+    Case("fasttext", _fixture("gensim", "fasttext.bin")),
     Case("npy", _npy),
     Case("npz", _npz, labelled=True),
     Case("parquet", _parquet, labelled=True),

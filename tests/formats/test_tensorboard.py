@@ -345,8 +345,9 @@ def test_write_round_trip(tmp_path):
     marks.write_text(json.dumps([{"label": "a state"}]))
     emb.bookmarks_path = str(marks)
     assert write(emb, tmp_path / "logs") == tmp_path / "logs"
-    files = sorted(p.name for p in (tmp_path / "logs").iterdir())
+    files = sorted(p.name for p in (tmp_path / "logs").iterdir() if "tfevents" not in p.name)
     assert files == ["bookmarks.json", "metadata.tsv", "projector_config.pbtxt", "sprite.png", "words.bytes"]
+    assert len(list((tmp_path / "logs").glob("events.out.tfevents.*"))) == 1  # so that TensorBoard lists the run
     config = pbtxt.read(tmp_path / "logs" / "projector_config.pbtxt", schema=CONFIG_SCHEMA)
     (entry,) = config.messages("embeddings")
     assert entry.all("tensor_shape") == [50, 8]
@@ -375,6 +376,42 @@ def test_write_runs_append_and_replace(tmp_path):
     assert (logs / "train" / "b.metadata.tsv").is_file()
     with pytest.raises(ParameterError, match=r"run '../x' must be a relative folder inside the log dir"):
         write(sample(), logs, run="../x")
+
+
+@pytest.mark.parametrize("names", [("enc/emb", "enc_emb"), ("слово", "текст")])
+def test_names_that_clean_to_one_file_name_overwrite_nothing(tmp_path, names):
+    """`enc/emb` and `enc_emb` (or two Cyrillic names) make one file name: the second gets its own files."""
+    logs = tmp_path / "logs"
+    made = {
+        name: Embedding(
+            np.random.default_rng(i).normal(size=(4, 3)), name=name, metadata=[f"{i}-{j}" for j in range(4)]
+        )
+        for i, name in enumerate(names)
+    }
+    for emb in made.values():
+        emb.save(logs)
+    back = tensors(logs)
+    assert set(back) == {(".", name) for name in names}
+    for name, emb in made.items():
+        np.testing.assert_array_equal(back[".", name].vectors, emb.vectors)
+        assert back[".", name].labels == emb.labels
+    config = pbtxt.read(logs / "projector_config.pbtxt", schema=CONFIG_SCHEMA)
+    assert [e.string("tensor_name") for e in config.messages("embeddings")] == list(names)
+    assert len({e.string("tensor_path") for e in config.messages("embeddings")}) == 2
+
+
+def test_files_already_there_are_not_overwritten_and_a_replaced_entry_reuses_its_own(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "metadata.tsv").write_text("mine\n")  # a file no entry names
+    (logs / "words.bytes").write_bytes(b"kept")
+    write(sample(name="words"), logs)
+    assert (logs / "metadata.tsv").read_text() == "mine\n" and (logs / "words.bytes").read_bytes() == b"kept"
+    assert load(logs).labels == [f"w{i}" for i in range(50)]
+    before = sorted(p.name for p in logs.iterdir())
+    write(sample(name="words", seed=5), logs)  # the same tensor name: its entry and its files are replaced
+    assert sorted(p.name for p in logs.iterdir()) == before
+    np.testing.assert_array_equal(load(logs).vectors, sample(name="words", seed=5).vectors)
 
 
 def test_write_falls_back_to_tsv_when_tensorboard_would_read_text(tmp_path, caplog):

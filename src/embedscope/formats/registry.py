@@ -38,6 +38,8 @@ FORMATS: dict[str, Format] = {
         Format("word2vec", "word2vec", "word2vec text / fastText .vec (header line)", writes=True),
         Format("word2vec-binary", "word2vec", "word2vec binary"),
         Format("glove", "word2vec", "GloVe text (no header line)"),
+        Format("fasttext", "word2vec", "fastText .bin model (read by gensim)"),
+        Format("gensim", "word2vec", "gensim's .save() files: KeyedVectors .kv, Word2Vec/FastText/Doc2Vec .model"),
         Format("npy", "numpy", "NumPy .npy", writes=True),
         Format("npz", "numpy", "NumPy .npz"),
         Format("parquet", "tables", "Parquet table", writes=True),
@@ -67,6 +69,8 @@ _SUFFIXES = {
     ".pth": "torch",
     ".vec": "word2vec",
     ".index": "tf-checkpoint",
+    ".kv": "gensim",
+    ".model": "gensim",
 }
 
 _MAGIC = (
@@ -74,6 +78,7 @@ _MAGIC = (
     (b"PAR1", "parquet"),
     (b"ARROW1", "arrow"),
     (b"\x89HDF\r\n\x1a\n", "keras"),
+    (b"\xba\x16\x4f\x2f", "fasttext"),  # fastText's magic number, little-endian
 )
 
 
@@ -94,10 +99,12 @@ def sniff(path: Path) -> str:
     if ".data-" in path.name and "-of-" in path.name:
         return "tf-checkpoint"
     with path.open("rb") as fh:
-        head = fh.read(16)
+        head = fh.read(64)
     for magic, fmt in _MAGIC:
         if head.startswith(magic):
             return fmt if fmt != "keras" or path.suffix != ".npz" else "npz"
+    if head.startswith(b"\x80") and b"gensim." in head:  # a pickle whose first class is one of gensim's
+        return "gensim"
     suffix = path.suffix.lower()
     if head.startswith(b"PK"):
         return {".npz": "npz", ".keras": "keras"}.get(suffix, "torch")

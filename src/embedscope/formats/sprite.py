@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from ..embedding import Sprite
 from ..errors import FormatError, NotFoundError, ParameterError
+from ..sprite import Sprite
 
 log = logging.getLogger(__name__)
 

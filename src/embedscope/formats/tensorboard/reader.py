@@ -21,9 +21,10 @@ import numpy as np
 import pyarrow as pa
 
 from ...checks import check_finite
-from ...embedding import Collection, Embedding, Sprite, Steps
+from ...embedding import Collection, Embedding, Steps
 from ...errors import AmbiguousError, FormatError, NotFoundError
 from ...metadata import typed_table
+from ...sprite import Sprite
 from .._selection import SKIPPABLE, choose, missing, read_each
 from ..options import ReadOptions
 from ..tensorflow import checkpoint as tf_checkpoint

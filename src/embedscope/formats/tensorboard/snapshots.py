@@ -6,6 +6,7 @@ Layout (one folder per name, beside the config; TensorBoard's projector opens it
     LOGDIR/NAME/STEP.bytes          the table at that step, raw little-endian float32 (tensor_shape: N, D)
     LOGDIR/NAME/metadata.tsv        written once; metadata@STEP.tsv from a step where it changed
     LOGDIR/NAME/sprite.png          written once; sprite@STEP.png from a step where it changed
+    LOGDIR/events.out.tfevents.*    one events file (events.py), so that TensorBoard lists LOGDIR as a run
 
 A reader never sees half a step: every file is written under a temporary name and renamed into place, and the
 config, which names them, is replaced last (atomically). embedscope's reader groups `NAME@STEP` entries back
@@ -19,17 +20,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from ...checks import as_float32, check_finite
-from ...embedding import Sprite
 from ...errors import MetadataError, ParameterError
-from ...metadata import check_rows
+from ...metadata import check_rows, metadata_table
+from ...sprite import Sprite
 from ..tensorflow import pbtxt
 from .logdir import CONFIG_NAME, CONFIG_SCHEMA
 from .writer import STEP_SEPARATOR, replace_config, step_entries, write_tensor
@@ -82,35 +82,6 @@ def _matrix(tensor: Any, name: str, step: int) -> np.ndarray:
     return vectors
 
 
-def _metadata_table(metadata: Any) -> pa.Table:
-    """A metadata table from a pyarrow Table, a pandas DataFrame, {column: values} or a list of labels."""
-    if isinstance(metadata, pa.Table):
-        return metadata
-    if type(metadata).__module__.split(".")[0] == "pandas" and hasattr(metadata, "columns"):
-        return pa.Table.from_pandas(metadata, preserve_index=False)
-    if isinstance(metadata, Mapping):
-        columns = {str(k): [None if v is None else str(v) for v in _values(col)] for k, col in metadata.items()}
-        lengths = {len(v) for v in columns.values()}
-        if len(lengths) > 1:
-            raise MetadataError(
-                f"metadata columns have different lengths: {sorted(lengths)}",
-                field="metadata",
-                fix="give every column one value per row",
-            )
-        return pa.table(columns)
-    if isinstance(metadata, str) or not isinstance(metadata, Sequence | np.ndarray):
-        raise ParameterError(
-            f"`metadata` must be a list of labels, a {{column: values}} dict, a pyarrow Table or a pandas DataFrame, "
-            f"got {type(metadata).__name__}",
-            field="metadata",
-        )
-    return pa.table({"label": [str(v) for v in _values(metadata)]})
-
-
-def _values(column: Any) -> list[Any]:
-    return list(column.tolist() if isinstance(column, np.ndarray) else column)
-
-
 def _sprite(sprite: Any) -> Sprite:
     if isinstance(sprite, Sprite):
         return sprite
@@ -132,7 +103,8 @@ def _write_once(data: bytes, folder: Path, stem: str, suffix: str, *, current: P
 
 
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name.split("/"):
+    parts = name.split("/") if isinstance(name, str) else []
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or any(p in ("", ".", "..") for p in parts):
         raise ParameterError(
             f"`name` must be a non-empty name of letters, digits, '_', '-', '.', '/' or spaces, got {name!r}",
             field="name",
@@ -187,7 +159,7 @@ def log_embedding(
                 fix="every step of an embedding must have the same shape: log a table of another shape "
                 "under another name",
             )
-    stem = name
+    stem = _folder_of(name, previous, folder)
     target = folder / stem
     target.mkdir(parents=True, exist_ok=True)
     entry = pbtxt.Message().add("tensor_name", f"{name}{STEP_SEPARATOR}{step}")
@@ -197,6 +169,20 @@ def log_embedding(
     _add_sprite(entry, previous, sprite, folder, stem, step, len(vectors))
     replace_config(config_path, config, name, {**earlier, step: entry})
     return step
+
+
+def _folder_of(name: str, previous: pbtxt.Message | None, folder: Path) -> str:
+    """The folder (relative to the log dir) of embedding `name`'s files: the one its earlier steps are in; for a new
+    name, `name` unless it is there already (`Words` and `words` on a case-insensitive disk), else `name-2`..."""
+    if previous is not None:
+        earlier = PurePosixPath(previous.string("tensor_path")).parent.as_posix()
+        if earlier != ".":
+            return earlier
+    stem, count = name, 1
+    while (folder / stem).exists():
+        count += 1
+        stem = f"{name}-{count}"
+    return stem
 
 
 def _current(folder: Path, previous: pbtxt.Message | None, field: str) -> tuple[Path | None, pbtxt.Message | None]:
@@ -224,7 +210,8 @@ def _add_metadata(
         if current is not None:
             entry.add("metadata_path", current.relative_to(folder).as_posix())
         return
-    table = _metadata_table(metadata)
+    table = metadata_table(metadata)
+    assert table is not None
     try:
         check_rows(table, n)
     except MetadataError as exc:

@@ -51,16 +51,22 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Collection:
 
 def _read(path: Path, want: str | None) -> Collection:
     with path.open("rb") as fh:
-        head = fh.read(4)
+        head = fh.read(64)
     if not head:
         raise FormatError("empty file", path=path, fix="a PyTorch file is a zip archive written by torch.save")
+    if head.startswith(b"\x80") and b"gensim." in head:
+        raise FormatError(
+            "this is a gensim file (saved with gensim's .save()), not a PyTorch one",
+            path=path,
+            fix="read it with --format gensim (format='gensim'), or leave the format out",
+        )
     if head.startswith(b"PK"):
         root, mapped = load_zip(path)
     elif head.startswith(b"\x80"):
         root, mapped = _load_legacy(path), None
     else:
         raise FormatError(
-            f"not a PyTorch file: expected a zip archive or a pickle, found bytes {head!r}",
+            f"not a PyTorch file: expected a zip archive or a pickle, found bytes {head[:4]!r}",
             path=path,
             fix="save it with torch.save(model.state_dict(), path)",
         )

@@ -1,4 +1,5 @@
 """word2vec text and binary, GloVe text and fastText .vec: sniffed and read in bulk, written as text or binary.
+fastText .bin models (fasttext_bin.py) and gensim's own .save() files (gensim_native.py) are read from here too.
 
 Text files hold one word per line followed by its D numbers (word2vec and fastText .vec start with a
 `N D` header line; GloVe has none). Fields are separated by ASCII spaces only, as word2vec.c and gensim
@@ -18,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...embedding import Embedding
+from ...embedding import Collection, Embedding
 from ...errors import FormatError, ParameterError
 from .binary import read_binary
 from .shared import (
@@ -58,9 +59,17 @@ def sniff_variant(path: Path) -> str:
 
 
 # -- reading -----------------------------------------------------------------------------------------
-def read(path: Path, options: Any, fmt: str) -> Embedding:
-    """Read `path` as `fmt` ("word2vec", "word2vec-binary" or "glove")."""
+def read(path: Path, options: Any, fmt: str) -> Embedding | Collection:
+    """Read `path` as `fmt`: "word2vec", "word2vec-binary", "glove", "fasttext" (.bin) or "gensim" (.kv, .model)."""
     name, errors = options.name, options.unicode_errors
+    if fmt == "fasttext":
+        from .fasttext_bin import read_fasttext
+
+        return read_fasttext(path, name=name, unicode_errors=errors)
+    if fmt == "gensim":
+        from . import gensim_native
+
+        return gensim_native.read(path, name=name)
     return read_word2vec(path, variant=fmt, name=name, unicode_errors=errors)
 
 
