@@ -3,9 +3,10 @@
 // shift / alt (or in select mode) selects a box in 2-D and a sphere in 3-D (selectdrag.ts, selection.ts).
 import { Deck, OrbitView, OrthographicView } from "@deck.gl/core";
 import { type Camera, type ViewState, cameraOf, homeView, panned, viewOf, zoomed } from "./camera";
-import { buildLayers, canvasToPNG, pointRadius, type SpriteMapping, type SpriteSheet, spriteMappingOf, spriteSize } from "./layers";
+import { buildLayers, canvasToPNG, pointRadius, spriteSize } from "./layers";
+import { type SpriteMapping, type SpriteSheet, spriteMappingOf } from "./spriteLayers";
 import { Glide } from "./glide";
-import { chooseLabels, labelWidth } from "./labels";
+import { LABEL_DX, type Placement, labelWidth, placeLabels } from "./labels";
 import { LabelSchedule } from "./labelSchedule";
 import { PickGrid, pickProjected } from "./pick";
 import { normalise } from "./normalise";
@@ -13,7 +14,7 @@ import { PointerPick } from "./pointer";
 import { SelectDrag, type SelectMode } from "./selectdrag";
 import { distance, pointsInScreenBox, pointsInSphere, pointsInWorldBox, type Vec3 } from "./selection";
 
-export type { SpriteSheet } from "./layers";
+export type { SpriteSheet } from "./spriteLayers";
 
 interface ScatterCallbacks {
   hover(index: number | null, x: number, y: number): void;
@@ -41,7 +42,9 @@ export class ScatterView {
   readonly deck: Deck<any>;
   private positions: Float32Array = new Float32Array(0);
   private colors: Uint8Array = new Uint8Array(0);
+  private framed = false;
   private n = 0;
+  private drawnCount = 0; // rows with coordinates (an isolated projection leaves the others out)
   private dims: 2 | 3 = 2;
   private selection: number[] = [];
   private focus: number | null = null;
@@ -51,7 +54,8 @@ export class ScatterView {
   private hovered: number | null = null;
   private labelText: (i: number) => string = (i) => `#${i}`;
   private labelVersion = 0;
-  private labels: number[] = [];
+  private labels: Placement[] = [];
+  private mustLabel = 0; // the selection's and neighbours' labels drawn whatever the room (the neighbour count + 1)
   private readonly labelSchedule = new LabelSchedule(() => this.updateLabels());
   private grid: PickGrid | null = null; // over the current 2-D coordinates, built on first use (or when idle)
   private gridTimer: ReturnType<typeof setTimeout> | undefined;
@@ -175,6 +179,7 @@ export class ScatterView {
     this.viewState = viewState;
     this.deck.setProps({ viewState });
     this.labelSchedule.moved(); // labels ride along; chosen again once the view is still
+    this.pointer.refresh(); // the hovered point may have moved away from the pointer
     this.on.camera?.(this.camera());
   }
 
@@ -235,12 +240,15 @@ export class ScatterView {
     const newDims: 2 | 3 = dims >= 3 ? 3 : 2;
     this.glide.start(morph && n === this.n && newDims === this.dims);
     this.positions = normalise(data, n, Math.min(dims, 3));
+    this.drawnCount = 0;
+    for (let i = 0; i < n; i++) if (Number.isFinite(this.positions[i * 3])) this.drawnCount += 1;
     this.grid = null;
     clearTimeout(this.gridTimer);
     if (newDims === 2) this.gridTimer = setTimeout(() => this.pickGrid(), 300); // when the points stop changing
     if (n !== this.n) this.spriteMapping = {};
     this.n = n;
     this.scheduleLabels();
+    this.pointer.refresh();
     if (newDims !== this.dims) {
       this.dims = newDims;
       const pending = this.pendingCamera?.dims === newDims ? this.pendingCamera : null;
@@ -254,8 +262,10 @@ export class ScatterView {
     this.render();
   }
 
-  setColors(colors: Uint8Array): void {
+  /** The points' colours; `framed`: they come from a column (thumbnails get a frame of their colour). */
+  setColors(colors: Uint8Array, framed = false): void {
     this.colors = colors;
+    this.framed = framed;
     this.render();
   }
 
@@ -290,8 +300,25 @@ export class ScatterView {
     this.scheduleLabels();
   }
 
+  /** How many of the neighbours and selected points are labelled whatever the room (moved apart, never hidden). */
+  setMustLabel(count: number): void {
+    if (count === this.mustLabel) return;
+    this.mustLabel = count;
+    this.scheduleLabels();
+  }
+
+  /** How many points are drawn: every row, or the isolated ones (for tests and the console). */
+  get drawn(): number {
+    return this.drawnCount;
+  }
+
   /** The indices whose labels are drawn now (for tests and the console). */
   get labelled(): number[] {
+    return this.labels.map((p) => p.i);
+  }
+
+  /** Where the labels drawn now are: each one's point and box (CSS pixels in the plot). */
+  get labelBoxes(): Placement[] {
     return this.labels;
   }
 
@@ -330,7 +357,7 @@ export class ScatterView {
       return;
     }
     const p = this.positions;
-    this.labels = chooseLabels({
+    this.labels = placeLabels({
       n: this.n,
       width: viewport.width,
       height: viewport.height,
@@ -342,6 +369,8 @@ export class ScatterView {
       textWidth: (i) => labelWidth(this.labelText(i)),
       always: [this.hovered, this.focus].filter((i): i is number => i !== null),
       priority: [...this.neighbors, ...this.selection],
+      must: this.mustLabel,
+      gap: this.sprite ? spriteSize(this.n) / 2 + 5 : LABEL_DX, // beside the thumbnail, not on it
       background: this.selection.length === 0 && this.sprite === null, // keep selections and thumbnails legible
     });
     this.render();
@@ -368,6 +397,7 @@ export class ScatterView {
       labelVersion: this.labelVersion,
       sprite: this.sprite,
       spriteMapping: this.spriteMapping,
+      framed: this.framed,
       theme: this.theme,
       transitions: this.glide.transitions,
       gliding: this.glide.active,
