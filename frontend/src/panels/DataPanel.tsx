@@ -89,7 +89,18 @@ export function DataPanel({ state }: { state: State }) {
       </label>
       {emb && (
         <p class="shape" id="point-count">
-          <strong>{fmt(emb.shape[0])}</strong> points · <strong>{fmt(emb.shape[1])}</strong> dimensions
+          <span>
+            {state.isolated ? (
+              <>
+                <strong>{fmt(state.isolated.length)}</strong> of {fmt(emb.shape[0])} points
+              </>
+            ) : (
+              <>
+                <strong>{fmt(emb.shape[0])}</strong> points
+              </>
+            )}
+          </span>{" "}
+          · <span><strong>{fmt(emb.shape[1])}</strong> dimensions</span>
         </p>
       )}
       <label class="field">

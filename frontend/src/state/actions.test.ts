@@ -138,10 +138,10 @@ describe("loadColumn", () => {
   });
 
   it("shows the server's error", async () => {
-    vi.spyOn(api, "column").mockRejectedValue(new ApiError(404, { kind: "not_found", message: "no column 'x'" }));
+    vi.spyOn(api, "column").mockRejectedValue(new ApiError(404, { kind: "not_found", message: "No column 'x'." }));
     await setLabelBy("x");
     expect(store.get().labelBy).toBe("x");
-    expect(store.get().error).toBe("no column 'x'");
+    expect(store.get().error).toBe("No column 'x'.");
   });
 
   it("leaves a lost connection to the connection banner", async () => {
@@ -178,7 +178,7 @@ describe("search", () => {
     vi.spyOn(api, "search").mockRejectedValue(new ApiError(400, body));
     await search("[");
     expect(store.get()).toMatchObject({ selection: [], searchCount: null, error: null });
-    expect(store.get().searchError).toBe("invalid regular expression '[': missing ]; use RE2 syntax");
+    expect(store.get().searchError).toBe("Invalid regular expression '[': missing ]. Use RE2 syntax.");
     vi.spyOn(api, "search").mockResolvedValue(found([1]));
     await search("[a]");
     expect(store.get().searchError).toBeNull();

@@ -28,7 +28,7 @@ export async function init(): Promise<void> {
     await viewReady;
     const first = runs.runs.find((r) => r.embeddings.length > 0)?.embeddings[0];
     if (!first) {
-      store.set({ error: "the server has no embeddings to show" });
+      store.set({ error: "The server has no embeddings to show." });
       return;
     }
     if (!(await openFromUrl())) await chooseEmbedding(first.run, first.id);

@@ -45,7 +45,7 @@ async function openHash(hash: string): Promise<boolean> {
   const runs = store.get().runs?.runs ?? [];
   const wanted = doc.embedding ?? (store.get().embedding ? null : runs.find((r) => r.embeddings.length)?.embeddings[0]);
   if (wanted && !runs.some((r) => r.id === wanted.run && r.embeddings.some((e) => e.id === (wanted as { id: string }).id))) {
-    store.set({ error: `the link names the embedding ${wanted.run}/${wanted.id}, which this server does not serve` });
+    store.set({ error: `The link names the embedding ${wanted.run}/${wanted.id}, which this server does not serve.` });
     return false;
   }
   await restore({ ...doc, embedding: wanted ? { run: wanted.run, id: wanted.id } : null });
