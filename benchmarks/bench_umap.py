@@ -158,7 +158,7 @@ def main() -> int:
             env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "numba")}
             runs["empty"] = fresh("cold", Path(tmp) / "empty.npy", env)
 
-    from embedscope.compute.umap import warm_up
+    from embedscope.compute.umap_warmup import warm_up
 
     t = time.perf_counter()
     warm_up(background=False)

@@ -439,6 +439,11 @@ class Collection:
     def _all(runs: dict[str, dict[str, Embedding]]) -> list[Embedding]:
         return [e for ts in runs.values() for e in ts.values()]
 
+    def default(self) -> Embedding | None:
+        """The embedding `get()` chooses when neither run nor tensor is named (None when that is ambiguous)."""
+        every = self._all(self.runs)
+        return every[0] if len(every) == 1 else _preferred(every)
+
     def get(self, *, run: str | None = None, tensor: str | None = None) -> Embedding:
         """One embedding, chosen by run and tensor name; either may be left out when unambiguous."""
         runs = self.runs
@@ -456,14 +461,14 @@ class Collection:
             what = f"no tensor {tensor!r}" if tensor is not None else "no embeddings"
             raise NotFoundError(what, path=self.source, field="tensor", fix=f"choose one of: {', '.join(names)}")
         if len(found) > 1:
-            preferred = sorted((e for _, e in found if "embedding" in e.name.lower()), key=len, reverse=True)
-            if tensor is None and preferred and (len(preferred) == 1 or len(preferred[0]) > len(preferred[1])):
+            preferred = _preferred([e for _, e in found]) if tensor is None else None
+            if preferred is not None:
                 log.warning(
                     "%d embeddings here; using %r, the largest one named like an embedding (choose with --tensor)",
                     len(found),
-                    preferred[0].name,
+                    preferred.name,
                 )
-                return preferred[0]
+                return preferred
             choices = [f"{r}/{e.name}" if len(self.runs) > 1 else e.name for r, e in found]
             raise AmbiguousError(
                 f"{len(found)} embeddings match: {', '.join(choices[:20])}",
@@ -471,3 +476,11 @@ class Collection:
                 fix="choose one with --run/--tensor (run=/tensor= in Python)",
             )
         return found[0][1]
+
+
+def _preferred(candidates: list[Embedding]) -> Embedding | None:
+    """The largest embedding named like one ("embedding" in its name), when one is strictly the largest."""
+    named = sorted((e for e in candidates if "embedding" in e.name.lower()), key=len, reverse=True)
+    if named and (len(named) == 1 or len(named[0]) > len(named[1])):
+        return named[0]
+    return None

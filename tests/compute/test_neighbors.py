@@ -88,3 +88,13 @@ def test_analogy_whose_terms_cancel_is_an_error(pair):
     emb, _ = pair
     with pytest.raises(ParameterError, match="terms cancel out"):
         analogy(emb, positive=["w1"], negative=["w1"], k=3)
+
+
+def test_numeric_labels_are_shown_with_their_row():
+    from embedscope.compute.neighbors import Neighbor, format_neighbors
+
+    found = [
+        Neighbor(index=877, label="0", distance=0.0194, similarity=0.9806),
+        Neighbor(index=5, label="Nan", distance=0.0256, similarity=0.9744),
+    ]
+    assert format_neighbors("#0 (digit 0)", found) == "#0 (digit 0): (#877 (0), 11.3°), (Nan, 13.0°)"

@@ -185,11 +185,13 @@ def test_numba_cache_dir_follows_the_embedscope_cache_dir(monkeypatch, tmp_path)
 
 
 def test_warm_up_compiles_once_in_the_background(monkeypatch):
-    monkeypatch.setattr(umap_mod, "_warm_done", False)
-    monkeypatch.setattr(umap_mod, "_warm_thread", None)
-    thread = umap_mod.warm_up(background=True)
+    from embedscope.compute import umap_warmup
+
+    monkeypatch.setattr(umap_warmup, "_warm_done", False)
+    monkeypatch.setattr(umap_warmup, "_warm_thread", None)
+    thread = umap_warmup.warm_up(background=True)
     assert thread is not None and thread.daemon
-    assert umap_mod.warm_up(background=True) is thread  # one warm-up at a time
+    assert umap_warmup.warm_up(background=True) is thread  # one warm-up at a time
     thread.join()
-    assert umap_mod._warm_done
-    assert umap_mod.warm_up(background=True) is None  # done: nothing more to do
+    assert umap_warmup._warm_done
+    assert umap_warmup.warm_up(background=True) is None  # done: nothing more to do

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -27,7 +27,7 @@ HARNESS = """<!doctype html>
 <html><head><meta charset="utf-8"><title>notebook</title>
 <script id="jupyter-config-data" type="application/json">{"baseUrl": "/user/me/"}</script>
 <script id="state" type="application/json">STATE</script></head>
-<body><h1>In [1]: embedscope.show(digits)</h1><div id="cell" style="width: 1150px"></div>
+<body><h1>In [1]: embedscope.show(digits)</h1><div id="cell" style="overflow-x: auto"></div>
 <script type="module">
 const state = JSON.parse(document.getElementById("state").textContent);
 const listeners = new Map();
@@ -45,9 +45,22 @@ window.model = {
   off: (name, callback) => listeners.get(name)?.delete(callback),
   save_changes: () => window.saved.push([...state.selection]),
 };
+// What Jupyter does on a kernel restart: it marks the model's comm dead, and Backbone calls the model's
+// "comm_live_update" listeners with the view as `this` (anywidget's model passes the view as their context).
+window.disconnect = (view) => {
+  for (const callback of listeners.get("comm_live_update") ?? []) callback.call(view);
+};
+// anywidget 0.11's loadWidget(): a module exporting `render` gets a deprecation warning; else its default export
 const module = await import(URL.createObjectURL(new Blob([state._esm], { type: "text/javascript" })));
 window.widgetModule = module;
-window.cleanup = await (module.default ?? module).render({ model: window.model, el: document.getElementById("cell") });
+let widget;
+if (module.render) {
+  console.warn("[anywidget] Deprecation Warning for test: Direct export of a 'render' will likely be deprecated");
+  widget = { render: module.render };
+} else {
+  widget = typeof module.default === "function" ? await module.default() : module.default;
+}
+window.cleanup = await widget.render({ model: window.model, el: document.getElementById("cell") });
 window.rendered = true;
 </script></body></html>
 """
@@ -130,6 +143,24 @@ def notebook() -> Iterator[dict[str, Any]]:
         httpd.server_close()
 
 
+@pytest.fixture
+def small(widget: Any) -> Iterator[Callable[[], Any]]:
+    """Makes widgets of 60 random points (each with its own server), closed after the test."""
+    import numpy as np
+
+    import embedscope
+
+    made: list[Any] = []
+
+    def make() -> Any:
+        made.append(embedscope.show(np.random.default_rng(len(made)).normal(size=(60, 8)).astype(np.float32)))
+        return made[-1]
+
+    yield make
+    for shown in made:
+        shown.close()
+
+
 @pytest.fixture(scope="module")
 def browser_for_widget(widget: Any) -> Iterator[Any]:
     with chromium() as launched:
@@ -137,13 +168,17 @@ def browser_for_widget(widget: Any) -> Iterator[Any]:
 
 
 def open_notebook(browser_for_widget: Any, widget: Any, notebook: dict[str, Any]) -> tuple[Any, Any, list[str]]:
-    """(the notebook page, the projector's frame once its first projection is drawn, the pages' errors)."""
+    """(the notebook page, the projector's frame once its first projection is drawn, the pages' errors).
+
+    The errors include the console's warnings and errors that say something is deprecated.
+    """
     state = {key: widget.get_state()[key] for key in ("_esm", "src", "url", "height", "selection")}
     notebook["html"] = HARNESS.replace("STATE", json.dumps(state).replace("</", "<\\/"))
     context = browser_for_widget.new_context(viewport={"width": 1200, "height": 820})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: "deprecat" in message.text.lower() and errors.append(message.text))
     page.goto(notebook["url"])
     page.wait_for_function("window.rendered === true")
     frame = page.wait_for_selector("iframe.embedscope-frame").content_frame()
@@ -254,6 +289,75 @@ def test_the_widget_view_stops_listening_when_removed(
         # proxy=True: the frame's address is relative to Jupyter's base URL (here /user/me/, as JupyterHub's)
         proxied = page.evaluate("window.widgetModule.frameUrl('proxy/4321/?token=t')")
         assert proxied == notebook["url"].replace("/notebook", "/user/me/proxy/4321/?token=t")
+    finally:
+        page.context.close()
+    assert not errors, f"errors in the page: {errors}"
+
+
+# The frame, the output area (#cell) and the page: widths and scroll widths, and the frame's height.
+GEOMETRY = """() => {
+  const cell = document.getElementById("cell");
+  const frame = cell.querySelector("iframe.embedscope-frame");
+  const root = document.documentElement;
+  return { frame: frame.offsetWidth, height: frame.offsetHeight, cell: cell.clientWidth, cellScroll: cell.scrollWidth,
+           page: root.clientWidth, pageScroll: root.scrollWidth };
+}"""
+
+# Where the "run the cell again" note is, against the frame it covers.
+COVER = """() => {
+  const rect = (selector) => document.querySelector(selector).getBoundingClientRect().toJSON();
+  return { note: rect(".embedscope-gone"), frame: rect("iframe.embedscope-frame") };
+}"""
+
+
+def test_the_view_fits_its_output_area(browser_for_widget: Any, widget: Any, notebook: dict[str, Any]) -> None:
+    page, frame, errors = open_notebook(browser_for_widget, widget, notebook)
+    try:
+        sizes = page.evaluate(GEOMETRY)
+        assert sizes["frame"] <= sizes["cell"], sizes  # its border inside its 100 %
+        assert sizes["cellScroll"] <= sizes["cell"] and sizes["pageScroll"] <= sizes["page"], sizes  # no scrollbar
+        assert sizes["height"] == widget.height
+        assert "embed=1" in frame.url.split("#")[0]  # the page may lay itself out for a notebook cell
+    finally:
+        page.context.close()
+    assert not errors, f"errors in the page: {errors}"  # anywidget's deprecation warning among them
+
+
+def test_the_view_says_to_run_the_cell_again_when_its_server_stops(
+    browser_for_widget: Any, small: Callable[[], Any], notebook: dict[str, Any]
+) -> None:
+    shown = small()
+    page, _, errors = open_notebook(browser_for_widget, shown, notebook)
+    try:
+        gone = page.locator(".embedscope-gone")
+        assert not gone.is_visible()
+        shown._server.stop()  # as when the kernel dies: the model hears nothing; the view asks the server
+        gone.wait_for(state="visible", timeout=30_000)
+        assert "Run the cell again" in gone.inner_text()
+        cover = page.evaluate(COVER)
+        assert cover["note"] == cover["frame"]  # over the whole frame, whose page says "Trying again"
+    finally:
+        page.context.close()
+    assert not errors, f"errors in the page: {errors}"
+
+
+@pytest.mark.parametrize(
+    ("view", "within_ms"),
+    [
+        ("{ model: { comm_live: false } }", 2_000),  # JupyterLab and Notebook 7: the model says its comm is dead
+        ("undefined", 8_000),  # no view given: the view asks the server every second
+    ],
+)
+def test_a_kernel_restart_says_to_run_the_cell_again_soon(
+    browser_for_widget: Any, small: Callable[[], Any], notebook: dict[str, Any], view: str, within_ms: int
+) -> None:
+    shown = small()
+    page, _, errors = open_notebook(browser_for_widget, shown, notebook)
+    try:
+        page.evaluate("window.disconnect({ model: { comm_live: true } })")  # alive: nothing to say
+        shown._server.stop()
+        page.evaluate(f"window.disconnect({view})")
+        page.locator(".embedscope-gone").wait_for(state="visible", timeout=within_ms)  # before the next probe (10 s)
     finally:
         page.context.close()
     assert not errors, f"errors in the page: {errors}"

@@ -85,12 +85,11 @@ def test_without_anywidget_show_names_the_extra(monkeypatch: pytest.MonkeyPatch)
 @needs_anywidget
 def test_show_an_array_serves_it_and_returns_the_widget(show: Callable[..., Any]) -> None:
     widget = show(VECTORS, height=450)
-    assert widget.url == f"http://127.0.0.1:{widget.port}/" and widget.src == widget.url
+    assert widget.url == f"http://127.0.0.1:{widget.port}/" and widget.src == widget.url + "?embed=1"
     assert widget.height == 450 and widget.selection == []
     state = widget.get_state()
     assert state["src"] == widget.src and state["selection"] == [] and state["height"] == 450
     assert state["_esm"] == (REPO / "src/embedscope/jupyter/widget.js").read_text(encoding="utf-8")
-    assert "export function render" in state["_esm"]
     [run] = runs(widget)
     [info] = run["embeddings"]
     assert info["shape"] == [10, 4] and info["sprite"] is None
@@ -283,6 +282,7 @@ def test_bad_selections_are_refused(show: Callable[..., Any], value: Any, match:
         ({"images": np.zeros((3, 4, 4))}, ParameterError, "`images` has 3 images for 10 points"),
         ({"height": 20}, ParameterError, "at least 100 px"),
         ({"proxy": "https://hub/proxy/"}, ParameterError, "holding {port}"),
+        ({"key": 3}, ParameterError, "`key` must be a string, got int 3"),
     ],
 )
 def test_bad_input_is_a_typed_error(show: Callable[..., Any], kwargs: dict[str, Any], error: type, match: str) -> None:
@@ -304,17 +304,17 @@ def test_bad_data_is_a_typed_error(show: Callable[..., Any], tmp_path: Path) -> 
 
 # -- reaching the page through jupyter-server-proxy ---------------------------------------------------------------
 def test_frame_src() -> None:
-    assert frame_src("", 4321, None) == "http://127.0.0.1:4321/"
-    assert frame_src("jupyter", 4321, "t-k") == "proxy/4321/?token=t-k"
+    assert frame_src("", 4321, None) == "http://127.0.0.1:4321/?embed=1"  # embed=1: the page is in a notebook
+    assert frame_src("jupyter", 4321, "t-k") == "proxy/4321/?embed=1&token=t-k"
     template = "https://hub.example.org/user/me/proxy/{port}/?x=1"
-    assert frame_src(template, 4321, "t") == "https://hub.example.org/user/me/proxy/4321/?x=1&token=t"
+    assert frame_src(template, 4321, "t") == "https://hub.example.org/user/me/proxy/4321/?x=1&embed=1&token=t"
 
 
 @needs_anywidget
 def test_a_proxied_widget_needs_its_token(show: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
     widget = show(VECTORS, proxy=True)
     token = widget.src.split("token=", 1)[1]
-    assert widget.src == f"proxy/{widget.port}/?token={token}" and len(token) >= 16
+    assert widget.src == f"proxy/{widget.port}/?embed=1&token={token}" and len(token) >= 16
     assert widget.url == f"http://127.0.0.1:{widget.port}/?token={token}"  # opens the page in a local browser
     # jupyter-server-proxy passes the browser's Host and Origin on: the token, not the host, lets them in
     base = f"http://127.0.0.1:{widget.port}/"
@@ -328,6 +328,6 @@ def test_a_proxied_widget_needs_its_token(show: Callable[..., Any], monkeypatch:
 
     monkeypatch.setenv("EMBEDSCOPE_JUPYTER_PROXY", "https://hub.example.org/user/me/proxy/{port}/")
     other = show(VECTORS)  # proxy=None reads the environment; every proxied server shares one token (one cookie)
-    assert other.src == f"https://hub.example.org/user/me/proxy/{other.port}/?token={token}"
+    assert other.src == f"https://hub.example.org/user/me/proxy/{other.port}/?embed=1&token={token}"
     monkeypatch.setenv("EMBEDSCOPE_JUPYTER_PROXY", "0")
     assert show(VECTORS).src.startswith("http://127.0.0.1:")

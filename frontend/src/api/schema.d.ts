@@ -584,6 +584,12 @@ export interface components {
              * @description training steps logged (oldest first; the embedding itself is the latest), null if none
              */
             steps?: number[] | null;
+            /**
+             * Default
+             * @description the embedding the loader chooses when none is named: the page opens on it
+             * @default false
+             */
+            default?: boolean;
         };
         /**
          * ErrorBody

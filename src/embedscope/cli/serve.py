@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .options import read_kwargs, read_options
+from .options import choose_options, read_kwargs, read_options
 
 
 @click.command()
@@ -29,6 +29,7 @@ from .options import read_kwargs, read_options
 )
 @click.option("--max-upload", default=64, show_default=True, help="Largest metadata upload, in MiB.")
 @click.option("--no-warm-up", is_flag=True, help="Do not compile UMAP's code in the background at start.")
+@choose_options
 @read_options
 def serve(
     paths: tuple[Path, ...],
@@ -39,6 +40,8 @@ def serve(
     state_dir: Path | None,
     max_upload: int,
     no_warm_up: bool,
+    run: str | None,
+    tensor: str | None,
     **kwargs: Any,
 ) -> None:
     """Serve PATHS (several become several runs) to the web page and the HTTP API; prints the URL."""
@@ -52,7 +55,7 @@ def serve(
         )
     if max_upload < 1:
         raise click.BadParameter("must be at least 1 (MiB)", param_hint="--max-upload")
-    collection = collect(list(paths), **read_kwargs(kwargs))
+    collection = collect(list(paths), run=run, tensor=tensor, **read_kwargs(kwargs))
     settings = ServerSettings(
         host=host,
         port=port,

@@ -8,6 +8,7 @@ Ties are broken by index, so results are stable.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import weakref
 from collections.abc import Sequence
@@ -236,10 +237,21 @@ def parse_analogy(text: str) -> tuple[list[str], list[str]]:
     return positive, negative
 
 
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+
+
 def format_neighbors(query_label: str, result: Sequence[Neighbor], *, metric: str = "cosine") -> str:
-    """`blue: (red, 57.8°), (blues, 59.9°)` for cosine; distances for euclidean."""
+    """`blue: (red, 57.8°), (blues, 59.9°)` for cosine; distances for euclidean.
+
+    A numeric label (a digit's class, say) says little on its own: the row comes first, `(#123 (0), 11.3°)`.
+    """
     if metric == "cosine":
-        items = [f"({n.label}, {n.angle:.1f}°)" for n in result]
+        items = [f"({_shown(n)}, {n.angle:.1f}°)" for n in result]
     else:
-        items = [f"({n.label}, {n.distance:.4g})" for n in result]
+        items = [f"({_shown(n)}, {n.distance:.4g})" for n in result]
     return f"{query_label}: " + ", ".join(items)
+
+
+def _shown(n: Neighbor) -> str:
+    numeric = _NUMBER.fullmatch(n.label) is not None and n.label != str(n.index)  # not a row's own number
+    return f"#{n.index} ({n.label})" if numeric else n.label

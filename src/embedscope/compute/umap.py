@@ -26,8 +26,8 @@ a k-NN graph compiles for about 5 s more (70,000 x 50: 30 s against 24-26 s warm
 search (no graph, 4,096 points or more) compiles for about 20 s more. Importing this module sets NUMBA_CACHE_DIR
 to `<embedscope cache dir>/numba` unless it is already set, before numba is imported (if numba was imported
 already its configuration is reloaded; functions of libraries imported before keep their cache location).
-umap-learn itself is imported on first use. A long-running process calls `warm_up()` at start: it compiles the
-path taken with a graph first (the one projections use), then the NN-descent path, in a background thread
+umap-learn itself is imported on first use. A long-running process calls `umap_warmup.warm_up()` at start: it
+compiles the path taken with a graph first (the one projections use), then the NN-descent path, in a background thread
 (about 24 s in a fresh process; the first fit after it runs at warm speed).
 """
 
@@ -41,7 +41,6 @@ import time
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Protocol
 
 import numpy as np
@@ -73,13 +72,9 @@ def _set_numba_cache_dir() -> None:
 _set_numba_cache_dir()
 
 STAGE = "umap"
-WARM_UP_POINTS = 4_200  # umap-learn uses NN-descent from 4,096 points on
 _HOOK_KEY = "embedscope_epochs"
 _hook_lock = threading.Lock()
 _hook_installed: bool | None = None  # None: not tried yet
-_warm_lock = threading.Lock()
-_warm_thread: threading.Thread | None = None
-_warm_done = False
 
 
 class KnnLike(Protocol):
@@ -338,64 +333,3 @@ def _version() -> str:
     import umap as umap_learn
 
     return str(getattr(umap_learn, "__version__", "?"))
-
-
-def warm_up(*, background: bool = True) -> threading.Thread | None:
-    """Compile umap-learn's numba code once per process, on synthetic data of 4,200 points x 16.
-
-    First the path umap() takes with a precomputed k-NN graph (what projections use), then umap-learn's own
-    NN-descent search (taken from 4,096 points on). With `background` the work runs in a daemon thread, which is
-    returned (the same thread to every caller while it runs); otherwise it runs now and None is returned. Errors
-    are logged, not raised, in the background.
-    """
-    global _warm_thread
-    with _warm_lock:
-        if _warm_done:
-            return None
-        if _warm_thread is not None and _warm_thread.is_alive():
-            if background:
-                return _warm_thread
-            _warm_thread.join()
-            return None
-        if not background:
-            _run_warm_up()
-            return None
-        _warm_thread = threading.Thread(target=_warm_up_logged, name="embedscope-umap-warm-up", daemon=True)
-        _warm_thread.start()
-        return _warm_thread
-
-
-def _warm_up_logged() -> None:
-    try:
-        _run_warm_up()
-    except Exception:
-        log.exception("UMAP warm-up failed: the first UMAP will compile instead")
-
-
-def _run_warm_up() -> None:
-    global _warm_done
-    started = time.perf_counter()
-    x = _synthetic(WARM_UP_POINTS, 16)
-    _fit(x, **_warm_params(), knn=_exact_knn(x, 14), progress=None, cancel=None, n_epochs=5)
-    log.info("UMAP warm-up: precomputed k-NN path compiled in %.1f s", time.perf_counter() - started)
-    _fit(x, **_warm_params(), knn=None, progress=None, cancel=None, n_epochs=5)
-    log.info("UMAP warm-up: done in %.1f s", time.perf_counter() - started)
-    _warm_done = True
-
-
-def _warm_params() -> dict[str, Any]:
-    return {"n_components": 2, "n_neighbors": 15, "min_dist": 0.1, "metric": "euclidean", "random_state": 0}
-
-
-def _synthetic(n: int, d: int) -> np.ndarray:
-    rng = np.random.default_rng(0)
-    centres = rng.normal(scale=1.0, size=(8, d))  # overlapping: one connected graph
-    return (centres[rng.integers(0, 8, n)] + rng.normal(size=(n, d))).astype(np.float32)
-
-
-def _exact_knn(x: np.ndarray, k: int) -> KnnLike:
-    """scikit-learn's, not knn_graph's: a warm-up graph must not take a place in knn_graph's memo."""
-    from sklearn.neighbors import NearestNeighbors
-
-    dist, idx = NearestNeighbors(n_neighbors=k + 1).fit(x).kneighbors(x)
-    return SimpleNamespace(indices=idx[:, 1:].astype(np.int64), distances=dist[:, 1:].astype(np.float32))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..embedding import Collection, Embedding, use_writer
-from ..errors import EmbedscopeError, FormatError, NotFoundError, ParameterError
+from ..errors import EmbedscopeError, FormatError, MetadataError, NotFoundError, ParameterError
 from .options import ReadOptions
 
 
@@ -171,13 +171,13 @@ def _attach_common(collection: Collection, opts: ReadOptions, *, metadata_read: 
     if opts.metadata is None and opts.sprite is None and opts.label_column is None:
         return collection
     from . import sprite as sprite_mod
-    from . import tsv
 
+    tables = _metadata_tables(collection, opts.metadata) if opts.metadata is not None and not metadata_read else {}
     for run, tensors in collection.runs.items():
         for name, emb in list(tensors.items()):
-            metadata = emb.metadata
-            if opts.metadata is not None and not metadata_read:
-                metadata = tsv.read_metadata(opts.metadata, n=len(emb))
+            if tables and len(emb) not in tables:
+                continue  # a --metadata file labels the tensors it fits; the others keep what they have
+            metadata = tables.get(len(emb), emb.metadata)
             new = emb.with_metadata(metadata, label_column=opts.label_column)
             if opts.sprite is not None:
                 if opts.sprite_size is None:
@@ -187,6 +187,32 @@ def _attach_common(collection: Collection, opts: ReadOptions, *, metadata_read: 
                 new.sprite = sprite_mod.read_sprite(opts.sprite, opts.sprite_size, n=len(new))
             collection.runs[run][name] = new
     return collection
+
+
+def _metadata_tables(collection: Collection, path: Path) -> dict[int, Any]:
+    """The --metadata table for the tensors whose row count it fits, keyed by that count.
+
+    One embedding: the file must fit it (the projector's rules, checked by read_metadata). Several (the tensors of
+    a model file, the runs of a log dir): the file labels every one it fits; when it fits none, the error names
+    the tensor `get()` would choose and the sizes there are.
+    """
+    from . import tsv
+
+    every = [e for tensors in collection.runs.values() for e in tensors.values()]
+    if len(every) == 1:
+        return {len(every[0]): tsv.read_metadata(path, n=len(every[0]))}
+    rows = tsv.read_metadata(path, n=None).num_rows
+    if any(len(e) == rows for e in every):
+        return {rows: tsv.read_metadata(path, n=rows)}
+    chosen = collection.default() or every[0]
+    sizes = sorted({len(e) for e in every}, reverse=True)[:8]
+    try:
+        tsv.read_metadata(path, n=len(chosen))
+    except MetadataError as exc:
+        exc.message = f"{exc.message} (for `{chosen.name}`, {len(chosen):,} x {chosen.dim:,})"
+        exc.fix = f"{exc.fix}; no tensor here has {rows:,} rows (sizes: {', '.join(f'{n:,}' for n in sizes)})"
+        raise MetadataError(exc.message, path=exc.path, line=exc.line, fix=exc.fix) from None
+    return {len(chosen): tsv.read_metadata(path, n=len(chosen))}
 
 
 def load(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["show"]
 
+EMBED_FLAG = "embed=1"  # in the frame's query: the page is shown in a notebook cell
 PROXY_ENV = "EMBEDSCOPE_JUPYTER_PROXY"  # "1": through jupyter-server-proxy; a URL with {port}: through that
 _token_lock = threading.Lock()
 _token: list[str] = []  # one token for every proxied server of this process: they share one cookie name
@@ -35,6 +36,7 @@ def show(
     label_column: str | None = None,
     height: int = 600,
     proxy: bool | str | None = None,
+    key: str | None = None,
 ) -> ProjectorWidget:
     """Show `data` in the projector inside the notebook; the widget's `selection` follows the page's selection.
 
@@ -46,25 +48,32 @@ def show(
     height: of the view, in pixels.
     proxy: reach the page through jupyter-server-proxy (True), through a URL template holding `{port}`, or
         directly at 127.0.0.1 (False). None reads the environment variable EMBEDSCOPE_JUPYTER_PROXY.
+    key: the place this view is shown in: a new show() with the same key closes the widget shown before under it
+        (stopping its server). None: the calling cell, so that running a cell again releases what it showed before.
     """
     require("anywidget", extra="jupyter", purpose="embedscope.show()")
     from ..embedding import Collection
     from ..server.launch import start_in_background
     from ..server.state import ServerSettings
     from .inputs import as_shown
+    from .registry import file, place, release
     from .widget import ProjectorWidget
 
+    where = place(key)
     shown = as_shown(data, labels=labels, metadata=metadata, images=images, name=name, label_column=label_column)
     mode = _proxy_mode(proxy)
+    release(where)  # what this place showed before stops before the new server starts
     collection = Collection(source=shown.embedding.source)
     collection.add(".", shown.embedding)
     settings = ServerSettings(host="127.0.0.1", port=0, token=_shared_token() if mode else None)
     server = start_in_background(collection, settings)
     try:
-        return ProjectorWidget(shown, server, src=frame_src(mode, server.port, settings.token), height=height)
+        widget = ProjectorWidget(shown, server, src=frame_src(mode, server.port, settings.token), height=height)
     except BaseException:
         server.stop()
         raise
+    file(where, widget)
+    return widget
 
 
 def _proxy_mode(proxy: bool | str | None) -> str:
@@ -97,10 +106,13 @@ def _shared_token() -> str:
 
 
 def frame_src(mode: str, port: int, token: str | None) -> str:
-    """The URL the view's frame opens: 127.0.0.1, `proxy/PORT/` under Jupyter's base URL, or the template's."""
-    if not mode:
-        return f"http://127.0.0.1:{port}/"
-    base = f"proxy/{port}/" if mode == "jupyter" else mode.replace("{port}", str(port))
-    parts = urlsplit(base)
-    query = "&".join(q for q in (parts.query, f"token={quote(token or '')}") if q)
+    """The URL the view's frame opens: 127.0.0.1, `proxy/PORT/` under Jupyter's base URL, or the template's.
+
+    Its query says `embed=1` (the page is a notebook cell's view: it may lay itself out for a small frame) and, through
+    a proxy, carries the token.
+    """
+    base = f"http://127.0.0.1:{port}/" if not mode else f"proxy/{port}/" if mode == "jupyter" else mode
+    parts = urlsplit(base.replace("{port}", str(port)))
+    ours = [EMBED_FLAG] + ([f"token={quote(token or '')}"] if mode else [])
+    query = "&".join(q for q in (parts.query, *ours) if q)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

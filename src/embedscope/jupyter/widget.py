@@ -46,7 +46,8 @@ class Indices(traitlets.List):
 class ProjectorWidget(anywidget.AnyWidget):
     """The projector inline in a notebook. `selection`: row numbers, read and set; `selected`: their metadata."""
 
-    _esm = Path(__file__).with_name("widget.js")
+    # its text, not its Path: anywidget watches a Path's file through a signal that holds every widget for good
+    _esm = Path(__file__).with_name("widget.js").read_text(encoding="utf-8")
     src = traitlets.Unicode("").tag(sync=True)  # the URL the frame opens (relative: under Jupyter's base URL)
     url = traitlets.Unicode("").tag(sync=True)  # the page on this machine
     height = traitlets.Int(600).tag(sync=True)
@@ -55,8 +56,17 @@ class ProjectorWidget(anywidget.AnyWidget):
     def __init__(self, shown: Shown, server: BackgroundServer, *, src: str, height: int = 600) -> None:
         self._shown = shown
         self._server = server
+        self._stop = weakref.finalize(self, server.stop)  # when garbage-collected, the server stops too
         super().__init__(src=src, url=server.url, height=height)
-        self._stop = weakref.finalize(self, server.stop)
+
+    @traitlets.observe("comm")
+    def _watch_comm(self, change: Any) -> None:
+        if change["new"] is not None:
+            change["new"].on_close(self._comm_closed)
+
+    def _comm_closed(self, _message: Any) -> None:
+        """The front end closed the comm (the view is gone for good): stop the server and close the widget."""
+        self.close()
 
     @traitlets.validate("selection")
     def _check_selection(self, proposal: Any) -> list[int]:
@@ -107,7 +117,7 @@ class ProjectorWidget(anywidget.AnyWidget):
         return self._server.running
 
     def close(self) -> None:
-        """Stop the page's server and close the widget."""
+        """Stop the page's server and close the widget (its comm: the front end removes the view)."""
         self._stop()
         super().close()
 

@@ -25,15 +25,20 @@ from .state import ServerSettings
 log = logging.getLogger(__name__)
 
 
-def collect(paths: Sequence[Path], **read_options: Any) -> Collection:
+def collect(
+    paths: Sequence[Path], *, run: str | None = None, tensor: str | None = None, **read_options: Any
+) -> Collection:
     """Everything the paths hold as one Collection: a log dir brings its runs, a file becomes a run named by its stem.
 
     One path is served as it reads. With several, a run keeps its name when it is unique (a file's default run
-    "." takes the file's stem); a clash gets a suffix `-2`, `-3`...
+    "." takes the file's stem); a clash gets a suffix `-2`, `-3`... `run` and `tensor` keep only the embedding
+    they choose of each path (as `load` chooses it).
     """
     from ..formats.registry import load_collection
 
-    collections = [load_collection(p, **read_options) for p in paths]
+    collections = [load_collection(p, tensor=tensor, **read_options) for p in paths]
+    if run is not None or tensor is not None:
+        collections = [_only(c, run=run, tensor=tensor) for c in collections]
     if len(collections) == 1:
         return collections[0]
     merged = Collection(source=None)
@@ -48,6 +53,14 @@ def collect(paths: Sequence[Path], **read_options: Any) -> Collection:
                     name, k = f"{base}-{k}", k + 1
             merged.runs[name] = dict(tensors)
     return merged
+
+
+def _only(collection: Collection, *, run: str | None, tensor: str | None) -> Collection:
+    chosen = collection.get(run=run, tensor=tensor)
+    name = next(r for r, tensors in collection.runs.items() if any(e is chosen for e in tensors.values()))
+    kept = Collection(source=collection.source)
+    kept.add(name, chosen)
+    return kept
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -104,7 +117,7 @@ def serve(
     """Serve `collection` until interrupted; `announce` receives the URL once the socket listens."""
     server, sock, url = make_server(collection, settings)
     if warm_up:
-        from ..compute.umap import warm_up as umap_warm_up
+        from ..compute.umap_warmup import warm_up as umap_warm_up
 
         umap_warm_up(background=True)
     if announce is not None:

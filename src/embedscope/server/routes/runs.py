@@ -64,6 +64,9 @@ class EmbeddingInfo(BaseModel):
     steps: list[int] | None = Field(
         None, description="training steps logged (oldest first; the embedding itself is the latest), null if none"
     )
+    default: bool = Field(
+        False, description="the embedding the loader chooses when none is named: the page opens on it"
+    )
 
 
 class RunInfo(BaseModel):
@@ -146,6 +149,7 @@ def embedding_info(state: State, emb: Embedding) -> EmbeddingInfo:
         sprite=sprite_info(emb),
         config_bookmarks=config_bookmarks(emb),
         steps=None if emb.steps is None else emb.steps.numbers,
+        default=emb is state.collection.default(),
     )
 
 
