@@ -48,7 +48,7 @@ def tip(browser: Any, server: str) -> Iterator[Any]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{server}#run=r0&tensor={tokens_id(server)}")
+    page.goto(server)  # it opens on the loader's default: the word embeddings, not the first of the 40 tensors
     wait_done(page, timeout=120_000)
     page.fill("#search", "politics")
     page.press("#search", "Enter")
@@ -75,8 +75,9 @@ def tip(browser: Any, server: str) -> Iterator[Any]:
     context.close()
 
 
-def test_the_page_draws_the_101_isolated_points_only(tip: Any) -> None:
+def test_the_page_draws_the_101_isolated_points_only(tip: Any, server: str) -> None:
     page = tip
+    assert store(page, "s.embedding.id") == tokens_id(server)
     assert store(page, "s.focus") is not None and store(page, "s.labelBy") == "label"
     assert store(page, "s.columns.label[s.focus]") == "politics"
     assert store(page, "s.job.subset_size") == 101
@@ -126,3 +127,30 @@ def test_a_changed_selection_can_be_isolated_again(tip: Any) -> None:
     page.press("#search", "Enter")
     page.wait_for_function("window.embedscope.store.get().searchCount > 3")
     assert page.locator("#isolate").is_enabled()
+
+
+def test_the_picker_shows_whole_names_and_shapes_and_filters_them(tip: Any, server: str) -> None:
+    page = tip
+    name = page.locator("#embedding-name")
+    assert name.inner_text() == TOKENS
+    assert name.evaluate("(e) => e.scrollWidth <= e.clientWidth")  # wrapped, not cut off
+    page.click("#embedding-select")
+    options = page.locator("#embedding-list [role=option]")
+    assert options.count() == 40
+    texts = options.all_inner_texts()
+    assert any(TOKENS in t and "30,522 × 384" in t for t in texts), texts[:3]
+    assert any("embeddings.position_embeddings.weight" in t and "512 × 384" in t for t in texts)
+    shot(page, "embedding-picker.png")
+    page.fill("#embedding-filter", "position")
+    assert options.count() == 1
+    page.press("#embedding-filter", "Enter")
+    page.wait_for_function("window.embedscope.store.get().embedding?.name === 'embeddings.position_embeddings.weight'")
+    wait_done(page)
+    assert "512 points" in page.locator("#point-count").inner_text()
+    assert page.locator("#embedding-menu").count() == 0
+    # Escape closes the list without choosing
+    page.click("#embedding-select")
+    page.fill("#embedding-filter", "word")
+    page.press("#embedding-filter", "Escape")
+    assert page.locator("#embedding-menu").count() == 0
+    assert store(page, "s.embedding.name") == "embeddings.position_embeddings.weight"

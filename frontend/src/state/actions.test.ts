@@ -81,6 +81,17 @@ describe("chooseEmbedding", () => {
     expect(s.isolated).toBeNull();
   });
 
+  it("opens another embedding on PCA when custom axes were shown (their patterns name the other data's labels)", async () => {
+    store.set({ projection: { method: "custom", dims: 2, axes: [0, 1, 2] }, params: { ...booted.params, column: "x", left: "a" } });
+    vi.spyOn(api, "column").mockResolvedValue([]);
+    const done = { id: "j", method: "pca", state: "done", summary: null } as unknown as JobStatus;
+    const start = vi.spyOn(api, "startProjection").mockResolvedValue(done);
+    vi.spyOn(api, "coords").mockResolvedValue({ n: 4, dims: 2, data: new Float32Array(8), iteration: -1, final: true });
+    await chooseEmbedding("r0", "e0");
+    expect(start.mock.calls[0][2]).toMatchObject({ method: "pca" });
+    expect(store.get().params).toMatchObject({ column: null, left: "a" });
+  });
+
   it("asks for the projection without waiting for the columns", async () => {
     store.set({ embedding: null });
     const pending: ((v: string[]) => void)[] = [];

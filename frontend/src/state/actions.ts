@@ -26,7 +26,11 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
   if (!emb) return;
   const labelBy = emb.label_column ?? emb.columns[0]?.name ?? null;
   const colorBy = categorical(emb)[0] ?? null;
+  const { projection, params } = store.get();
   store.set({
+    // custom axes name the other data's labels: another embedding opens on PCA (t-SNE and UMAP wait for Run)
+    projection: projection.method === "custom" ? { ...projection, method: "pca" } : projection,
+    params: { ...params, column: null },
     embedding: emb,
     columns: {},
     labelBy,

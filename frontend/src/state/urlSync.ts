@@ -1,6 +1,8 @@
 // Keeps the URL's hash in step with the page (replaceState, at most a few times a second) and opens the view a URL
 // names. A hash edited by hand (or a link pasted into the same tab) is restored too.
+import type { RunsInfo } from "../api/types";
 import { cameraView } from "./camera";
+import { defaultEmbedding } from "./embeddingChoice";
 import { restore, snapshot } from "./snapshot";
 import { store } from "./store";
 import { decodeState, encodeState } from "./urlState";
@@ -43,7 +45,8 @@ async function openHash(hash: string): Promise<boolean> {
   if (options === null) return false; // boot.ts opens the URL's view once they are loaded
   const doc = decodeState(hash, options);
   const runs = store.get().runs?.runs ?? [];
-  const wanted = doc.embedding ?? (store.get().embedding ? null : runs.find((r) => r.embeddings.length)?.embeddings[0]);
+  const fallback = store.get().embedding || !store.get().runs ? null : defaultEmbedding(store.get().runs as RunsInfo);
+  const wanted = doc.embedding ?? fallback;
   if (wanted && !runs.some((r) => r.id === wanted.run && r.embeddings.some((e) => e.id === (wanted as { id: string }).id))) {
     store.set({ error: `The link names the embedding ${wanted.run}/${wanted.id}, which this server does not serve.` });
     return false;
