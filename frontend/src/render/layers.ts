@@ -36,14 +36,15 @@ export const pointRadius = (n: number) => (n > 200_000 ? 1.5 : n > 20_000 ? 2.2 
 export const spriteSize = (n: number) => Math.max(16, Math.min(40, pointRadius(n) * 7));
 /** From this many points on, the points are GL_POINTS sprites, not instanced quads. */
 const SPRITES_FROM = 50_000;
-const DIM_MIX = 0.2; // what is not selected, while something is: this much of its colour, the rest the background's
+const DIM_MIX = 0.25; // what is not selected, while something is: this much of its colour, the rest the background's
+const DIM_ALPHA = 160; // and see-through: piled up, faded points stay as faded (the colour is pale), lone ones still show
 const BACKGROUND = { light: [255, 255, 255], dark: [23, 27, 35] } as const; // the plot's (--panel)
 
 const dimmedOf = new WeakMap<Uint8Array, Partial<Record<"light" | "dark", Uint8Array>>>();
 
-/** The colours faded into the background, as TensorBoard greys out what is not selected: opaque, so that thousands of
- * faded points piled up stay faded (the selection's points are drawn on top, at full colour). One copy per colour
- * array and theme. */
+/** The colours faded into the background, as TensorBoard greys out what is not selected: pale rather than
+ * transparent, so that thousands of faded points piled up stay faded (the selection's points are drawn on top, at full
+ * colour). One copy per colour array and theme. */
 function dimmed(colors: Uint8Array, theme: "light" | "dark"): Uint8Array {
   let copies = dimmedOf.get(colors);
   if (!copies) dimmedOf.set(colors, (copies = {}));
@@ -53,7 +54,7 @@ function dimmed(colors: Uint8Array, theme: "light" | "dark"): Uint8Array {
     const bg = BACKGROUND[theme];
     for (let i = 0; i < out.length; i += 4) {
       for (let c = 0; c < 3; c++) out[i + c] = Math.round(bg[c] + (colors[i + c] - bg[c]) * DIM_MIX);
-      out[i + 3] = colors[i + 3];
+      out[i + 3] = Math.min(colors[i + 3], DIM_ALPHA);
     }
     copies[theme] = out;
   }

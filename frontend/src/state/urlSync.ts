@@ -3,6 +3,7 @@
 import type { RunsInfo } from "../api/types";
 import { cameraView } from "./camera";
 import { defaultEmbedding } from "./embeddingChoice";
+import { embedInHash } from "./layout";
 import { restore, snapshot } from "./snapshot";
 import { store } from "./store";
 import { decodeState, encodeState } from "./urlState";
@@ -17,7 +18,9 @@ function write(): void {
   timer = undefined;
   const state = store.get();
   if (state.embedding === null) return;
-  const hash = encodeState(snapshot(state), state.options);
+  const encoded = encodeState(snapshot(state), state.options);
+  // `embed=1` (the compact layout, state/layout.ts) stays in the hash it came in
+  const hash = embedInHash(window.location.hash) ? `${encoded}${encoded ? "&" : ""}embed=1` : encoded;
   written = hash;
   const url = new URL(window.location.href);
   url.hash = hash;
