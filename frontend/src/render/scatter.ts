@@ -12,7 +12,8 @@ import { PickGrid, pickProjected } from "./pick";
 import { normalise } from "./normalise";
 import { PointerPick } from "./pointer";
 import { SelectDrag, type SelectMode } from "./selectdrag";
-import { distance, pointsInScreenBox, pointsInSphere, pointsInWorldBox, type Vec3 } from "./selection";
+import { pointsInDrawnBox, type Vec3 } from "./selection";
+import { type Sphere, SphereSelect } from "./sphereSelect";
 
 export type { SpriteSheet } from "./spriteLayers";
 
@@ -28,13 +29,6 @@ const CONTROLLER = { keyboard: false } as const;
 
 interface Look {
   theme: "light" | "dark";
-}
-
-/** The last sphere selected in 3-D: its centre and radius in normalised world units (for tests and the console). */
-export interface Sphere {
-  centre: Vec3;
-  radius: number;
-  picked: number | null; // the point under the pointer-down, when there was one
 }
 
 export class ScatterView {
@@ -64,10 +58,8 @@ export class ScatterView {
   private spriteMapping: SpriteMapping = {};
   private theme: "light" | "dark" = "light";
   private readonly drag: SelectDrag;
-  private sphereCentre: { world: Vec3; depth: number; screen: [number, number]; picked: number | null } | null = null;
+  private readonly sphere = new SphereSelect();
   private readonly glide = new Glide(() => this.scheduleLabels()); // to another step's layout
-  /** The last sphere selected (3-D). */
-  lastSphere: Sphere | null = null;
 
   constructor(
     private readonly parent: HTMLDivElement,
@@ -103,9 +95,7 @@ export class ScatterView {
     this.drag.always = on;
   }
 
-  // --- picking (on the CPU) ---
-
-  /** The point drawn under (x, y), CSS pixels from the canvas's top left, or null. */
+  /** On the CPU: the point drawn under (x, y), CSS pixels from the canvas's top left, or null. */
   pickAt(x: number, y: number): number | null {
     const viewport = this.deck.getViewports()[0];
     if (!viewport || this.n === 0) return null;
@@ -137,40 +127,25 @@ export class ScatterView {
   /** The points drawn inside a screen rectangle (CSS pixels). */
   pointsIn(left: number, top: number, right: number, bottom: number): number[] {
     const viewport = this.deck.getViewports()[0];
-    if (!viewport) return [];
-    if (this.dims === 2) {
-      // orthographic: the box is a box in world space too, so no per-point projection is needed
-      return pointsInWorldBox(this.positions, this.n, viewport.unproject([left, top]), viewport.unproject([right, bottom]));
-    }
-    return pointsInScreenBox(this.positions, this.n, [left, top, right, bottom], (p) => viewport.project(p));
+    return viewport ? pointsInDrawnBox(viewport, this.positions, this.n, this.dims, [left, top, right, bottom]) : [];
   }
 
-  /** The world position under (x, y): the point drawn there, else the spot at the camera target's depth. */
+  /** A sphere's drag starts at (x, y): on the point drawn there, else at the camera target's depth. */
   private sphereStart(x: number, y: number): [number, number] | null {
     const viewport = this.deck.getViewports()[0];
     if (!viewport || this.n === 0) return null;
-    const i = this.pickAt(x, y);
-    if (i !== null) {
-      const world: Vec3 = [this.positions[i * 3], this.positions[i * 3 + 1], this.positions[i * 3 + 2]];
-      const [sx, sy, depth] = viewport.project(world);
-      this.sphereCentre = { world, depth, screen: [sx, sy], picked: i };
-      return [sx, sy];
-    }
-    const depth = viewport.project(this.viewState.target ?? [0, 0, 0])[2];
-    const world = viewport.unproject([x, y, depth]) as Vec3;
-    this.sphereCentre = { world: [world[0], world[1], world[2]], depth, screen: [x, y], picked: null };
-    return [x, y];
+    return this.sphere.start(viewport, this.positions, this.pickAt(x, y), this.viewState.target ?? [0, 0, 0], x, y);
   }
 
-  /** Select the ball whose outline was drawn `pixels` wide around the centre (measured at the centre's depth). */
   private sphereDone(pixels: number, mode: SelectMode): void {
     const viewport = this.deck.getViewports()[0];
-    const c = this.sphereCentre;
-    if (!viewport || !c) return;
-    const edge = viewport.unproject([c.screen[0] + pixels, c.screen[1], c.depth]);
-    const radius = distance(edge, viewport.unproject([c.screen[0], c.screen[1], c.depth]));
-    this.lastSphere = { centre: c.world, radius, picked: c.picked };
-    this.on.box?.(pointsInSphere(this.positions, this.n, c.world, radius), mode);
+    const inside = viewport ? this.sphere.done(viewport, this.positions, this.n, pixels) : null;
+    if (inside) this.on.box?.(inside, mode);
+  }
+
+  /** The last sphere selected (3-D). */
+  get lastSphere(): Sphere | null {
+    return this.sphere.last;
   }
 
   // --- the camera ---
