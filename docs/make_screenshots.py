@@ -280,8 +280,9 @@ def shot_tsne(s: Shooter) -> None:
         page.locator("#tsne-iteration").scroll_into_view_if_needed()
         away(page)
         s.save(page, "tsne-running")
-        page.click("#tsne-stop")  # the other shots run the default 500 iterations (cached by the first of them)
-        page.wait_for_function("window.embedscope.store.get().job?.state === 'cancelled'")
+        if page.locator("#tsne-stop").is_enabled():  # (it may have finished meanwhile)
+            page.click("#tsne-stop")  # the other shots run the default 500 iterations (cached by the first of them)
+        page.wait_for_function("['cancelled', 'done'].includes(window.embedscope.store.get().job?.state)")
 
 
 def shot_umap(s: Shooter) -> None:
@@ -346,6 +347,8 @@ def shot_neighbours(s: Shooter) -> None:
         s.open(page, "minilm-tokens")
         search(page, "^blue$", regex=True)
         click_match(page, "blue")
+        set_number(page, "#k-value", "20")
+        page.wait_for_function("window.embedscope.store.get().selection.length === 21")
         page.click("#isolate")  # the 21 points alone, projected again (PCA of them)
         page.wait_for_function("window.embedscope.store.get().isolated?.length === 21")
         wait_done(page)

@@ -1,6 +1,6 @@
-"""The compact layout in headless Chromium: in a frame under 700 px wide, or with `embed=1` in the query or the hash
-(the notebook widget), the plot keeps most of a ~600 px high cell and the projection controls fit beside it: tabs
-choose the one panel shown, and clicking the shown one's tab hides it.
+"""The compact layout in headless Chromium: in a frame under 900 px wide, or with `embed=1` in the query or the hash
+(the notebook widget), the plot keeps most of a 700 x 600 cell and the projection controls fit beside it: tabs choose
+the one panel shown, and clicking the shown one's tab hides it.
 """
 
 from __future__ import annotations
@@ -42,16 +42,16 @@ def in_view(page: Any, selector: str, width: int, height: int) -> bool:
 
 
 def test_a_700x600_frame_gives_the_plot_most_of_the_room_and_the_run_button_in_view(browser: Any, server: str) -> None:
-    with opened(browser, server, 699, 600) as page:
+    with opened(browser, server, 700, 600) as page:
         assert page.locator(".app.compact").count() == 1
         canvas = page.locator("#scatter canvas").bounding_box()
         assert canvas is not None
-        assert canvas["width"] * canvas["height"] >= 0.6 * 699 * 600, canvas
+        assert canvas["width"] * canvas["height"] >= 0.6 * 700 * 600, canvas
         assert page.locator("#search").is_visible()  # the inspector first: search and the selection
         page.click("#pane-projection")
         page.click("#tab-tsne")
         page.locator("#tsne-run").wait_for()
-        assert in_view(page, "#tsne-run", 699, 600)
+        assert in_view(page, "#tsne-run", 700, 600)
         assert page.evaluate("document.scrollingElement.scrollTop") == 0
         assert page.evaluate("document.querySelector('#pane').scrollTop") == 0
         shot(page, "compact-700x600.png")

@@ -11,9 +11,10 @@ describe("layout", () => {
     expect(embedInHash("run=r0")).toBe(false);
   });
 
-  it("is compact under 700 px wide", () => {
-    expect(compactFor(699, false)).toBe(true);
-    expect(compactFor(700, false)).toBe(false);
+  it("is compact under 900 px wide (a 700 px notebook cell)", () => {
+    expect(compactFor(700, false)).toBe(true);
+    expect(compactFor(899, false)).toBe(true);
+    expect(compactFor(900, false)).toBe(false);
     expect(compactFor(1400, true)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 /** Below this width (CSS pixels) the page is compact. */
-export const COMPACT_WIDTH = 700;
+export const COMPACT_WIDTH = 900; // the wide layout's side panels take about 630
 
 export type Pane = "data" | "projection" | "inspector" | "bookmarks";
 
