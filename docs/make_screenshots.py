@@ -86,11 +86,13 @@ class Shooter:
         self.runs: dict[str, str] = {}  # data set name -> run id
 
     @contextmanager
-    def page(self, *, theme: str = "light", server_stops: bool = False) -> Iterator[Any]:
+    def page(
+        self, *, theme: str = "light", server_stops: bool = False, viewport: dict[str, int] | None = None
+    ) -> Iterator[Any]:
         """A fresh page on the demo (light or dark through the system preference), its first projection drawn.
         Whatever goes wrong in the page (an error, a failed request, a message in its banner) is reported; failed
         requests are expected when the shot stops the server (`server_stops`)."""
-        context = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=1, color_scheme=theme)
+        context = self.browser.new_context(viewport=viewport or VIEWPORT, device_scale_factor=1, color_scheme=theme)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -112,8 +114,9 @@ class Shooter:
             raise RuntimeError(f"errors in the page: {errors}")
 
     def open(self, page: Any, name: str) -> None:
-        """Show the demo data set `name` (its first embedding) and wait for its PCA."""
-        page.select_option("#embedding-select", f"{self.runs[name]}/e0")
+        """Show the demo data set `name` (its first embedding) with the embedding picker and wait for its PCA."""
+        page.click("#embedding-select")
+        page.click(f"#embedding-list [data-value='{self.runs[name]}/e0']")
         page.wait_for_function(f"window.embedscope.store.get().embedding?.run === '{self.runs[name]}'")
         wait_done(page)
 
@@ -277,8 +280,9 @@ def shot_tsne(s: Shooter) -> None:
         page.locator("#tsne-iteration").scroll_into_view_if_needed()
         away(page)
         s.save(page, "tsne-running")
-        page.click("#tsne-stop")  # the other shots run the default 500 iterations (cached by the first of them)
-        page.wait_for_function("window.embedscope.store.get().job?.state === 'cancelled'")
+        if page.locator("#tsne-stop").is_enabled():  # (it may have finished meanwhile)
+            page.click("#tsne-stop")  # the other shots run the default 500 iterations (cached by the first of them)
+        page.wait_for_function("['cancelled', 'done'].includes(window.embedscope.store.get().job?.state)")
 
 
 def shot_umap(s: Shooter) -> None:
@@ -343,6 +347,8 @@ def shot_neighbours(s: Shooter) -> None:
         s.open(page, "minilm-tokens")
         search(page, "^blue$", regex=True)
         click_match(page, "blue")
+        set_number(page, "#k-value", "20")
+        page.wait_for_function("window.embedscope.store.get().selection.length === 21")
         page.click("#isolate")  # the 21 points alone, projected again (PCA of them)
         page.wait_for_function("window.embedscope.store.get().isolated?.length === 21")
         wait_done(page)
@@ -370,6 +376,38 @@ def shot_custom(s: Shooter) -> None:
         zoom_at(page, index_of_nearest(page, box["width"] * 0.5, box["height"] * 0.5), 1)
         away(page)
         s.save(page, "custom-axes")
+
+
+def shot_tip(s: Shooter) -> None:
+    """The Embeddings guide's advanced tip on MiniLM's tokens: "politics" and its 100 neighbours isolated, then on
+    custom axes from `worst` to `best` (the axes made from every token, the 101 points drawn alone)."""
+    with s.page() as page:
+        s.open(page, "minilm-tokens")
+        search(page, "politics")
+        click_match(page, "politics")
+        set_number(page, "#k-value", "100")
+        page.wait_for_function("window.embedscope.store.get().selection.length === 101")
+        page.click("#isolate")
+        page.wait_for_function("window.embedscope.store.get().isolated?.length === 101")
+        wait_done(page)
+        choose_method(page, "custom")
+        page.fill("#custom-left", "worst")
+        page.fill("#custom-right", "best")
+        page.locator("#custom-right-count").wait_for()
+        page.click("#custom-run")
+        wait_shown(page, "custom")
+        page.locator("#axis-x").wait_for()
+        away(page)
+        s.save(page, "custom-tip")
+
+
+def shot_compact(s: Shooter) -> None:
+    """The page in a 700 x 600 frame (a notebook cell, or a narrow window): one panel beside the plot."""
+    with s.page(viewport={"width": 700, "height": 600}) as page:
+        page.click("#pane-projection")
+        choose_method(page, "tsne")
+        away(page)
+        s.save(page, "compact")
 
 
 def shot_search(s: Shooter) -> None:
@@ -465,6 +503,8 @@ SHOTS: dict[str, Callable[[Shooter], None]] = {
     "pca-3d": shot_pca_3d,
     "neighbours": shot_neighbours,
     "custom": shot_custom,
+    "tip": shot_tip,
+    "compact": shot_compact,
     "search": shot_search,
     "steps": shot_steps,
     "bookmarks": shot_bookmarks,

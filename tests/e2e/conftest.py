@@ -36,7 +36,11 @@ def browser(server: str) -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
-    """A fresh page on the served app, the first projection drawn; page errors fail the test."""
+    """A fresh page on the served app, the first projection drawn, its points drawn as dots (the digits open with
+    their thumbnails; the tests of sprites turn them back on); page errors fail the test."""
     with fresh_page(browser, server) as (opened, errors):
+        if opened.locator("#show-sprites").count() and opened.locator("#show-sprites").is_checked():
+            opened.uncheck("#show-sprites")
+            opened.wait_for_function("window.embedscope.store.get().showSprites === false")
         yield opened
     assert not errors, f"errors in the page: {errors}"

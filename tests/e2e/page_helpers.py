@@ -91,6 +91,13 @@ def screen_positions(page: Any, indices: list[int]) -> list[list[float]]:
     return page.evaluate("(ix) => ix.map((i) => window.embedscope.view.screenPosition(i))", indices)
 
 
+def listed_label(text: str) -> str:
+    """The label of a point as the inspector lists it: `politics` as such, a numeric label's `#123 (4)` as `4`."""
+    first = text.split("\n")[0].strip()
+    match = re.match(r"^#\d+ \((.*)\)", first)
+    return match.group(1) if match else first.split()[0]
+
+
 def canvas_box(page: Any) -> dict[str, float]:
     box = page.locator("#scatter canvas").bounding_box()
     assert box is not None

@@ -86,3 +86,17 @@ def test_a_server_error_shows_as_a_readable_message(page: Any) -> None:
     shot(page, "server-error.png")
     page.click("#error button")
     error.wait_for(state="detached")
+
+
+def test_a_pattern_that_matches_nothing_is_said_as_a_sentence(page: Any) -> None:
+    _custom(page, left="worstzz", right="1")
+    error = page.locator("#error")
+    error.wait_for(timeout=15_000)
+    # the server's "field `left`: `left` pattern 'worstzz' matches no value; check ..." in the page's words
+    assert (
+        error.inner_text()
+        .strip()
+        .startswith("No label matches 'worstzz' (the Left pattern). Check the pattern and the column.")
+    ), error.inner_text()
+    assert "`" not in error.inner_text() and "field" not in error.inner_text()
+    page.click("#error button")

@@ -110,8 +110,8 @@ def test_bad_metadata_file_shows_the_servers_error(page: Any, server: str, tmp_p
     text = status.inner_text()
     assert "short.tsv" in text
     assert "2 rows after the header row for 1,797 vectors" in text
-    assert "give one line per vector" in text  # the fix
-    assert text.count("give one line per vector") == 1
+    assert "Give one line per vector" in text  # the fix, as a sentence of its own
+    assert text.lower().count("give one line per vector") == 1  # once
     assert api(server, "api/runs")["runs"][0]["embeddings"][0]["columns"] == before  # nothing replaced
     assert page.locator("#label-by option").all_inner_texts() == [c["name"] for c in before]
     page.screenshot(path=str(ARTIFACTS / "metadata-error.png"))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from page_helpers import ARTIFACTS, api
+from page_helpers import ARTIFACTS, api, listed_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -30,7 +30,7 @@ def search(page: Any, text: str) -> int:
 
 
 def neighbour_labels(page: Any) -> list[str]:
-    return [t.split()[0] for t in page.locator("#neighbor-list li").all_inner_texts()]
+    return [listed_label(t) for t in page.locator("#neighbor-list li").all_inner_texts()]
 
 
 def test_k_slider_and_metric_change_the_neighbours(page: Any, server: str) -> None:
@@ -41,7 +41,7 @@ def test_k_slider_and_metric_change_the_neighbours(page: Any, server: str) -> No
 
     page.fill("#k-slider", "5")
     page.wait_for_function("document.querySelectorAll('#neighbor-list li').length === 5", timeout=15_000)
-    assert page.locator("#k-value").inner_text() == "5"
+    assert page.locator("#k-value").input_value() == "5"
     expected = api(server, "api/runs/r0/embeddings/e0/neighbors", {"query": focus, "k": 5})["neighbors"]
     assert neighbour_labels(page) == [n["label"] for n in expected]
     assert page.locator("#selection-count").inner_text() == "6 points selected"

@@ -63,7 +63,8 @@ def test_click_lists_the_servers_neighbours(page: Any, server: str) -> None:
     items = page.locator("#neighbor-list li").all_inner_texts()
     assert len(items) == len(expected) == k
     for text, neighbour in zip(items, expected, strict=True):
-        assert text.split()[0] == neighbour["label"]
+        # the digits' labels are numbers: each neighbour is listed by its row, then its label, "#123 (4)"
+        assert text.split()[:2] == [f"#{neighbour['index']}", f"({neighbour['label']})"], text
         assert f"{neighbour['angle']:.1f}°" in text
     assert page.locator("#selection-count").inner_text() == f"{k + 1} points selected"
     page.screenshot(path=str(ARTIFACTS / "neighbours.png"))

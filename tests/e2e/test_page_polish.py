@@ -156,6 +156,24 @@ def test_selected_thumbnails_stay_visible_inside_a_frame(page: Any) -> None:
     page.uncheck("#show-sprites")
 
 
+def test_the_digits_open_with_their_thumbnails_framed_in_their_colour(browser: Any, server: str) -> None:
+    with fresh_page(browser, server) as (page, errors):
+        assert page.locator("#show-sprites").is_checked()
+        assert page.evaluate("window.embedscope.store.get().showSprites") is True
+        _, x, y = _middle_point(page)
+        size = 22.4  # render/layers.ts: spriteSize for 1,797 points
+        for _ in range(50):  # the sprite sheet loads asynchronously
+            inside = page.evaluate(COLOURED, [x, y, size / 2 - 2])
+            frame = page.evaluate(COLOURED, [x, y, size / 2 + 2])["coloured"] - inside["coloured"]
+            if frame > 20 and inside["all"] > 0:
+                break
+            page.wait_for_timeout(200)
+        # unselected thumbnails too: a frame of the point's colour (coloured by digit), the image inside it grey
+        assert frame > 20, frame
+        shot(page, "polish-sprites-framed.png")
+        assert errors == []
+
+
 def test_tooltip_shows_the_thumbnail_and_metadata(page: Any, server: str) -> None:
     info = api(server, "api/runs/r0/embeddings/e0/sprite")
     _, x, y = _middle_point(page)

@@ -10,7 +10,7 @@ import urllib.parse
 from typing import Any
 
 import pytest
-from page_helpers import api, shot, store
+from page_helpers import api, listed_label, shot, store
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -52,7 +52,7 @@ def test_a_regular_expression_in_a_column_selects_the_apis_matches(page: Any, se
     assert page.locator("#match-list li").count() == 100  # the first 100 listed
     shown = page.locator("#match-list li").evaluate_all("(els) => els.map((e) => Number(e.dataset.index))")
     assert shown == want["indices"][:100]
-    assert {t.split()[0] for t in page.locator("#match-list li").all_inner_texts()} == {"3", "7"}
+    assert {listed_label(t) for t in page.locator("#match-list li").all_inner_texts()} == {"3", "7"}
     assert f"First 100 of {want['count']:,} shown" in page.locator(".inspector").inner_text()
     assert page.locator("#selection-count").inner_text() == f"{want['count']:,} points selected"
     shot(page, "search-regex.png")

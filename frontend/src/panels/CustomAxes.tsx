@@ -1,7 +1,8 @@
 // Custom axes: a metadata column and four patterns (left, right, up, down) whose matching rows' means span the axes,
-// each with a live count of the rows it matches.
+// each with a live count of the rows it matches (once applied, the count the server's projection reports).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
+import { errorMessage } from "../state/failure";
 import { project, setParams } from "../state/projectionActions";
 import type { ProjectionParams, State } from "../state/store";
 import { W } from "./fields";
@@ -27,7 +28,7 @@ function useMatchCount(state: State, pattern: string, column: string | null, reg
     const timer = window.setTimeout(() => {
       api.search(emb.run, emb.id, pattern, { column, regex }).then(
         (r) => mine === seq.current && setCount(r.count),
-        (err: Error) => mine === seq.current && setCount(err.message),
+        (err: unknown) => mine === seq.current && setCount(errorMessage(err)),
       );
     }, 200);
     return () => window.clearTimeout(timer);
@@ -91,10 +92,20 @@ export function CustomAxes({ state }: { state: State }) {
   );
 }
 
+/** The rows the shown custom projection's pattern matched (the server's summary), when it is this very pattern. */
+function appliedCount(state: State, side: string, pattern: string, column: string | null): number | null {
+  const job = state.job;
+  if (job?.method !== "custom" || job.state !== "done" || !job.summary?.counts) return null;
+  const params = job.params as Record<string, unknown>;
+  const same = params[side] === pattern && params.column === column && params.regex === state.params.regex;
+  return same ? (job.summary.counts[side] ?? null) : null;
+}
+
 function Pattern(props: { state: State; side: keyof ProjectionParams; name: string; column: string | null }) {
   const p = props.state.params;
   const value = p[props.side] as string;
-  const count = useMatchCount(props.state, value, props.column, p.regex);
+  const live = useMatchCount(props.state, value, props.column, p.regex);
+  const count = appliedCount(props.state, props.side, value, props.column) ?? live;
   return (
     <div class="field" style={{ marginBottom: "6px" }}>
       <label class="field inline" style={{ marginBottom: 0 }}>

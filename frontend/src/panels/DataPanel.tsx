@@ -1,12 +1,13 @@
-// Data panel: run and embedding, shape and point count, label by, colour by with its legend, spherize, sprites and
+// Data panel: the embedding (EmbeddingPicker), shape and point count, label by, colour by with its legend, spherize, sprites and
 // loading a metadata TSV.
 import { useRef, useState } from "preact/hooks";
-import { categorical, chooseEmbedding, selectCategory, setLabelBy } from "../state/actions";
+import { categorical, selectCategory, setLabelBy } from "../state/actions";
 import { type LoadResult, loadMetadata } from "../state/metadataActions";
 import { SPHERIZE_MIN_DIM, setSpherize, spherizeOn } from "../state/projectionActions";
 import { setColorChoice, setShowSprites } from "../state/scatterActions";
 import { type State } from "../state/store";
 import { css, legendOf, numericRange } from "../render/palette";
+import { EmbeddingPicker } from "./EmbeddingPicker";
 import { NumericLegend } from "./NumericLegend";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
@@ -58,9 +59,7 @@ function MetadataLoader({ disabled }: { disabled: boolean }) {
 }
 
 export function DataPanel({ state }: { state: State }) {
-  const runs = state.runs?.runs ?? [];
   const emb = state.embedding;
-  const choices = runs.flatMap((r) => r.embeddings.map((e) => ({ run: r, emb: e })));
   const colourColumns = emb ? categorical(emb) : [];
   const numericColumns = emb ? emb.columns.filter((c) => c.type === "numeric").map((c) => c.name) : [];
   const numeric = state.colorMode === "numeric" && state.colorBy !== null;
@@ -70,26 +69,24 @@ export function DataPanel({ state }: { state: State }) {
   return (
     <section class="panel" aria-labelledby="data-title">
       <h2 id="data-title">Data</h2>
-      <label class="field">
-        <span>Embedding</span>
-        <select
-          id="embedding-select"
-          value={emb ? `${emb.run}/${emb.id}` : ""}
-          onChange={(e) => {
-            const [run, tensor] = (e.currentTarget as HTMLSelectElement).value.split("/");
-            void chooseEmbedding(run, tensor);
-          }}
-        >
-          {choices.map(({ run, emb: e }) => (
-            <option key={`${e.run}/${e.id}`} value={`${e.run}/${e.id}`}>
-              {runs.length > 1 ? `${run.name} / ${e.name}` : e.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <div class="field">
+        <span id="embedding-label">Embedding</span>
+        <EmbeddingPicker state={state} />
+      </div>
       {emb && (
         <p class="shape" id="point-count">
-          <strong>{fmt(emb.shape[0])}</strong> points · <strong>{fmt(emb.shape[1])}</strong> dimensions
+          <span>
+            {state.isolated ? (
+              <>
+                <strong>{fmt(state.isolated.length)}</strong> of {fmt(emb.shape[0])} points
+              </>
+            ) : (
+              <>
+                <strong>{fmt(emb.shape[0])}</strong> points
+              </>
+            )}
+          </span>{" "}
+          · <span><strong>{fmt(emb.shape[1])}</strong> dimensions</span>
         </p>
       )}
       <label class="field">

@@ -4,9 +4,10 @@ import { useState } from "preact/hooks";
 import type { ExportFormat } from "../api/types";
 import { clearSelection, focusPoint } from "../state/actions";
 import { exportRows, setK, setMetric } from "../state/inspectorActions";
+import { canIsolate } from "../state/isolation";
 import { isolateSelection, showAllData } from "../state/projectionActions";
 import { stepsOf } from "../state/stepActions";
-import { labelOf, type State } from "../state/store";
+import { listLabel, numericLabels, type State, store } from "../state/store";
 import { SearchBox } from "./SearchBox";
 import { CompareControl, CompareLists } from "./StepCompare";
 
@@ -56,7 +57,19 @@ function Tools({ state }: { state: State }) {
   return (
     <div class="tools">
       <div class="buttons" style={{ flexWrap: "wrap" }}>
-        <button type="button" id="isolate" disabled={count < 3} onClick={() => void isolateSelection()}>
+        <button
+          type="button"
+          id="isolate"
+          disabled={!canIsolate(state.selection, state.isolated)}
+          title={
+            count < 3
+              ? "Select at least 3 points to project them alone"
+              : canIsolate(state.selection, state.isolated)
+                ? "Project only the selected points, with the current method"
+                : "These points are the ones shown already"
+          }
+          onClick={() => void isolateSelection()}
+        >
           Isolate {fmt(count)} point{count === 1 ? "" : "s"}
         </button>
         <button type="button" id="show-all" disabled={state.isolated === null} onClick={() => void showAllData()}>
@@ -100,14 +113,27 @@ function Tools({ state }: { state: State }) {
         <input
           id="k-slider"
           type="range"
+          aria-label="Neighbour count slider"
           min={state.options?.neighbors.k.min}
           max={state.options?.neighbors.k.max}
           value={state.k}
           onInput={(e) => setK(Number((e.currentTarget as HTMLInputElement).value))}
         />
-        <output id="k-value" class="count" style={{ minWidth: "36px", textAlign: "right" }}>
-          {state.k}
-        </output>
+        <input
+          id="k-value"
+          class="k-value"
+          type="number"
+          aria-label="Neighbour count"
+          min={state.options?.neighbors.k.min}
+          max={state.options?.neighbors.k.max}
+          step={1}
+          value={Number.isFinite(state.k) ? state.k : ""}
+          onChange={(e) => {
+            const value = Number((e.currentTarget as HTMLInputElement).value);
+            if (Number.isFinite(value) && (e.currentTarget as HTMLInputElement).value !== "") setK(value);
+            else (e.currentTarget as HTMLInputElement).value = String(store.get().k); // an empty box: as it was
+          }}
+        />
       </label>
       <div class="segmented" role="group" aria-label="Distance">
         {(["cosine", "euclidean"] as const).map((m) => (
@@ -139,9 +165,11 @@ function Matches({ state }: { state: State }) {
         {rows.map((i) => (
           <li key={i} data-index={i}>
             <button type="button" onClick={() => void focusPoint(i)}>
-              <span class="label">{labelOf(state, i)}</span>
+              <span class="label">{listLabel(state, i)}</span>
               <span class="meta">
-                {values && values[i] !== null && values[i] !== undefined ? `${String(values[i])} · ` : ""}#{i}
+                {[values?.[i] ?? null, numericLabels(state) ? null : `#${i}`]
+                  .filter((part) => part !== null)
+                  .join(" · ")}
               </span>
             </button>
           </li>
@@ -158,7 +186,8 @@ function Neighbours({ state }: { state: State }) {
   return (
     <>
       <h3>
-        Nearest to <span class="focus-label">{labelOf(state, focus)}</span> <span class="meta">#{focus}</span>
+        Nearest to <span class="focus-label">{listLabel(state, focus)}</span>{" "}
+        {!numericLabels(state) && <span class="meta">#{focus}</span>}
       </h3>
       <p class="note">
         {state.metric === "cosine" ? "Cosine" : "Euclidean"}, in the original space
@@ -178,7 +207,7 @@ function Neighbours({ state }: { state: State }) {
           {state.neighbors.map((n) => (
             <li key={n.index} data-index={n.index}>
               <button type="button" onClick={() => void focusPoint(n.index)} title={`#${n.index}`}>
-                <span class="label">{labelOf(state, n.index)}</span>
+                <span class="label">{listLabel(state, n.index)}</span>
                 <span class="meta">
                   {[
                     n.angle !== null && n.angle !== undefined ? `${n.angle.toFixed(1)}°` : null,

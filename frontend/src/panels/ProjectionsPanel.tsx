@@ -1,6 +1,8 @@
 // Projections panel: the method's tab, 2-D / 3-D, PCA (components and their variance), the other methods' settings
 // (TsneSettings, UmapSettings, CustomAxes: shown once the server's options are loaded); the quality of the result.
+import { axisShowing, withAxis } from "../state/pcaAxes";
 import { choose } from "../state/projectionActions";
+import { runNeeded } from "../state/runNeeded";
 import type { State } from "../state/store";
 import { CustomAxes } from "./CustomAxes";
 import { TsneSettings } from "./TsneSettings";
@@ -51,6 +53,7 @@ export function ProjectionsPanel({ state }: { state: State }) {
           ))}
         </div>
       )}
+      <RunNeeded state={state} />
       {choice.method === "pca" && <Pca state={state} />}
       {choice.method === "tsne" && state.options && <TsneSettings state={state} options={state.options} />}
       {choice.method === "umap" && state.options && <UmapSettings state={state} options={state.options} />}
@@ -73,6 +76,15 @@ export function ProjectionsPanel({ state }: { state: State }) {
   );
 }
 
+function RunNeeded({ state }: { state: State }) {
+  const text = runNeeded(state);
+  return text ? (
+    <p class="note run-needed" id="run-needed" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
 function Pca({ state }: { state: State }) {
   const choice = state.projection;
   const variance = state.variance;
@@ -85,17 +97,16 @@ function Pca({ state }: { state: State }) {
           <select
             id={`pca-${axis.toLowerCase()}`}
             value={String(choice.axes[a])}
-            onChange={(e) => {
-              const axes = [...choice.axes] as [number, number, number];
-              axes[a] = Number((e.currentTarget as HTMLSelectElement).value);
-              void choose({ axes });
-            }}
+            onChange={(e) => void choose({ axes: withAxis(choice.axes, a, Number((e.currentTarget as HTMLSelectElement).value)) })}
           >
-            {Array.from({ length: state.options?.projection.pca_components ?? 0 }, (_, c) => (
-              <option key={c} value={String(c)}>
-                {`PC${c + 1}${variance ? ` · ${pct(variance[c] ?? 0)}` : ""}`}
-              </option>
-            ))}
+            {Array.from({ length: state.options?.projection.pca_components ?? 0 }, (_, c) => {
+              const on = axisShowing(choice.axes, choice.dims, a, c); // chosen here: the two axes swap
+              return (
+                <option key={c} value={String(c)}>
+                  {`PC${c + 1}${variance ? ` · ${pct(variance[c] ?? 0)}` : ""}${on ? ` (on ${on}: swap)` : ""}`}
+                </option>
+              );
+            })}
           </select>
         </label>
       ))}

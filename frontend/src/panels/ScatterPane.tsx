@@ -46,7 +46,7 @@ export function ScatterPane({ state }: { state: State }) {
         markViewReady(scatter); // the page may show points now
         setReady(true);
       },
-      (err) => store.set({ error: `the plot could not be loaded: ${String(err)}; reload the page` }),
+      (err) => store.set({ error: `The plot could not be loaded (${String(err)}). Reload the page.` }),
     );
     return () => {
       gone = true;
@@ -70,9 +70,11 @@ export function ScatterPane({ state }: { state: State }) {
     const legend = legendOf(state.embedding?.columns.find((c) => c.name === state.colorBy), state.theme);
     return pointColors(n, state.colorBy ? colorValues : undefined, legend);
   }, [n, state.colorBy, state.colorMode, state.colorScale, colorValues, state.embedding, state.theme]);
-  useEffect(() => view.current?.setColors(colors), [ready, colors]);
+  useEffect(() => view.current?.setColors(colors, state.colorBy !== null), [ready, colors]);
   useEffect(() => view.current?.setSelection(state.selection, state.focus), [ready, state.selection, state.focus]);
   useEffect(() => view.current?.setNeighbors(state.neighbors?.map((nb) => nb.index) ?? []), [ready, state.neighbors]);
+  // the clicked point's neighbours, or as many selected points, are all labelled
+  useEffect(() => view.current?.setMustLabel(Number.isFinite(state.k) ? state.k + 1 : 0), [ready, state.k]);
   const labelValues = state.labelBy ? state.columns[state.labelBy] : undefined;
   useEffect(() => {
     view.current?.setLabelText((i) => {

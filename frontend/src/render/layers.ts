@@ -2,20 +2,11 @@
 // rings, the clicked point's ring, the hovered point and the labels. Built afresh on each change; deck.gl diffs them
 // (the big arrays are the same objects from one build to the next, so nothing per point is uploaded again). Many
 // points are drawn as GL_POINTS sprites (pointsLayer.ts), a few as deck.gl's scatterplot discs.
-import { IconLayer, ScatterplotLayer, TextLayer } from "@deck.gl/layers";
+import { ScatterplotLayer, TextLayer } from "@deck.gl/layers";
 import { PointSpritesLayer } from "./pointsLayer";
 import type { PositionTransitions } from "./glide";
-import { CHAR_W, LABEL_DX, LABEL_MAX_W } from "./labels";
-
-/** A sprite sheet: its image URL, the size of one thumbnail and the grid's columns. */
-export interface SpriteSheet {
-  url: string;
-  width: number;
-  height: number;
-  columns: number;
-}
-
-export type SpriteMapping = Record<string, { x: number; y: number; width: number; height: number }>;
+import { CHAR_W, LABEL_MAX_W, type Placement } from "./labels";
+import { type RGBA, type SpriteMapping, type SpriteSheet, spriteLayers } from "./spriteLayers";
 
 interface LayerInput {
   n: number;
@@ -25,7 +16,8 @@ interface LayerInput {
   selection: number[];
   focus: number | null;
   hovered?: number | null;
-  labels: number[];
+  labels: Placement[]; // labels.ts: each label's point and offset
+  framed?: boolean; // the points are coloured by a column: thumbnails get a frame of their colour
   labelText: (i: number) => string;
   labelVersion: number;
   sprite: SpriteSheet | null;
@@ -35,7 +27,6 @@ interface LayerInput {
   gliding?: boolean; // they are on their way: no rings yet
 }
 
-type RGBA = [number, number, number, number];
 const INK = { light: [29, 35, 48, 255], dark: [230, 233, 239, 255] } as const;
 const HALO = { light: [255, 255, 255, 230], dark: [23, 27, 35, 230] } as const;
 const FOCUS: RGBA = [220, 38, 38, 255];
@@ -45,36 +36,35 @@ export const pointRadius = (n: number) => (n > 200_000 ? 1.5 : n > 20_000 ? 2.2 
 export const spriteSize = (n: number) => Math.max(16, Math.min(40, pointRadius(n) * 7));
 /** From this many points on, the points are GL_POINTS sprites, not instanced quads. */
 const SPRITES_FROM = 50_000;
-const DIM_ALPHA = 45; // what is not selected, while something is
+const DIM_MIX = 0.25; // what is not selected, while something is: this much of its colour, the rest the background's
+const DIM_ALPHA = 160; // and see-through: piled up, faded points stay as faded (the colour is pale), lone ones still show
+const BACKGROUND = { light: [255, 255, 255], dark: [23, 27, 35] } as const; // the plot's (--panel)
 
-const dimmedOf = new WeakMap<Uint8Array, Uint8Array>();
+const dimmedOf = new WeakMap<Uint8Array, Partial<Record<"light" | "dark", Uint8Array>>>();
 
-/** The colours with every point dimmed (the selection's rings are drawn on top): one copy per colour array. */
-function dimmed(colors: Uint8Array): Uint8Array {
-  let out = dimmedOf.get(colors);
+/** The colours faded into the background, as TensorBoard greys out what is not selected: pale rather than
+ * transparent, so that thousands of faded points piled up stay faded (the selection's points are drawn on top, at full
+ * colour). One copy per colour array and theme. */
+function dimmed(colors: Uint8Array, theme: "light" | "dark"): Uint8Array {
+  let copies = dimmedOf.get(colors);
+  if (!copies) dimmedOf.set(colors, (copies = {}));
+  let out = copies[theme];
   if (!out) {
-    out = new Uint8Array(colors);
-    for (let i = 3; i < out.length; i += 4) out[i] = DIM_ALPHA;
-    dimmedOf.set(colors, out);
+    out = new Uint8Array(colors.length);
+    const bg = BACKGROUND[theme];
+    for (let i = 0; i < out.length; i += 4) {
+      for (let c = 0; c < 3; c++) out[i + c] = Math.round(bg[c] + (colors[i + c] - bg[c]) * DIM_MIX);
+      out[i + 3] = Math.min(colors[i + 3], DIM_ALPHA);
+    }
+    copies[theme] = out;
   }
   return out;
-}
-
-/** The icon mapping of a sprite sheet for n points (row-major thumbnails). */
-export function spriteMappingOf(sprite: SpriteSheet, n: number): SpriteMapping {
-  const mapping: SpriteMapping = {};
-  for (let i = 0; i < n; i++) {
-    const col = i % sprite.columns;
-    const row = Math.floor(i / sprite.columns);
-    mapping[i] = { x: col * sprite.width, y: row * sprite.height, width: sprite.width, height: sprite.height };
-  }
-  return mapping;
 }
 
 export function buildLayers(input: LayerInput): unknown[] {
   const { n, positions, colors, selection, theme } = input;
   const radius = pointRadius(n);
-  const fill = selection.length > 0 ? dimmed(colors) : colors; // dim what is not selected
+  const fill = selection.length > 0 ? dimmed(colors, theme) : colors; // dim what is not selected
   const at = (i: number): [number, number, number] => [positions[i * 3], positions[i * 3 + 1], positions[i * 3 + 2]];
   const colorOf = (i: number): RGBA => [colors[i * 4], colors[i * 4 + 1], colors[i * 4 + 2], 255];
   const ink = [...INK[theme]] as RGBA;
@@ -102,10 +92,7 @@ export function buildLayers(input: LayerInput): unknown[] {
         }),
   ];
   const size = spriteSize(n);
-  if (input.sprite) {
-    const selected = spriteLayer(input, size, rings, at); // on top of the faded others, at full strength
-    layers.push(spriteLayer(input, size), selected, frameLayer(input, size, rings, at, colorOf));
-  }
+  if (input.sprite) layers.push(...spriteLayers({ ...input, sprite: input.sprite, fill }, size, rings, at, colorOf));
   layers.push(
     new ScatterplotLayer<number>({
       id: "selection",
@@ -149,107 +136,27 @@ export function buildLayers(input: LayerInput): unknown[] {
       updateTriggers: { getPosition: [positions], getFillColor: [theme] },
       parameters: { depthTest: false } as never,
     }),
-    labelLayer(input, at, input.sprite ? size / 2 + 5 : LABEL_DX), // beside the thumbnail, not on it
+    labelLayer(input, at),
   );
   return layers;
 }
 
-const FADED = 110; // unselected thumbnails while there is a selection: faded, still recognisable
-
-/** Every thumbnail (faded while others are selected); or, given `only` rows, those on top at full strength. */
-function spriteLayer(input: LayerInput, size: number, only?: number[], at?: (i: number) => [number, number, number]) {
-  const sprite = input.sprite as SpriteSheet;
-  const dimmed = input.selection.length > 0 && only === undefined;
-  const common = {
-    iconAtlas: sprite.url,
-    iconMapping: input.spriteMapping,
-    getSize: size,
-    sizeUnits: "pixels",
-    billboard: true,
-    textureParameters: { minFilter: "nearest", magFilter: "nearest" },
-    parameters: { depthTest: input.dims === 3 && only === undefined },
-  };
-  if (only !== undefined) {
-    return new IconLayer<number>({
-      ...common,
-      id: "sprites-selected",
-      data: only,
-      getPosition: at,
-      getIcon: (i: number) => String(i),
-      getColor: [0, 0, 0, 255],
-      updateTriggers: { getPosition: [input.positions] },
-    } as never);
-  }
-  return new IconLayer({
-    ...common,
-    id: "sprites",
-    data: { length: input.n, attributes: { getPosition: { value: input.positions, size: 3 } } },
-    getIcon: (_: unknown, { index }: { index: number }) => String(index), // not pickable: picking is on the CPU
-    getColor: [0, 0, 0, dimmed ? FADED : 255],
-    transitions: input.transitions,
-  } as never);
-}
-
-const FRAME_WIDTH = 3; // px: the frame around a selected thumbnail
-const frames = new Map<number, HTMLCanvasElement>();
-
-/** A square frame `side` px wide whose border is FRAME_WIDTH px, white on transparent (tinted as a mask icon). */
-function frameImage(side: number): HTMLCanvasElement {
-  let canvas = frames.get(side);
-  if (!canvas) {
-    canvas = document.createElement("canvas");
-    canvas.width = canvas.height = side;
-    const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
-    ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, side, side);
-    ctx.clearRect(FRAME_WIDTH, FRAME_WIDTH, side - 2 * FRAME_WIDTH, side - 2 * FRAME_WIDTH);
-    frames.set(side, canvas);
-  }
-  return canvas;
-}
-
-/** Selected thumbnails get a frame in their point's colour around them; the image inside stays visible. */
-function frameLayer(
-  input: LayerInput,
-  size: number,
-  rings: number[],
-  at: (i: number) => [number, number, number],
-  colorOf: (i: number) => RGBA,
-) {
-  const side = Math.round(size) + 2 * FRAME_WIDTH;
-  return new IconLayer<number>({
-    id: "sprite-frames",
-    data: rings,
-    iconAtlas: frameImage(side) as never,
-    iconMapping: { frame: { x: 0, y: 0, width: side, height: side, mask: true } },
-    getIcon: () => "frame",
-    getPosition: at,
-    getSize: side,
-    sizeUnits: "pixels",
-    getColor: colorOf,
-    billboard: true,
-    textureParameters: { minFilter: "nearest", magFilter: "nearest" },
-    updateTriggers: { getPosition: [input.positions], getColor: [input.colors] },
-    parameters: { depthTest: false } as never,
-  });
-}
-
-function labelLayer(input: LayerInput, at: (i: number) => [number, number, number], dx: number) {
+function labelLayer(input: LayerInput, at: (i: number) => [number, number, number]) {
   const text = input.labelText;
   const maxChars = Math.floor((LABEL_MAX_W - 4) / CHAR_W);
   const clip = (s: string) => (s.length > maxChars ? `${s.slice(0, maxChars - 1)}…` : s);
   const ink = [...INK[input.theme]] as RGBA;
-  return new TextLayer<number>({
+  return new TextLayer<Placement>({
     id: "labels",
     data: input.labels,
-    getPosition: at,
-    getText: (i) => clip(text(i)),
+    getPosition: (p) => at(p.i),
+    getText: (p) => clip(text(p.i)),
     getSize: 11,
     sizeUnits: "pixels",
-    getColor: (i) => (i === input.focus ? FOCUS : ink),
+    getColor: (p) => (p.i === input.focus ? FOCUS : ink),
     getTextAnchor: "start",
     getAlignmentBaseline: "center",
-    getPixelOffset: [dx, 0],
+    getPixelOffset: (p) => [p.dx, p.dy], // where labels.ts placed it (y down)
     fontFamily: "Inter, 'Segoe UI', system-ui, sans-serif",
     fontWeight: 500,
     characterSet: "auto",

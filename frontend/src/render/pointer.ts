@@ -1,7 +1,7 @@
 // Hover and click on the scatter view, picked on the CPU (pick.ts) instead of deck.gl's GPU picking (which blocks a
 // software renderer for a second at 100,000 points, at every pointerdown and hover frame). A click is a pointerdown
 // and pointerup on the canvas less than TAP pixels apart (a longer move pans or rotates); hover picks at most once per
-// animation frame, and not while a button is down (dragging).
+// animation frame, and not while a button is down (dragging); again when the view moves under a still pointer.
 
 const TAP = 4; // CSS pixels
 
@@ -58,6 +58,16 @@ export class PointerPick {
     this.frame = 0;
     this.host.hover(null, -1, -1);
   };
+
+  /** The view moved under a still pointer (a wheel zoom, the keys, new coordinates): pick again where it rests, so
+   * the tooltip goes with a point that moved away (or shows the one now there); none while a drag pans. */
+  refresh(): void {
+    if (this.down !== null) {
+      this.host.hover(null, -1, -1);
+      return;
+    }
+    if (this.last !== null && !this.frame) this.frame = requestAnimationFrame(this.hoverNow);
+  }
 
   private readonly hoverNow = (): void => {
     this.frame = 0;

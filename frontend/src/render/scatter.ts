@@ -3,17 +3,19 @@
 // shift / alt (or in select mode) selects a box in 2-D and a sphere in 3-D (selectdrag.ts, selection.ts).
 import { Deck, OrbitView, OrthographicView } from "@deck.gl/core";
 import { type Camera, type ViewState, cameraOf, homeView, panned, viewOf, zoomed } from "./camera";
-import { buildLayers, canvasToPNG, pointRadius, type SpriteMapping, type SpriteSheet, spriteMappingOf, spriteSize } from "./layers";
+import { buildLayers, canvasToPNG, pointRadius, spriteSize } from "./layers";
+import { type SpriteMapping, type SpriteSheet, spriteMappingOf } from "./spriteLayers";
 import { Glide } from "./glide";
-import { chooseLabels, labelWidth } from "./labels";
+import { LABEL_DX, type Placement, labelWidth, placeLabels } from "./labels";
 import { LabelSchedule } from "./labelSchedule";
 import { PickGrid, pickProjected } from "./pick";
 import { normalise } from "./normalise";
 import { PointerPick } from "./pointer";
 import { SelectDrag, type SelectMode } from "./selectdrag";
-import { distance, pointsInScreenBox, pointsInSphere, pointsInWorldBox, type Vec3 } from "./selection";
+import { pointsInDrawnBox, type Vec3 } from "./selection";
+import { type Sphere, SphereSelect } from "./sphereSelect";
 
-export type { SpriteSheet } from "./layers";
+export type { SpriteSheet } from "./spriteLayers";
 
 interface ScatterCallbacks {
   hover(index: number | null, x: number, y: number): void;
@@ -29,19 +31,14 @@ interface Look {
   theme: "light" | "dark";
 }
 
-/** The last sphere selected in 3-D: its centre and radius in normalised world units (for tests and the console). */
-export interface Sphere {
-  centre: Vec3;
-  radius: number;
-  picked: number | null; // the point under the pointer-down, when there was one
-}
-
 export class ScatterView {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly deck: Deck<any>;
   private positions: Float32Array = new Float32Array(0);
   private colors: Uint8Array = new Uint8Array(0);
+  private framed = false;
   private n = 0;
+  private drawnCount = 0; // rows with coordinates (an isolated projection leaves the others out)
   private dims: 2 | 3 = 2;
   private selection: number[] = [];
   private focus: number | null = null;
@@ -51,7 +48,8 @@ export class ScatterView {
   private hovered: number | null = null;
   private labelText: (i: number) => string = (i) => `#${i}`;
   private labelVersion = 0;
-  private labels: number[] = [];
+  private labels: Placement[] = [];
+  private mustLabel = 0; // the selection's and neighbours' labels drawn whatever the room (the neighbour count + 1)
   private readonly labelSchedule = new LabelSchedule(() => this.updateLabels());
   private grid: PickGrid | null = null; // over the current 2-D coordinates, built on first use (or when idle)
   private gridTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,10 +58,8 @@ export class ScatterView {
   private spriteMapping: SpriteMapping = {};
   private theme: "light" | "dark" = "light";
   private readonly drag: SelectDrag;
-  private sphereCentre: { world: Vec3; depth: number; screen: [number, number]; picked: number | null } | null = null;
+  private readonly sphere = new SphereSelect();
   private readonly glide = new Glide(() => this.scheduleLabels()); // to another step's layout
-  /** The last sphere selected (3-D). */
-  lastSphere: Sphere | null = null;
 
   constructor(
     private readonly parent: HTMLDivElement,
@@ -99,9 +95,7 @@ export class ScatterView {
     this.drag.always = on;
   }
 
-  // --- picking (on the CPU) ---
-
-  /** The point drawn under (x, y), CSS pixels from the canvas's top left, or null. */
+  /** On the CPU: the point drawn under (x, y), CSS pixels from the canvas's top left, or null. */
   pickAt(x: number, y: number): number | null {
     const viewport = this.deck.getViewports()[0];
     if (!viewport || this.n === 0) return null;
@@ -133,40 +127,25 @@ export class ScatterView {
   /** The points drawn inside a screen rectangle (CSS pixels). */
   pointsIn(left: number, top: number, right: number, bottom: number): number[] {
     const viewport = this.deck.getViewports()[0];
-    if (!viewport) return [];
-    if (this.dims === 2) {
-      // orthographic: the box is a box in world space too, so no per-point projection is needed
-      return pointsInWorldBox(this.positions, this.n, viewport.unproject([left, top]), viewport.unproject([right, bottom]));
-    }
-    return pointsInScreenBox(this.positions, this.n, [left, top, right, bottom], (p) => viewport.project(p));
+    return viewport ? pointsInDrawnBox(viewport, this.positions, this.n, this.dims, [left, top, right, bottom]) : [];
   }
 
-  /** The world position under (x, y): the point drawn there, else the spot at the camera target's depth. */
+  /** A sphere's drag starts at (x, y): on the point drawn there, else at the camera target's depth. */
   private sphereStart(x: number, y: number): [number, number] | null {
     const viewport = this.deck.getViewports()[0];
     if (!viewport || this.n === 0) return null;
-    const i = this.pickAt(x, y);
-    if (i !== null) {
-      const world: Vec3 = [this.positions[i * 3], this.positions[i * 3 + 1], this.positions[i * 3 + 2]];
-      const [sx, sy, depth] = viewport.project(world);
-      this.sphereCentre = { world, depth, screen: [sx, sy], picked: i };
-      return [sx, sy];
-    }
-    const depth = viewport.project(this.viewState.target ?? [0, 0, 0])[2];
-    const world = viewport.unproject([x, y, depth]) as Vec3;
-    this.sphereCentre = { world: [world[0], world[1], world[2]], depth, screen: [x, y], picked: null };
-    return [x, y];
+    return this.sphere.start(viewport, this.positions, this.pickAt(x, y), this.viewState.target ?? [0, 0, 0], x, y);
   }
 
-  /** Select the ball whose outline was drawn `pixels` wide around the centre (measured at the centre's depth). */
   private sphereDone(pixels: number, mode: SelectMode): void {
     const viewport = this.deck.getViewports()[0];
-    const c = this.sphereCentre;
-    if (!viewport || !c) return;
-    const edge = viewport.unproject([c.screen[0] + pixels, c.screen[1], c.depth]);
-    const radius = distance(edge, viewport.unproject([c.screen[0], c.screen[1], c.depth]));
-    this.lastSphere = { centre: c.world, radius, picked: c.picked };
-    this.on.box?.(pointsInSphere(this.positions, this.n, c.world, radius), mode);
+    const inside = viewport ? this.sphere.done(viewport, this.positions, this.n, pixels) : null;
+    if (inside) this.on.box?.(inside, mode);
+  }
+
+  /** The last sphere selected (3-D). */
+  get lastSphere(): Sphere | null {
+    return this.sphere.last;
   }
 
   // --- the camera ---
@@ -175,6 +154,7 @@ export class ScatterView {
     this.viewState = viewState;
     this.deck.setProps({ viewState });
     this.labelSchedule.moved(); // labels ride along; chosen again once the view is still
+    this.pointer.refresh(); // the hovered point may have moved away from the pointer
     this.on.camera?.(this.camera());
   }
 
@@ -235,12 +215,15 @@ export class ScatterView {
     const newDims: 2 | 3 = dims >= 3 ? 3 : 2;
     this.glide.start(morph && n === this.n && newDims === this.dims);
     this.positions = normalise(data, n, Math.min(dims, 3));
+    this.drawnCount = 0;
+    for (let i = 0; i < n; i++) if (Number.isFinite(this.positions[i * 3])) this.drawnCount += 1;
     this.grid = null;
     clearTimeout(this.gridTimer);
     if (newDims === 2) this.gridTimer = setTimeout(() => this.pickGrid(), 300); // when the points stop changing
     if (n !== this.n) this.spriteMapping = {};
     this.n = n;
     this.scheduleLabels();
+    this.pointer.refresh();
     if (newDims !== this.dims) {
       this.dims = newDims;
       const pending = this.pendingCamera?.dims === newDims ? this.pendingCamera : null;
@@ -254,8 +237,10 @@ export class ScatterView {
     this.render();
   }
 
-  setColors(colors: Uint8Array): void {
+  /** The points' colours; `framed`: they come from a column (thumbnails get a frame of their colour). */
+  setColors(colors: Uint8Array, framed = false): void {
     this.colors = colors;
+    this.framed = framed;
     this.render();
   }
 
@@ -290,8 +275,25 @@ export class ScatterView {
     this.scheduleLabels();
   }
 
+  /** How many of the neighbours and selected points are labelled whatever the room (moved apart, never hidden). */
+  setMustLabel(count: number): void {
+    if (count === this.mustLabel) return;
+    this.mustLabel = count;
+    this.scheduleLabels();
+  }
+
+  /** How many points are drawn: every row, or the isolated ones (for tests and the console). */
+  get drawn(): number {
+    return this.drawnCount;
+  }
+
   /** The indices whose labels are drawn now (for tests and the console). */
   get labelled(): number[] {
+    return this.labels.map((p) => p.i);
+  }
+
+  /** Where the labels drawn now are: each one's point and box (CSS pixels in the plot). */
+  get labelBoxes(): Placement[] {
     return this.labels;
   }
 
@@ -330,7 +332,7 @@ export class ScatterView {
       return;
     }
     const p = this.positions;
-    this.labels = chooseLabels({
+    this.labels = placeLabels({
       n: this.n,
       width: viewport.width,
       height: viewport.height,
@@ -342,6 +344,8 @@ export class ScatterView {
       textWidth: (i) => labelWidth(this.labelText(i)),
       always: [this.hovered, this.focus].filter((i): i is number => i !== null),
       priority: [...this.neighbors, ...this.selection],
+      must: this.mustLabel,
+      gap: this.sprite ? spriteSize(this.n) / 2 + 5 : LABEL_DX, // beside the thumbnail, not on it
       background: this.selection.length === 0 && this.sprite === null, // keep selections and thumbnails legible
     });
     this.render();
@@ -368,6 +372,7 @@ export class ScatterView {
       labelVersion: this.labelVersion,
       sprite: this.sprite,
       spriteMapping: this.spriteMapping,
+      framed: this.framed,
       theme: this.theme,
       transitions: this.glide.transitions,
       gliding: this.glide.active,

@@ -34,6 +34,21 @@ export function pointsInScreenBox(
   return out;
 }
 
+/** The points drawn inside a screen rectangle [left, top, right, bottom] (CSS pixels) of a 2-D or 3-D view. */
+export function pointsInDrawnBox(
+  viewport: { project(xyz: number[]): number[]; unproject(xy: number[]): number[] },
+  positions: Float32Array,
+  n: number,
+  dims: 2 | 3,
+  [left, top, right, bottom]: [number, number, number, number],
+): number[] {
+  if (dims === 2) {
+    // orthographic: the box is a box in world space too, so no per-point projection is needed
+    return pointsInWorldBox(positions, n, viewport.unproject([left, top]), viewport.unproject([right, bottom]));
+  }
+  return pointsInScreenBox(positions, n, [left, top, right, bottom], (p) => viewport.project(p));
+}
+
 /** The points at most `radius` (world units) from `centre`. */
 export function pointsInSphere(positions: Float32Array, n: number, centre: Vec3, radius: number): number[] {
   const r2 = radius * radius;

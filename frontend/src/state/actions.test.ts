@@ -81,6 +81,17 @@ describe("chooseEmbedding", () => {
     expect(s.isolated).toBeNull();
   });
 
+  it("opens another embedding on PCA when custom axes were shown (their patterns name the other data's labels)", async () => {
+    store.set({ projection: { method: "custom", dims: 2, axes: [0, 1, 2] }, params: { ...booted.params, column: "x", left: "a" } });
+    vi.spyOn(api, "column").mockResolvedValue([]);
+    const done = { id: "j", method: "pca", state: "done", summary: null } as unknown as JobStatus;
+    const start = vi.spyOn(api, "startProjection").mockResolvedValue(done);
+    vi.spyOn(api, "coords").mockResolvedValue({ n: 4, dims: 2, data: new Float32Array(8), iteration: -1, final: true });
+    await chooseEmbedding("r0", "e0");
+    expect(start.mock.calls[0][2]).toMatchObject({ method: "pca" });
+    expect(store.get().params).toMatchObject({ column: null, left: "a" });
+  });
+
   it("asks for the projection without waiting for the columns", async () => {
     store.set({ embedding: null });
     const pending: ((v: string[]) => void)[] = [];
@@ -138,10 +149,10 @@ describe("loadColumn", () => {
   });
 
   it("shows the server's error", async () => {
-    vi.spyOn(api, "column").mockRejectedValue(new ApiError(404, { kind: "not_found", message: "no column 'x'" }));
+    vi.spyOn(api, "column").mockRejectedValue(new ApiError(404, { kind: "not_found", message: "No column 'x'." }));
     await setLabelBy("x");
     expect(store.get().labelBy).toBe("x");
-    expect(store.get().error).toBe("no column 'x'");
+    expect(store.get().error).toBe("No column 'x'.");
   });
 
   it("leaves a lost connection to the connection banner", async () => {
@@ -178,7 +189,7 @@ describe("search", () => {
     vi.spyOn(api, "search").mockRejectedValue(new ApiError(400, body));
     await search("[");
     expect(store.get()).toMatchObject({ selection: [], searchCount: null, error: null });
-    expect(store.get().searchError).toBe("invalid regular expression '[': missing ]; use RE2 syntax");
+    expect(store.get().searchError).toBe("Invalid regular expression '[': missing ]. Use RE2 syntax.");
     vi.spyOn(api, "search").mockResolvedValue(found([1]));
     await search("[a]");
     expect(store.get().searchError).toBeNull();

@@ -1,7 +1,7 @@
 // What the page does: each action talks to the API and puts the answer in the store (boot.ts opens the page).
 import { api } from "../api/client";
 import { ApiError } from "../api/http";
-import { fail } from "./failure";
+import { errorMessage, fail } from "./failure";
 import { project } from "./projectionActions";
 import type { EmbeddingInfo } from "../api/types";
 import { store } from "./store";
@@ -26,7 +26,11 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
   if (!emb) return;
   const labelBy = emb.label_column ?? emb.columns[0]?.name ?? null;
   const colorBy = categorical(emb)[0] ?? null;
+  const { projection, params } = store.get();
   store.set({
+    // custom axes name the other data's labels: another embedding opens on PCA (t-SNE and UMAP wait for Run)
+    projection: projection.method === "custom" ? { ...projection, method: "pca" } : projection,
+    params: { ...params, column: null },
     embedding: emb,
     columns: {},
     labelBy,
@@ -41,6 +45,7 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
     neighbors: null,
     error: null,
     spherize: null, // each embedding starts on the server's default (on from 50 dimensions)
+    showSprites: !!emb.sprite, // thumbnails where there are some
     step: null, // its latest step
     compareWith: null,
     compare: null,
@@ -100,7 +105,7 @@ export async function search(text: string): Promise<void> {
     if (seq !== searchSeq) return;
     if (err instanceof ApiError && err.status === 400) {
       // a pattern that does not compile (yet, while it is typed): say so by the box, select nothing
-      store.set({ searchError: err.message, selection: [], selectionSource: null, searchCount: null });
+      store.set({ searchError: errorMessage(err), selection: [], selectionSource: null, searchCount: null });
       return;
     }
     fail(err);

@@ -12,7 +12,7 @@ export async function downloadBookmarks(): Promise<void> {
   try {
     const bookmarks = (await bookmarksApi.list()) as BookmarkRecord[];
     if (bookmarks.length === 0) {
-      store.set({ error: "there are no bookmarks to download: save one first" });
+      store.set({ error: "There are no bookmarks to download yet: save one first." });
       return;
     }
     const blob = new Blob([encodeBookmarkFile(bookmarks)], { type: "application/json" });

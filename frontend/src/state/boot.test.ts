@@ -66,6 +66,15 @@ describe("init", () => {
     expect(s.embedding).toBe(EMB);
   });
 
+  it("opens on the embedding the server marks as the loader's default", async () => {
+    vi.spyOn(api, "loadOptions").mockResolvedValue(OPTIONS);
+    vi.spyOn(api, "startProjection").mockResolvedValue(DONE);
+    const words = { ...EMB, id: "e2", name: "embeddings.word_embeddings.weight", default: true };
+    vi.spyOn(api, "runs").mockResolvedValue({ source: null, runs: [{ id: "r0", name: ".", embeddings: [EMB, words] }] });
+    await init();
+    expect(store.get().embedding).toBe(words);
+  });
+
   it("reads the URL's view within the server's bounds", async () => {
     vi.spyOn(api, "loadOptions").mockResolvedValue(OPTIONS);
     const start = vi.spyOn(api, "startProjection").mockResolvedValue(DONE);

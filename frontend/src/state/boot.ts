@@ -2,6 +2,7 @@
 // others are imported by it (and by the panels), never the other way round.
 import { api } from "../api/client";
 import { chooseEmbedding, loadColumn } from "./actions";
+import { defaultEmbedding } from "./embeddingChoice";
 import { watchConnection } from "./connection";
 import { fail } from "./failure";
 import { withOptions } from "./options";
@@ -18,7 +19,7 @@ async function loadOptions(): Promise<void> {
 }
 
 /** Open the page: the runs and the server's options, then (once the plot's renderer is loaded) the view the URL names
- * (a shared link) or the first embedding's PCA. */
+ * (a shared link) or the default embedding's PCA. */
 export async function init(): Promise<void> {
   watchConnection(recover);
   exposeStore();
@@ -26,9 +27,9 @@ export async function init(): Promise<void> {
     const [runs] = await Promise.all([api.runs(), loadOptions()]);
     store.set({ runs });
     await viewReady;
-    const first = runs.runs.find((r) => r.embeddings.length > 0)?.embeddings[0];
+    const first = defaultEmbedding(runs); // the loader's choice (a model's word embeddings), else the first
     if (!first) {
-      store.set({ error: "the server has no embeddings to show" });
+      store.set({ error: "The server has no embeddings to show." });
       return;
     }
     if (!(await openFromUrl())) await chooseEmbedding(first.run, first.id);

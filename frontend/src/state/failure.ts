@@ -1,10 +1,15 @@
 // One rule for a failed request, whichever action made it: a lost connection is the lost-connection banner's to say
 // (state/connection.ts tries again, then fetches what the page is missing); anything else goes in the error banner.
-import { ConnectionLost } from "../api/http";
+import { ApiError, ConnectionLost } from "../api/http";
+import { errorSentence } from "./errorSentence";
 import { store } from "./store";
 
-/** The failure as one line for the page (an ApiError's message is the server's, with its fix). */
+/** The failure as a sentence for the page (an ApiError's is the server's error in the page's words, with its fix). */
 export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) {
+    const s = store.get();
+    return errorSentence(err.body, { column: s.params.column ?? s.labelBy }); // the custom patterns' column
+  }
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -107,9 +107,9 @@ describe("neighbours", () => {
 
   it("shows the server's error", async () => {
     store.set({ focus: 0 });
-    vi.spyOn(api, "neighbors").mockRejectedValue(new ApiError(400, { kind: "bad_input", message: "k is too large" }));
+    vi.spyOn(api, "neighbors").mockRejectedValue(new ApiError(400, { kind: "bad_input", message: "K is too large." }));
     await refreshNeighbours();
-    expect(store.get().error).toBe("k is too large");
+    expect(store.get().error).toBe("K is too large.");
   });
 });
 
@@ -152,7 +152,7 @@ describe("exportRows", () => {
     store.set({ job: { ...done, state: "running" } });
     await exportRows("coords", "parquet");
     expect(call).not.toHaveBeenCalled();
-    expect(store.get().error).toMatch(/no finished projection/);
+    expect(store.get().error).toMatch(/No projection has finished/);
     store.set({ job: done, error: null });
     await exportRows("coords", "parquet");
     expect(call).toHaveBeenCalledWith("r0", "e0", { job_id: "j9", indices: null, format: "parquet" });

@@ -74,7 +74,7 @@ export async function exportRows(what: "selection" | "coords", format: ExportFor
   if (emb === null) return;
   const jobId = job && job.state === "done" ? job.id : null;
   if (what === "coords" && jobId === null) {
-    store.set({ error: "no finished projection to export: wait for it to finish" });
+    store.set({ error: "No projection has finished yet: wait for it, then export its coordinates." });
     return;
   }
   let indices: number[] | null = null;

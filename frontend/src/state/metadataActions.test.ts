@@ -125,7 +125,10 @@ describe("loadMetadata", () => {
       new ApiError(400, { kind: "metadata", message, fix: "give one line per vector, in the same order" }),
     );
     const before = store.get();
-    expect(await loadMetadata(file("short.tsv"))).toEqual({ ok: false, message });
+    expect(await loadMetadata(file("short.tsv"))).toEqual({
+      ok: false,
+      message: "short.tsv: 2 rows after the header row for 4 vectors. Give one line per vector, in the same order.",
+    });
     expect(store.get()).toBe(before);
   });
 

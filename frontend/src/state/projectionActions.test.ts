@@ -318,14 +318,14 @@ describe("project", () => {
     vi.spyOn(api, "startProjection").mockResolvedValueOnce(job({ state: "running" }));
     await project(null);
     streams[0].on.status(job({ state: "failed", error: { kind: "compute", message: "t-SNE diverged" } }));
-    expect(store.get().error).toBe("t-SNE diverged");
+    expect(store.get().error).toBe("t-SNE diverged.");
     expect(store.get().busy).toBeNull();
 
     vi.spyOn(api, "startProjection").mockRejectedValueOnce(
       new ApiError(422, { kind: "bad_input", message: "perplexity must be < n" }),
     );
     await project(null);
-    expect(store.get().error).toBe("perplexity must be < n");
+    expect(store.get().error).toBe("Perplexity must be < n.");
     expect(store.get().busy).toBeNull();
   });
 

@@ -2,7 +2,9 @@
 import { api } from "../api/client";
 import { watchJob } from "../api/stream";
 import type { Coords, JobStatus, ProjectionRequest } from "../api/types";
+import { errorSentence } from "./errorSentence";
 import { failProjection as fail } from "./failure";
+import { rowsOf, spread } from "./isolation";
 import { type ProjectionChoice, type ProjectionParams, type State, store } from "./store";
 
 let stopWatching: (() => void) | null = null;
@@ -74,20 +76,9 @@ export function requestFor(
   }
 }
 
-/** Coordinates of a subset projection spread over every row: the rows left out get NaN (not drawn). */
-function spread(coords: Coords, rows: number[] | null): Float32Array {
-  const total = store.get().embedding?.shape[0] ?? coords.n;
-  if (rows === null || coords.n !== rows.length || coords.n === total) return coords.data;
-  const data = new Float32Array(total * coords.dims).fill(Number.NaN);
-  for (let r = 0; r < rows.length; r++) {
-    for (let d = 0; d < coords.dims; d++) data[rows[r] * coords.dims + d] = coords.data[r * coords.dims + d];
-  }
-  return data;
-}
-
 function showCoords(coords: Coords, rows: number[] | null, morph = false): void {
   if (coords.n === 0 || coords.dims === 0) return;
-  const data = spread(coords, rows);
+  const data = spread(coords, rows, store.get().embedding?.shape[0] ?? coords.n);
   const version = (store.get().coords?.version ?? 0) + 1;
   store.set({ coords: { n: data.length / coords.dims, dims: coords.dims, data, version, morph } });
 }
@@ -103,7 +94,10 @@ function showStatus(job: JobStatus): void {
   if (job.method === "custom" && summary?.x_label) {
     patch.axisLabels = { x: summary.x_label, y: summary.y_label ?? "" };
   }
-  if (job.state === "failed" && job.error) patch.error = job.error.message;
+  if (job.state === "failed" && job.error) {
+    const column = (job.params as { column?: string | null }).column;
+    patch.error = errorSentence(job.error, { column });
+  }
   if (job.state === "done" || job.state === "failed" || job.state === "cancelled") patch.busy = null;
   if (job.state === "paused") patch.busy = null;
   store.set(patch);
@@ -217,9 +211,9 @@ export async function rerunTsne(): Promise<void> {
 
 /** Re-project only the selected rows with the current method. */
 export async function isolateSelection(): Promise<void> {
-  const rows = [...new Set(store.get().selection)].sort((a, b) => a - b);
+  const rows = rowsOf(store.get().selection);
   if (rows.length < 3) {
-    store.set({ error: "select at least 3 points to isolate them" });
+    store.set({ error: "Select at least 3 points to isolate them." });
     return;
   }
   await project(rows);

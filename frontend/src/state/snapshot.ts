@@ -4,6 +4,7 @@ import type { Metric } from "../api/types";
 import { parseCamera } from "../render/camera";
 import { chooseEmbedding, focusPoint, setLabelBy } from "./actions";
 import { type Camera, cameraView } from "./camera";
+import { distinctAxes } from "./pcaAxes";
 import { project } from "./projectionActions";
 import { setColorChoice } from "./scatterActions";
 import { type ProjectionChoice, type ProjectionParams, type State, store } from "./store";
@@ -74,7 +75,7 @@ export async function restore(doc: UrlState): Promise<void> {
     name !== null && name !== undefined && store.get().embedding?.columns.some((c) => c.name === name);
   const { projection, params } = projectionOf(doc);
   const patch: Partial<State> = {
-    projection: { ...store.get().projection, ...projection },
+    projection: { ...store.get().projection, ...projection, axes: distinctAxes(projection?.axes ?? store.get().projection.axes) },
     params: { ...store.get().params, ...params },
     k: doc.k ?? store.get().k,
     metric: doc.metric ?? store.get().metric,

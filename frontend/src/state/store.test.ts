@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { type State, Store, initialState, labelOf } from "./store";
+import { type State, Store, initialState, labelOf, listLabel } from "./store";
 
 describe("Store", () => {
   it("merges a patch into a new state object and keeps the rest", () => {
@@ -59,5 +59,29 @@ describe("labelOf", () => {
     const s = state({ labelBy: "v", columns: { v: ["", 0] } });
     expect(labelOf(s, 0)).toBe("");
     expect(labelOf(s, 1)).toBe("0");
+  });
+});
+
+describe("listLabel", () => {
+  const emb = (type: "numeric" | "string") => ({
+    id: "e0",
+    run: "r0",
+    name: "x",
+    shape: [3, 2] as [number, number],
+    label_column: "label",
+    columns: [{ name: "label", type, distinct: null }],
+    sprite: null,
+  });
+
+  it("lists a numeric label with its row first, as #123 (0)", () => {
+    const state = { ...initialState, embedding: emb("numeric"), labelBy: "label", columns: { label: [0, 7, null] } } as State;
+    expect(listLabel(state, 1)).toBe("#1 (7)");
+    expect(listLabel(state, 2)).toBe("#2");
+  });
+
+  it("lists a word as it is", () => {
+    const state = { ...initialState, embedding: emb("string"), labelBy: "label", columns: { label: ["politics", "##ism", null] } } as State;
+    expect(listLabel(state, 0)).toBe("politics");
+    expect(listLabel(state, 1)).toBe("##ism");
   });
 });

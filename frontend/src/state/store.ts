@@ -166,3 +166,16 @@ export function labelOf(state: State, i: number): string {
   const v = values?.[i];
   return v === null || v === undefined ? `#${i}` : String(v);
 }
+
+/** Whether the "label by" column holds numbers (a digit, a class number: many rows share each). */
+export function numericLabels(state: State): boolean {
+  return state.embedding?.columns.find((c) => c.name === state.labelBy)?.type === "numeric";
+}
+
+/** A point as the inspector lists it: its label; with numeric labels its row first, as `#123 (0)`. */
+export function listLabel(state: State, i: number): string {
+  const values = state.labelBy ? state.columns[state.labelBy] : undefined;
+  const v = values?.[i];
+  if (v === null || v === undefined) return `#${i}`;
+  return numericLabels(state) || typeof v === "number" ? `#${i} (${String(v)})` : String(v);
+}

@@ -1,5 +1,5 @@
 // What the hover tooltip shows besides the label: the point's thumbnail cut out of the sprite sheet (CSS background
-// offsets from the sprite's grid, row-major as the server's sprite.py and render/layers.ts lay it out) and every
+// offsets from the sprite's grid, row-major as the server's sprite.py and render/spriteLayers.ts lay it out) and every
 // metadata column's value for the row, fetched once per row and kept for the next hover.
 import { api } from "../api/client";
 import type { EmbeddingInfo, SpriteInfo } from "../api/types";

@@ -99,6 +99,9 @@ describe("the URL state", () => {
     expect(decodeState("k=1001").k).toBeUndefined();
     expect(decodeState("axes=0,9").projection?.axes?.slice(0, 2)).toEqual([0, 9]);
     expect(decodeState("axes=0,10").projection).toBeUndefined();
+    // one component on two axes (a hand-made link): the repeat gives way to the lowest free component
+    expect(decodeState("axes=1,1").projection?.axes).toEqual([1, 0, 2]);
+    expect(decodeState("axes=2,0,2").projection?.axes).toEqual([2, 0, 1]);
   });
   it("follows other bounds when the server gives others", () => {
     const wider: Options = {

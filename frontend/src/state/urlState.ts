@@ -4,6 +4,7 @@
 import type { Options } from "../api/types";
 import type { Camera } from "../render/camera";
 import { type Bounds, boundsOf, paramOf, within } from "./options";
+import { distinctAxes } from "./pcaAxes";
 import type { Snapshot } from "./snapshot";
 import type { ProjectionChoice, ProjectionParams } from "./store";
 
@@ -129,8 +130,7 @@ export function decodeState(hash: string, options: Options): UrlState {
   if ((dims === 2 || dims === 3) && n_components.choices.includes(dims)) projection.dims = dims;
   const axes = (q.get("axes") ?? "").split(",").map((a) => int(a, { ...ANY, max: pca_components - 1 }));
   if (axes.length >= 2 && axes.every((a) => a !== undefined)) {
-    const [x, y, z] = axes as number[];
-    projection.axes = [x, y, z ?? [0, 1, 2].find((c) => c !== x && c !== y) ?? 2];
+    projection.axes = distinctAxes(axes as number[]); // never one component on two axes
   }
   const set = <K extends keyof ProjectionParams>(key: K, v: ProjectionParams[K] | undefined) => {
     if (v !== undefined) params[key] = v;

@@ -1,6 +1,9 @@
 // Keeps the URL's hash in step with the page (replaceState, at most a few times a second) and opens the view a URL
 // names. A hash edited by hand (or a link pasted into the same tab) is restored too.
+import type { RunsInfo } from "../api/types";
 import { cameraView } from "./camera";
+import { defaultEmbedding } from "./embeddingChoice";
+import { embedInHash } from "./layout";
 import { restore, snapshot } from "./snapshot";
 import { store } from "./store";
 import { decodeState, encodeState } from "./urlState";
@@ -15,7 +18,9 @@ function write(): void {
   timer = undefined;
   const state = store.get();
   if (state.embedding === null) return;
-  const hash = encodeState(snapshot(state), state.options);
+  const encoded = encodeState(snapshot(state), state.options);
+  // `embed=1` (the compact layout, state/layout.ts) stays in the hash it came in
+  const hash = embedInHash(window.location.hash) ? `${encoded}${encoded ? "&" : ""}embed=1` : encoded;
   written = hash;
   const url = new URL(window.location.href);
   url.hash = hash;
@@ -43,9 +48,10 @@ async function openHash(hash: string): Promise<boolean> {
   if (options === null) return false; // boot.ts opens the URL's view once they are loaded
   const doc = decodeState(hash, options);
   const runs = store.get().runs?.runs ?? [];
-  const wanted = doc.embedding ?? (store.get().embedding ? null : runs.find((r) => r.embeddings.length)?.embeddings[0]);
+  const fallback = store.get().embedding || !store.get().runs ? null : defaultEmbedding(store.get().runs as RunsInfo);
+  const wanted = doc.embedding ?? fallback;
   if (wanted && !runs.some((r) => r.id === wanted.run && r.embeddings.some((e) => e.id === (wanted as { id: string }).id))) {
-    store.set({ error: `the link names the embedding ${wanted.run}/${wanted.id}, which this server does not serve` });
+    store.set({ error: `The link names the embedding ${wanted.run}/${wanted.id}, which this server does not serve.` });
     return false;
   }
   await restore({ ...doc, embedding: wanted ? { run: wanted.run, id: wanted.id } : null });
