@@ -1,4 +1,7 @@
-"""The data model: an Embedding (vectors + metadata + labels + sprite) and a Collection of named runs."""
+"""The data model: an Embedding (vectors + metadata + labels + sprite) and a Collection of named runs.
+
+Over 400 lines: Embedding, its Steps and the Collection are one data model, used together everywhere.
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ little-endian float32 `.bytes` with `tensor_shape`) or, by `tensor_name`, from t
 its parent). Listed embeddings come first, then the checkpoint's other 2-D float variables. With a tensor
 chosen, only the entries and variables of that name are read. Reading everything, an embedding that cannot
 be read is skipped with a warning; the log dir fails only when none can be. Layout and path rules are in
-logdir.py.
+logdir.py. (Over 400 lines: one reader of one config format, entries, checkpoints and steps, kept together.)
 """
 
 from __future__ import annotations
