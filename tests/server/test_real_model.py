@@ -73,3 +73,11 @@ def test_the_server_marks_the_loaders_choice(minilm, make_client):
     runs = api.get("/api/runs").json()["runs"]
     chosen = [e["name"] for r in runs for e in r["embeddings"] if e["default"]]
     assert chosen == [WORDS]
+
+
+def test_info_takes_run_and_tensor(minilm):
+    model, vocab = minilm
+    args = ["info", str(model), "--tensor", WORDS, "--metadata", str(vocab)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "1 embedding(s)" in result.output and "30,522 x 384" in result.output

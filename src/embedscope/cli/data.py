@@ -17,14 +17,15 @@ log = logging.getLogger("embedscope")
 
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path))
+@choose_options
 @read_options
 @json_out
-def info(path: Path, as_json: bool, **kwargs: Any) -> None:
-    """Show the runs, embeddings, shapes, metadata columns and sprite that PATH holds."""
-    from ..formats.registry import load_collection
+def info(path: Path, as_json: bool, run: str | None, tensor: str | None, **kwargs: Any) -> None:
+    """Show the runs, embeddings, shapes, metadata columns and sprite that PATH holds (or the one chosen)."""
+    from ..server.launch import collect
     from .summary import describe, render_text
 
-    collection = load_collection(path, **read_kwargs(kwargs))
+    collection = collect([path], run=run, tensor=tensor, **read_kwargs(kwargs))
     report = describe(collection)
     click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else render_text(report))
 
