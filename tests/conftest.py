@@ -8,3 +8,6 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# The server fixtures (client, make_client, start_live, expect_error...) for tests/server and tests/security alike.
+pytest_plugins = ["server_fixtures"]

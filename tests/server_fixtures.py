@@ -1,4 +1,5 @@
-"""Shared fixtures for the server tests: small real embeddings and an in-process HTTP client (httpx over ASGI)."""
+"""Fixtures for the server and security tests (a plugin of tests/conftest.py): small real embeddings, an in-process
+HTTP client (httpx over ASGI) and a live uvicorn."""
 
 from __future__ import annotations
 
