@@ -7,7 +7,57 @@ message says where, what was expected, what was found and how to fix it.
 
 from __future__ import annotations
 
+import re
 from os import PathLike
+
+_TOKEN_CHARS = 200  # a run of non-blank characters longer than this is cut (a 52 MB word, a whole line)
+_LIMITS = {"message": 1800, "fix": 1500, "field": 150, "path": 300}  # characters each part keeps at most
+_LINE = 1900  # characters of the whole description: where, message (cut first) and fix
+_LONG_TOKEN = re.compile(rf"\S{{{_TOKEN_CHARS + 1},}}")
+ELLIPSIS = "…"
+
+
+def shorten(text: str, limit: int = _LIMITS["message"]) -> str:
+    """`text` bounded for a message: each over-long token cut to its head and tail with an ellipsis and its length,
+    then the whole cut at `limit` characters. Linear in len(text)."""
+    if len(text) <= _TOKEN_CHARS:
+        return text
+    text = _LONG_TOKEN.sub(_cut_token, text)
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def _cut_token(match: re.Match[str]) -> str:
+    token = match.group()
+    return f"{token[:120]}{ELLIPSIS}({len(token):,} characters){ELLIPSIS}{token[-40:]}"
+
+
+def shorten_path(path: str) -> str:
+    """A path bounded for a message, its head and tail (the file's name) kept."""
+    limit = _LIMITS["path"]
+    return path if len(path) <= limit else f"{path[: limit // 2]}{ELLIPSIS}{path[-(limit // 2) + 1 :]}"
+
+
+class _Bounded:
+    """An optional string attribute of an error kept short (see `shorten`), however it is set, in __init__ or later."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.slot = name, f"_{name}"
+
+    def __get__(self, obj: object, owner: type | None = None) -> str | None:
+        return None if obj is None else obj.__dict__.get(self.slot)
+
+    def __set__(self, obj: object, value: object) -> None:
+        if value is not None:
+            text = str(value)
+            value = shorten_path(text) if self.name == "path" else shorten(text, _LIMITS[self.name])
+        obj.__dict__[self.slot] = value
+
+
+class _BoundedText(_Bounded):
+    """A string attribute that is always set (the message)."""
+
+    def __get__(self, obj: object, owner: type | None = None) -> str:
+        return "" if obj is None else str(obj.__dict__.get(self.slot, ""))
 
 
 def error_body(
@@ -39,8 +89,16 @@ def error_body(
 
 
 class EmbedscopeError(Exception):
-    """Base of every error embedscope raises on purpose."""
+    """Base of every error embedscope raises on purpose.
 
+    Its message, fix, field and path are kept short however long the values they quote (a word of megabytes, a
+    whole line): each over-long token is cut with an ellipsis, so every error is one readable line.
+    """
+
+    message = _BoundedText()
+    fix = _Bounded()
+    field = _Bounded()
+    path = _Bounded()
     status: int = 400
     exit_code: int = 1
     kind: str = "error"
@@ -82,11 +140,15 @@ class EmbedscopeError(Exception):
         return f"{head} {rest}".strip()
 
     def describe(self) -> str:
-        where = self.where
-        text = f"{where}: {self.message}" if where else self.message
-        if self.fix:
-            text = f"{text}; {self.fix}"
-        return text
+        """`where: message; fix` in at most _LINE characters: the message is cut first, where and fix kept."""
+        where, message, fix = self.where, self.message, self.fix
+        room = max(_LINE - len(where) - len(fix or "") - 4, 200)
+        if len(message) > room:
+            message = message[: room - 1] + ELLIPSIS
+        text = f"{where}: {message}" if where else message
+        if fix:
+            text = f"{text}; {fix}"
+        return text if len(text) <= _LINE else text[: _LINE - 1] + ELLIPSIS
 
     def to_dict(self) -> dict[str, object]:
         """The one JSON error body shape the server answers with (see error_body)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,14 @@ log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
 MAX_SIZE = 8192  # px per side; browsers (WebGL textures) cannot hold larger images
+MAX_PIXELS = MAX_SIZE * MAX_SIZE  # no image is decoded past this (Pillow's own bomb limit is higher)
 _CHANNELS = (1, 3, 4)
 
 
 def read_sprite(path: Path, single_image_dim: tuple[int, int], *, n: int | None = None) -> Sprite:
     """Open a sprite image whose thumbnails are `single_image_dim` (width, height) px; check it holds `n`."""
     width, height = _dim(single_image_dim)
-    image = _open_image(Path(path))
+    image = _open_image(Path(path), max_side=MAX_SIZE)
     if width > image.width or height > image.height:
         raise FormatError(
             f"thumbnail size {width}x{height} px is larger than the sprite image ({image.width}x{image.height} px)",
@@ -117,19 +119,40 @@ def _dim(value: Any) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def _open_image(path: Path) -> Image.Image:
+def _open_image(path: Path, *, max_side: int | None = None) -> Image.Image:
+    """Open an image; its size (from its header) is checked before a pixel is decoded: at most MAX_PIXELS in all,
+    and `max_side` px per side when given (a sprite)."""
     if not path.is_file():
         raise NotFoundError("no such image file", path=path)
     try:
-        image: Image.Image = Image.open(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image: Image.Image = Image.open(path)
+        _check_size(path, image.width, image.height, max_side)
         image.load()
     except UnidentifiedImageError:
         raise FormatError("not an image Pillow can read", path=path, fix="a sprite is a PNG or JPEG file") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_large(path, f"it holds too many pixels ({exc})") from None
+    except (OSError, SyntaxError, ValueError) as exc:
         raise FormatError(f"the image could not be read ({exc})", path=path, fix="the file may be truncated") from exc
     if image.mode not in ("L", "LA", "RGB", "RGBA"):
         image = image.convert("RGBA")
     return image
+
+
+def _check_size(path: Path, width: int, height: int, max_side: int | None) -> None:
+    if width * height > MAX_PIXELS or (max_side is not None and max(width, height) > max_side):
+        raise _too_large(path, f"it is {width:,}x{height:,} px")
+
+
+def _too_large(path: Path, found: str) -> FormatError:
+    return FormatError(
+        f"expected a sprite of at most {MAX_SIZE:,}x{MAX_SIZE:,} px (what the projector and a WebGL texture hold); "
+        f"{found}",
+        path=path,
+        fix="make the sprite again with smaller thumbnails (make_sprite() scales them down to fit)",
+    )
 
 
 def _from_folder(folder: Path) -> list[Image.Image]:

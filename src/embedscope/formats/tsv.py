@@ -18,11 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from ..checks import check_not_wide, decode_text, find_non_finite
+from ..checks import check_not_wide, find_non_finite
 from ..embedding import Embedding
 from ..errors import FormatError
 from ..metadata import typed_table
 from .options import ReadOptions
+from .text_lines import read_line, text_lines
 from .tsv_metadata import check_file, read_metadata, write_metadata
 
 __all__ = ["read", "read_metadata", "read_vectors", "write", "write_metadata", "write_vectors"]
@@ -59,15 +60,10 @@ def read_vectors(path: Path) -> tuple[np.ndarray, list[str] | None]:
 
 
 def _first_line(path: Path) -> list[str] | None:
-    """The first line's fields when the fast reader can rely on them, else None."""
+    """The first line's fields when the fast reader can rely on them, else None (read up to MAX_LINE_BYTES)."""
     with path.open("rb") as fh:
-        head = fh.read(1 << 16)
-        while b"\n" not in head:
-            more = fh.read(1 << 20)
-            if not more:
-                break
-            head += more
-    line = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").removesuffix(b"\r")
+        line = read_line(fh, path=path, number=1)
+    line = line.removeprefix(b"\xef\xbb\xbf").removesuffix(b"\n").removesuffix(b"\r")
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError:
@@ -103,16 +99,23 @@ def _read_fast(path: Path, first: list[str]) -> tuple[np.ndarray, list[str] | No
     return matrix, labels
 
 
+def _split_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(number, text) of each line, read one at a time; a lone CR also ends a line, as pyarrow splits lines."""
+    number = 0
+    for _, text in text_lines(path, what="vectors file"):
+        for part in text.removesuffix("\r").split("\r"):
+            number += 1
+            yield number, part
+
+
 def _read_slow(path: Path) -> tuple[np.ndarray, list[str] | None]:
-    text = decode_text(path.read_bytes(), path=path)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as pyarrow splits lines
     labeled: bool | None = None
     dim = 0
     labels: list[str] = []
     blocks: list[np.ndarray] = []
     cells: list[str] = []
     where: list[tuple[int, str | None]] = []  # (line number, label) of each pending row
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in _split_lines(path):
         line = raw.rstrip()
         if not line.strip():
             continue

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..checks import decode_text
 from ..errors import FormatError, MetadataError, NotFoundError, ParameterError
 from ..metadata import column_strings, typed_table
+from .text_lines import text_lines
 
 log = logging.getLogger(__name__)
+
+MAX_COLUMNS = 10_000  # each column costs a typed Arrow array: a header of millions of tabs must not
+_SHOWN_RENAMES = 3  # renamed columns named in the one warning
 
 
 def check_file(path: Path, *, what: str = "a .tsv file") -> None:
@@ -30,10 +33,7 @@ def metadata_lines(path: Path) -> list[str]:
     """The file's lines as the projector splits them: UTF-8 (BOM allowed), LF or CRLF, no row after the last break."""
     path = Path(path)
     check_file(path)
-    lines = decode_text(path.read_bytes(), path=path).split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the final line break does not start a row
-    return [line.removesuffix("\r") for line in lines]
+    return [text.removesuffix("\r") for _, text in text_lines(path, what="metadata file")]
 
 
 def read_labels(path: Path) -> list[str]:
@@ -119,17 +119,40 @@ def _check_count(path: Path, lines: list[str], n: int | None, *, header: bool) -
 
 
 def _column_names(names: list[str], path: Path) -> list[str]:
-    """Header names, with empty and repeated names made unique (and a warning)."""
+    """Header names, with empty and repeated names made unique (`name_2`, `name_3`...), in linear time, and one
+    warning that counts the renamed columns."""
+    if len(names) > MAX_COLUMNS:
+        raise MetadataError(
+            f"expected at most {MAX_COLUMNS:,} tab-separated columns, found {len(names):,} in the header row",
+            path=path,
+            line=1,
+            fix="keep the columns you want to see (or check that the file is tab-separated metadata)",
+        )
+    taken = set(names)
+    seen: set[str] = set()
+    next_suffix: dict[str, int] = {}  # per base name, the suffix to try next: each candidate is tried once
     out: list[str] = []
+    renamed: list[str] = []
     for i, name in enumerate(names):
         new = name.strip() or f"column_{i + 1}"
-        base, k = new, 2
-        while new in out:
-            new, k = f"{base}_{k}", k + 1
+        if new in seen or (new != name and new in taken):
+            base = new
+            k = next_suffix.get(base, 2)
+            while f"{base}_{k}" in taken or f"{base}_{k}" in seen:
+                k += 1
+            new, next_suffix[base] = f"{base}_{k}", k + 1
         if new != name:
-            log.warning("%s: header column %d %r renamed to %r", path, i + 1, name, new)
+            renamed.append(f"column {i + 1:,} {_shown(name)} -> {_shown(new)}")
+        seen.add(new)
         out.append(new)
+    if renamed:
+        shown = ", ".join(renamed[:_SHOWN_RENAMES]) + (", ..." if len(renamed) > _SHOWN_RENAMES else "")
+        log.warning("%s: %s header columns renamed (empty or repeated names): %s", path, f"{len(renamed):,}", shown)
     return out
+
+
+def _shown(name: str, limit: int = 40) -> str:
+    return repr(name if len(name) <= limit else name[:limit] + "…")
 
 
 def write_metadata(table: pa.Table, path: Path) -> Path:

@@ -24,6 +24,8 @@ TRAILER_SIZE = 5
 _MASK_DELTA = 0xA282EAD8
 _NO_COMPRESSION = 0
 _COMPRESSIONS = {1: "snappy", 2: "zlib"}
+_KEY_EXPANSION = 16  # key bytes a table may expand to, per byte of the table (real ones: a few)
+_KEY_ALLOWANCE = 1 << 20
 
 
 def mask_crc(crc: int) -> int:
@@ -79,7 +81,25 @@ def read_block(data: bytes, offset: int, size: int, *, path: Path, what: str) ->
     return contents
 
 
-def iter_block(block: bytes, *, path: Path, what: str) -> Iterator[tuple[bytes, bytes]]:
+class KeyBudget:
+    """The bytes of keys a table may expand to. A prefix-compressed entry of 3 bytes can repeat a long key, so
+    a small table could make gigabytes of keys; real tables expand a few times over, never this budget."""
+
+    def __init__(self, size: int, *, path: Path) -> None:
+        self.limit = _KEY_EXPANSION * size + _KEY_ALLOWANCE
+        self.left, self.path = self.limit, path
+
+    def spend(self, key: bytes) -> None:
+        self.left -= len(key)
+        if self.left < 0:
+            raise _truncated(
+                self.path, f"its keys expand to more than {self.limit:,} bytes, far more than a real index holds"
+            )
+
+
+def iter_block(
+    block: bytes, *, path: Path, what: str, budget: KeyBudget | None = None
+) -> Iterator[tuple[bytes, bytes]]:
     """Yield (key, value) for each entry of a block, undoing the prefix compression of keys."""
     if len(block) < 4:
         raise _truncated(path, f"the {what} block is {len(block)} bytes, too short for its restart count")
@@ -87,6 +107,7 @@ def iter_block(block: bytes, *, path: Path, what: str) -> Iterator[tuple[bytes, 
     limit = len(block) - 4 * (num_restarts + 1)
     if limit < 0:
         raise _truncated(path, f"the {what} block claims {num_restarts:,} restart points in {len(block)} bytes")
+    budget = budget or KeyBudget(len(block), path=path)
     pos = 0
     key = b""
     try:
@@ -97,6 +118,7 @@ def iter_block(block: bytes, *, path: Path, what: str) -> Iterator[tuple[bytes, 
             if shared > len(key) or pos + non_shared + value_length > limit:
                 raise WireError(f"entry at byte {pos} runs past its block")
             key = key[:shared] + block[pos : pos + non_shared]
+            budget.spend(key)
             pos += non_shared
             yield key, block[pos : pos + value_length]
             pos += value_length
@@ -105,7 +127,11 @@ def iter_block(block: bytes, *, path: Path, what: str) -> Iterator[tuple[bytes, 
 
 
 def iter_table(data: bytes, *, path: Path) -> Iterator[tuple[bytes, bytes]]:
-    """Yield every (key, value) of an SSTable held in `data`, in key order, checking each block's CRC."""
+    """Yield every (key, value) of an SSTable held in `data`, in key order, checking each block's CRC.
+
+    Data blocks must follow one another through the file, as a table writer lays them out: a handle that repeats
+    or overlaps an earlier block is refused, so that each byte is decoded once (and keys may expand only so far).
+    """
     if len(data) < FOOTER_SIZE:
         raise _truncated(path, f"{len(data)} bytes, shorter than the {FOOTER_SIZE}-byte footer")
     footer = data[-FOOTER_SIZE:]
@@ -120,7 +146,16 @@ def iter_table(data: bytes, *, path: Path) -> Iterator[tuple[bytes, bytes]]:
     _, _, pos = _handle(footer, 0, path, "metaindex")
     index_offset, index_size, _ = _handle(footer, pos, path, "index")
     index = read_block(data, index_offset, index_size, path=path, what="index")
-    for _, handle in iter_block(index, path=path, what="index"):
+    budget = KeyBudget(len(data), path=path)
+    next_free = 0  # where the next data block may start
+    for _, handle in iter_block(index, path=path, what="index", budget=budget):
         offset, size, _ = _handle(handle, 0, path, "data")
+        if offset < next_free:
+            raise _truncated(
+                path,
+                f"a data block handle points at byte {offset:,}, inside or before the block that ends at byte "
+                f"{next_free:,} (each block is listed once, in file order)",
+            )
         block = read_block(data, offset, size, path=path, what="data")
-        yield from iter_block(block, path=path, what="data")
+        next_free = offset + size + TRAILER_SIZE
+        yield from iter_block(block, path=path, what="data", budget=budget)

@@ -24,6 +24,7 @@ def read_binary(path: Path, errors: str) -> tuple[pa.Array, np.ndarray]:
     end = len(data) if end < 0 else end
     n, dim = header(path, data[skip:end])
     width, pos = 4 * dim, end + 1
+    _check_declared(path, n, dim, len(data) - pos)
     raw = np.frombuffer(data, dtype=np.uint8)
     # a record takes at least width + 2 bytes: never allocate more rows than the file can hold
     vectors = np.empty((min(n, (len(data) - pos) // (width + 2) + 1), dim), dtype="<f4")
@@ -65,3 +66,16 @@ def read_binary(path: Path, errors: str) -> tuple[pa.Array, np.ndarray]:
     vectors = as_float32(vectors[:n])
     check_finite(vectors, path=path, labels=words)
     return pa.array(words, type=pa.string()), vectors
+
+
+def _check_declared(path: Path, n: int, dim: int, have: int) -> None:
+    """Refuse a header that declares more than the file holds, before anything is allocated for it."""
+    need = n * (4 * dim + 1)  # each record: at least a space and its D float32
+    if need > have:
+        raise FormatError(
+            f"truncated: the header says {n:,} words of {dim:,} numbers, which take at least {need:,} bytes, "
+            f"but {have:,} bytes follow the header",
+            path=path,
+            line=1,
+            fix="the file is cut short, or its header line is wrong: download or write it again",
+        )

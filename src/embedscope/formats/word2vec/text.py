@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import pyarrow.csv as pacsv
 
 from ...checks import BOM, check_not_wide, find_non_finite
 from ...errors import FormatError
+from ..text_lines import iter_lines, read_line
 from .shared import bad_utf8, header, is_number, open_file, path_is_compressed
 
 log = logging.getLogger(__name__)
@@ -31,11 +31,11 @@ _FINITE_FIX = "NaN and infinity cannot be shown or compared: replace them (or dr
 def _sample(path: Path, has_header: bool) -> tuple[tuple[int, int] | None, int, list[bytes]]:
     """The header (if any), the byte offset where vectors begin, and the first lines of vectors."""
     with open_file(path) as fh:
-        first = fh.readline()
+        first = read_line(fh, path=path, number=1)
         skip = len(BOM) if first.startswith(BOM) else 0
         parsed = header(path, first[skip:]) if has_header else None
         lines = [] if has_header else [first[skip:]]
-        lines += [raw for _, raw in zip(range(_SAMPLE_LINES), fh, strict=False)]
+        lines += [raw for _, (_, raw) in zip(range(_SAMPLE_LINES), iter_lines(fh, path=path, start=2), strict=False)]
     return parsed, len(first) if has_header else skip, lines
 
 
@@ -114,7 +114,7 @@ def _fast_text(
 def _raise_at_line(path: Path, number: int, dim: int, errors: str) -> None:
     """Parse line `number` again, line by line, so that its error names the exact column."""
     with open_file(path) as fh:
-        raw = next(islice(fh, number - 1, None), b"")
+        raw = next((line for at, line in iter_lines(fh, path=path) if at == number), b"")
     _parse_line(path, number, raw.removeprefix(BOM).rstrip(), dim, errors)
     raise FormatError("holds a value that is not a finite float32 number", path=path, line=number, fix=_FINITE_FIX)
 
@@ -140,7 +140,7 @@ def _slow_text(path: Path, dim: int, *, errors: str, first_line: int) -> tuple[p
     words: list[str] = []
     rows: list[np.ndarray] = []
     with open_file(path) as fh:
-        for number, raw in enumerate(fh, start=1):
+        for number, raw in iter_lines(fh, path=path):
             stripped = raw.removeprefix(BOM).rstrip() if number == 1 else raw.rstrip()
             if number >= first_line and stripped:
                 word, row = _parse_line(path, number, stripped, dim, errors)

@@ -1,0 +1,162 @@
+"""Readers whose cost was far above their input's size, run by the CLI under CPU and memory limits.
+
+Each hostile file is made here, in tmp_path: a metadata header of 3,000 repeated names, a TensorFlow index whose
+300,000 handles all point at one block, a single 200 MB line, a 12,000 x 12,000 px sprite, word2vec headers that
+declare far more than the file holds, and a word of megabytes in an error message.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import google_crc32c
+import pytest
+from bounded import assert_one_error_line, run_cli
+
+from embedscope.formats.tensorflow.sstable import FOOTER_SIZE, TABLE_MAGIC, mask_crc
+
+
+def _vectors(path: Path, rows: int = 3, dim: int = 2) -> Path:
+    path.write_text("".join("\t".join(f"{i + j / 10}" for j in range(dim)) + "\n" for i in range(rows)))
+    return path
+
+
+def test_a_header_of_3000_repeated_names_reads_with_one_warning(tmp_path: Path) -> None:
+    vectors = _vectors(tmp_path / "vectors.tsv")
+    rows = ["\t".join(["a"] * 3000)] + ["\t".join(["1"] * 3000)] * 3
+    (tmp_path / "vectors_metadata.tsv").write_text("\n".join(rows) + "\n")
+    outcome = run_cli("info", vectors)
+    assert outcome.returncode == 0, outcome.describe()
+    renamed = [line for line in outcome.lines if "renamed" in line]
+    assert len(renamed) == 1 and len(renamed[0]) < 1000, outcome.describe()
+    assert "2,999 header columns renamed" in renamed[0] and "'a' -> 'a_2'" in renamed[0]
+
+
+# -- a TensorFlow index whose handles all point at one block ---------------------------------------------------
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _block(entries: list[tuple[bytes, bytes]]) -> bytes:
+    body = b"".join(_varint(0) + _varint(len(k)) + _varint(len(v)) + k + v for k, v in entries)
+    return body + struct.pack("<II", 0, 1)  # one restart point, at 0
+
+
+def _trailer(block: bytes) -> bytes:
+    crc = google_crc32c.extend(google_crc32c.value(block), b"\x00")
+    return b"\x00" + struct.pack("<I", mask_crc(crc))
+
+
+def _entry(i: int) -> bytes:
+    """A BundleEntryProto: float32, shape [2, 2], 16 bytes at offset 16 * i."""
+    dims = b"".join(b"\x12" + _varint(len(d)) + d for d in [b"\x08\x02"] * 2)
+    return b"\x08\x01" + b"\x12" + _varint(len(dims)) + dims + b"\x20" + _varint(16 * i) + b"\x28\x10"
+
+
+def _index_with_repeated_handles(path: Path, handles: int) -> Path:
+    header = b"\x08\x01"  # num_shards = 1
+    data = _block([(b"", header)] + [(f"var{i:04d}".encode(), _entry(i)) for i in range(60)])
+    handle = _varint(0) + _varint(len(data))
+    index = _block([(b"", handle)] * handles)
+    index_offset = len(data) + 5
+    footer = _varint(0) + _varint(0) + _varint(index_offset) + _varint(len(index))
+    footer = footer.ljust(FOOTER_SIZE - 8, b"\x00") + struct.pack("<Q", TABLE_MAGIC)
+    path.write_bytes(data + _trailer(data) + index + _trailer(index) + footer)
+    return path
+
+
+def test_a_tf_index_whose_300k_handles_point_at_one_block_is_refused(tmp_path: Path) -> None:
+    index = _index_with_repeated_handles(tmp_path / "model.ckpt.index", 300_000)
+    (tmp_path / "model.ckpt.data-00000-of-00001").write_bytes(b"\x00" * 16 * 60)
+    assert_one_error_line(run_cli("info", index), match=r"model\.ckpt\.index.*block")
+
+
+# -- one line of 200 MB ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def long_line(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("line") / "vectors.tsv"
+    chunk = b"0.5\t0.5 " * (1 << 17)  # 1 MiB of numbers, tab- and space-separated: a row for every reader
+    with path.open("wb") as fh:
+        for _ in range(200):
+            fh.write(chunk)
+        fh.write(b"0.5\n")
+    yield path
+    path.unlink()
+
+
+@pytest.mark.parametrize("name", ["vectors.tsv", "vectors_metadata.tsv", "glove.txt"])
+def test_a_single_line_of_200_mb_is_refused(long_line: Path, name: str) -> None:
+    folder = long_line.parent / name.replace(".", "_")
+    folder.mkdir()
+    if name == "vectors_metadata.tsv":  # the metadata beside small vectors
+        target = _vectors(folder / "vectors.tsv", rows=1)
+        (folder / name).hardlink_to(long_line)
+        outcome = run_cli("info", target, "--metadata", folder / name)
+    else:
+        (folder / name).hardlink_to(long_line)
+        outcome = run_cli("info", folder / name, *(["--format", "glove"] if name.endswith(".txt") else []))
+    assert_one_error_line(outcome, match=r"line 1.* longer than")
+
+
+# -- a sprite far larger than a sprite can be -------------------------------------------------------------------
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _blank_png(path: Path, width: int, height: int) -> Path:
+    """An RGBA PNG of `width` x `height` transparent pixels, compressed as it is written (never held whole)."""
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (1 + 4 * width)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+    )
+    return path
+
+
+def test_a_12k_by_12k_sprite_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
+    vectors = _vectors(tmp_path / "vectors.tsv")
+    sprite = _blank_png(tmp_path / "sprite.png", 12_000, 12_000)
+    outcome = run_cli("info", vectors, "--sprite", sprite, "--sprite-size", "100", "100")
+    assert_one_error_line(outcome, match=r"sprite\.png.*8,192x8,192 px.*(12,000x12,000 px|pixels)")
+
+
+# -- declared sizes far above the file's -------------------------------------------------------------------------
+def test_a_word2vec_binary_header_declaring_a_billion_dimensions_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "vectors.bin"
+    path.write_bytes(b"2 999999999\nw " + b"\x00\x00\x80\x3f" * 4 + b"\n")
+    outcome = run_cli("info", path, "--format", "word2vec-binary")
+    assert_one_error_line(outcome, match=r"999,999,999")
+
+
+# -- a word of megabytes in an error message ---------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "line"), [("vectors.txt", b" 0.5 0.25\n"), ("vectors.tsv", b"\t0.5\t0.25\n")])
+def test_a_4_mb_word_in_an_error_gives_a_short_line(tmp_path: Path, name: str, line: bytes) -> None:
+    path = tmp_path / name
+    sep = line[:1]
+    first = b"first" + line.replace(b" 0.25", b" 0.25 0.125").replace(b"\t0.25", b"\t0.25\t0.125")
+    path.write_bytes(first + b"w" * (4 << 20) + line)  # the second row has one number too few
+    outcome = run_cli("info", path, *(["--format", "glove"] if name.endswith(".txt") else []))
+    error = assert_one_error_line(outcome, match=r"line 2")
+    assert len(error) < 1000 and "…" in error
+    assert sep
+
+
+def test_a_50_mb_word_gives_a_short_line(tmp_path: Path) -> None:
+    path = tmp_path / "vectors.tsv"
+    with path.open("wb") as fh:
+        fh.write(b"first\t0.5\t0.25\n")
+        for _ in range(50):
+            fh.write(b"w" * (1 << 20))
+        fh.write(b"\t0.5\n")
+    error = assert_one_error_line(run_cli("info", path))
+    assert len(error) < 1000
+    path.unlink()
