@@ -5,6 +5,7 @@ metadata_table() makes one from what Python code gives (labels, columns, DataFra
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import MetadataError, ParameterError
+
+MAX_COLUMNS = 10_000  # metadata columns: each one costs a typed Arrow array, so a header of millions must not
+
+
+def check_width(count: int, *, path: str | PathLike[str] | None = None, line: int | None = None) -> None:
+    """Refuse metadata of more than MAX_COLUMNS columns before a column is built."""
+    if count > MAX_COLUMNS:
+        raise MetadataError(
+            f"expected at most {MAX_COLUMNS:,} metadata columns, found {count:,}",
+            path=path,
+            line=line,
+            fix="keep the columns you want to see (or check that the file is the metadata you meant)",
+        )
 
 
 def column_kind(dtype: pa.DataType) -> str:

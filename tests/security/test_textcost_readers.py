@@ -160,3 +160,32 @@ def test_a_50_mb_word_gives_a_short_line(tmp_path: Path) -> None:
     error = assert_one_error_line(run_cli("info", path))
     assert len(error) < 1000
     path.unlink()
+
+
+# -- metadata of 60,000 columns: each column costs a typed array, so it is refused before one is built ------------
+@pytest.mark.parametrize("name", ["wide.csv", "vectors_metadata.tsv"])
+def test_metadata_of_60000_columns_is_refused(tmp_path: Path, name: str) -> None:
+    names = [f"m{j}" for j in range(60_000)]
+    if name.endswith(".csv"):
+        rows = [",".join(["v0", "v1", *names])] + [",".join(["0.5", "0.25", *["x"] * len(names)])] * 2
+        target, extra = tmp_path / name, []
+    else:
+        rows = ["\t".join(names)] + ["\t".join(["x"] * len(names))] * 3
+        target, extra = _vectors(tmp_path / "vectors.tsv"), ["--metadata", tmp_path / name]
+    (tmp_path / name).write_text("\n".join(rows) + "\n")
+    assert_one_error_line(
+        run_cli("info", target, *extra), match=r"at most (10,000 metadata columns|20,000 columns), found 60,00[02]"
+    )
+
+
+@pytest.mark.parametrize(("name", "count"), [("wide.csv", 100_000), ("wide.parquet", 30_000)])
+def test_a_table_of_too_many_columns_is_refused_before_it_is_read(tmp_path: Path, name: str, count: int) -> None:
+    names = [f"v{j}" for j in range(count)]
+    if name.endswith(".csv"):
+        (tmp_path / name).write_text(",".join(names) + "\n" + ",".join(["0.5"] * len(names)) + "\n")
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({n: pa.array([0.5], pa.float32()) for n in names}), tmp_path / name)
+    assert_one_error_line(run_cli("info", tmp_path / name), match=rf"at most 20,000 columns, found {count:,}")

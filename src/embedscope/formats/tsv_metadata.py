@@ -14,12 +14,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import FormatError, MetadataError, NotFoundError, ParameterError
-from ..metadata import column_strings, typed_table
+from ..metadata import check_width, column_strings, typed_table
 from .text_lines import text_lines
 
 log = logging.getLogger(__name__)
 
-MAX_COLUMNS = 10_000  # each column costs a typed Arrow array: a header of millions of tabs must not
 _SHOWN_RENAMES = 3  # renamed columns named in the one warning
 
 
@@ -121,13 +120,7 @@ def _check_count(path: Path, lines: list[str], n: int | None, *, header: bool) -
 def _column_names(names: list[str], path: Path) -> list[str]:
     """Header names, with empty and repeated names made unique (`name_2`, `name_3`...), in linear time, and one
     warning that counts the renamed columns."""
-    if len(names) > MAX_COLUMNS:
-        raise MetadataError(
-            f"expected at most {MAX_COLUMNS:,} tab-separated columns, found {len(names):,} in the header row",
-            path=path,
-            line=1,
-            fix="keep the columns you want to see (or check that the file is tab-separated metadata)",
-        )
+    check_width(len(names), path=path, line=1)
     taken = set(names)
     seen: set[str] = set()
     next_suffix: dict[str, int] = {}  # per base name, the suffix to try next: each candidate is tried once

@@ -10,13 +10,18 @@ import pyarrow.csv as pa_csv
 
 from ...checks import check_not_wide, decode_text, describe_content, reencode_fix
 from ...errors import FormatError
+from ..text_lines import read_line
+
+MAX_TABLE_COLUMNS = 20_000  # pyarrow's cost per column is far above its bytes: a header of 100,000s is refused
 
 
 def read_csv(path: Path) -> pa.Table:
     """The whole CSV table; UTF-16, bytes that are not UTF-8 and ragged rows are errors naming their line."""
     with path.open("rb") as fh:
         head = fh.read(1024)
-    check_not_wide(head, path=path)
+        fh.seek(0)
+        check_not_wide(head, path=path)
+        check_columns(_header_width(read_line(fh, path=path, number=1)), path=path)
     try:
         table = _read_csv(path)
         table.validate(full=True)
@@ -29,6 +34,26 @@ def read_csv(path: Path) -> pa.Table:
             f"could not be read as csv: {exc}", path=path, fix=f"the file looks like {describe_content(head)}: check it"
         ) from None
     return _check_utf8(table, names, path)
+
+
+def check_columns(count: int, *, path: Path) -> None:
+    """Refuse a table of more than MAX_TABLE_COLUMNS columns before it is read: each costs far more than its bytes."""
+    if count > MAX_TABLE_COLUMNS:
+        raise FormatError(
+            f"expected at most {MAX_TABLE_COLUMNS:,} columns, found {count:,}",
+            path=path,
+            fix="keep the vector column(s) and the metadata columns you want to see",
+        )
+
+
+def _header_width(line: bytes) -> int:
+    """The number of fields in a CSV header line (exact when it may be over the limit)."""
+    if line.count(b",") < MAX_TABLE_COLUMNS:
+        return line.count(b",") + 1
+    try:
+        return len(next(csv.reader([line.decode("utf-8", "replace").rstrip("\r\n")]), []))
+    except csv.Error:  # a field longer than the csv module takes: count the commas
+        return line.count(b",") + 1
 
 
 def _read_csv(path: Path) -> pa.Table:

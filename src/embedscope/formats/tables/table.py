@@ -34,9 +34,9 @@ import pyarrow.parquet as pq
 from ...checks import as_float32, describe_content, find_non_finite, reencode_fix
 from ...embedding import Embedding
 from ...errors import AmbiguousError, FormatError, NotFoundError
-from ...metadata import typed_table
+from ...metadata import check_width, typed_table
 from ..options import ReadOptions
-from .csv_file import csv_line, read_csv
+from .csv_file import check_columns, csv_line, read_csv
 
 _VECTOR_KEY = b"embedscope.vector_column"
 _LABEL_KEY = b"embedscope.label_column"
@@ -55,7 +55,10 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Embedding:
             raise
         line = csv_line(path, exc.row)
         raise FormatError(exc.detail, path=path, line=line, field=exc.field, fix=exc.fix) from None
-    rest = {name: _plain(table.column(name)) for name in table.column_names if name not in names}
+    vector_columns = set(names)
+    rest_names = [name for name in table.column_names if name not in vector_columns]
+    check_width(len(rest_names), path=path)
+    rest = {name: _plain(table.column(name)) for name in rest_names}
     metadata = typed_table(rest) if rest else None
     schema_meta = table.schema.metadata or {}
     label = options.label_column
@@ -98,6 +101,7 @@ def _check_unique_names(table: pa.Table, path: Path) -> None:
 def _read_binary_table(path: Path, fmt: str) -> pa.Table:
     try:
         if fmt == "parquet":
+            check_columns(pq.read_metadata(path, memory_map=True).num_columns, path=path)
             table = pq.read_table(path, memory_map=True)
         elif fmt == "arrow":
             table = _read_ipc(path)
