@@ -78,6 +78,35 @@ def test_a_tf_index_whose_300k_handles_point_at_one_block_is_refused(tmp_path: P
     assert_one_error_line(run_cli("info", index), match=r"model\.ckpt\.index.*block")
 
 
+def _index(path: Path, data: bytes) -> Path:
+    """A one-block SSTable: the block `data` (with its restart array) and an index block pointing at it."""
+    index = _block([(b"\xff", _varint(0) + _varint(len(data)))])
+    footer = _varint(0) + _varint(0) + _varint(len(data) + 5) + _varint(len(index))
+    footer = footer.ljust(FOOTER_SIZE - 8, b"\x00") + struct.pack("<Q", TABLE_MAGIC)
+    path.write_bytes(data + _trailer(data) + index + _trailer(index) + footer)
+    return path
+
+
+def test_a_tf_index_whose_keys_grow_by_one_byte_per_entry_is_refused(tmp_path: Path) -> None:
+    """Each 4-byte entry repeats the key before it plus one byte: 3 MB of entries, 10**11 bytes of keys."""
+    body = b"".join(_varint(i) + b"\x01\x00x" for i in range(600_000))
+    index = _index(tmp_path / "model.ckpt.index", body + struct.pack("<II", 0, 1))
+    assert_one_error_line(run_cli("info", index), match=r"model\.ckpt\.index.*keys expand to more than")
+
+
+def test_a_sliced_variable_larger_than_its_data_file_is_refused(tmp_path: Path) -> None:
+    """A variable of 10**6 x 10**6 float32, "partitioned" into one slice the 16-byte data file cannot hold."""
+    dims = b"".join(b"\x12" + _varint(len(d)) + d for d in [b"\x08" + _varint(10**6)] * 2)
+    shape = b"\x12" + _varint(len(dims)) + dims
+    full = b"\x08\x01" + shape + b"\x3a\x00"  # float32, that shape, one slice
+    part = b"\x08\x01" + shape + b"\x28" + _varint(4 * 10**12)
+    slice_key = b"\x00emb\x00\x01\x01\x02\x80\x7f\x80\x7f"  # slice [0:, 0:] of `emb`
+    index = _index(tmp_path / "model.ckpt.index", _block([(b"", b"\x08\x01"), (slice_key, part), (b"emb", full)]))
+    (tmp_path / "model.ckpt.data-00000-of-00001").write_bytes(b"\x00" * 16)
+    outcome = run_cli("info", index, "--tensor", "emb")
+    assert_one_error_line(outcome, match=r"emb.*needs bytes 0 to 4,000,000,000,000.*only 16 bytes")
+
+
 # -- one line of 200 MB ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def long_line(tmp_path_factory: pytest.TempPathFactory) -> Path:

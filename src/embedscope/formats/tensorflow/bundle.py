@@ -233,6 +233,7 @@ class Bundle:
                 path=self.index_path,
                 fix="the index is incomplete or corrupt; copy the checkpoint again",
             )
+        self._check_slices(entry, [part for _, part in parts], dtype)
         out = np.empty(entry.shape, np.float32)
         filled = 0
         for extents, part in parts:
@@ -259,7 +260,31 @@ class Bundle:
             )
         return out
 
-    def _read_raw(self, entry: TensorEntry, dtype: np.dtype) -> np.ndarray:
+    def _check_slices(self, entry: TensorEntry, parts: list[TensorEntry], dtype: np.dtype) -> None:
+        """Before the variable is allocated: its slices hold as many values as its shape, and their bytes lie in
+        the data files without overlapping (so the variable is no larger than the files hold)."""
+        declared = sum(math.prod(part.shape) for part in parts)
+        if declared != math.prod(entry.shape):
+            raise FormatError(
+                f"the slices of variable `{entry.key}` hold {declared:,} values, but its shape "
+                f"{list(entry.shape)} has {math.prod(entry.shape):,}",
+                path=self.index_path,
+                fix="the index is incomplete or corrupt; copy the checkpoint again",
+            )
+        end: dict[int, int] = {}
+        for part in sorted(parts, key=lambda p: (p.shard_id, p.offset)):
+            self._data_file(part, dtype)
+            if part.offset < end.get(part.shard_id, 0):
+                raise FormatError(
+                    f"slice `{part.key}` of variable `{entry.key}` overlaps another slice's bytes (at byte "
+                    f"{part.offset:,} of data shard {part.shard_id})",
+                    path=self.index_path,
+                    fix="the index is corrupt; copy the checkpoint again",
+                )
+            end[part.shard_id] = part.offset + part.size
+
+    def _data_file(self, entry: TensorEntry, dtype: np.dtype) -> Path:
+        """The data file holding the tensor's bytes, checked to hold them all (its size against the index's)."""
         if entry.shard_id >= self.num_shards:
             raise FormatError(
                 f"tensor `{entry.key}` names data shard {entry.shard_id}, but the header says {self.num_shards}",
@@ -287,6 +312,11 @@ class Bundle:
                 path=path,
                 fix="copy the data file again; it is incomplete",
             )
+        return path
+
+    def _read_raw(self, entry: TensorEntry, dtype: np.dtype) -> np.ndarray:
+        path = self._data_file(entry, dtype)
+        expected = entry.size
         if expected == 0:
             arr = np.zeros(entry.shape, dtype)
         else:
