@@ -218,3 +218,9 @@ def test_a_table_of_too_many_columns_is_refused_before_it_is_read(tmp_path: Path
 
         pq.write_table(pa.table({n: pa.array([0.5], pa.float32()) for n in names}), tmp_path / name)
     assert_one_error_line(run_cli("info", tmp_path / name), match=rf"at most 20,000 columns, found {count:,}")
+
+
+def test_a_projector_config_nested_100000_deep_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "projector_config.pbtxt").write_text("embeddings " + "{ a " * 100_000 + "}" * 100_000 + "\n")
+    outcome = run_cli("info", tmp_path)
+    assert_one_error_line(outcome, match=r"projector_config\.pbtxt line 1.*nested more than 100 levels")

@@ -77,6 +77,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+MAX_DEPTH = 100  # nested messages, as protobuf's own parsers allow (deeper would exhaust Python's stack)
 _SIMPLE_ESCAPES = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92, "'": 39, '"': 34, "?": 63}
 _ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|[xX]([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))")
 
@@ -94,6 +95,7 @@ class _Parser:
         self.path = path
         self.tokens = list(self._tokenize(text))
         self.pos = 0
+        self.depth = 0
 
     def error(self, message: str, token: _Token | None = None, *, fix: str | None = None) -> FormatError:
         tok = token or self.peek()
@@ -131,6 +133,17 @@ class _Parser:
         return False
 
     def message(self, close: str | None, line: int) -> Message:
+        if close is not None and self.depth >= MAX_DEPTH:
+            raise self.error(
+                f"messages are nested more than {MAX_DEPTH} levels deep", fix="protobuf's own parsers stop there too"
+            )
+        self.depth += 1
+        try:
+            return self._message(close, line)
+        finally:
+            self.depth -= 1
+
+    def _message(self, close: str | None, line: int) -> Message:
         msg = Message(line=line)
         while True:
             tok = self.peek()
