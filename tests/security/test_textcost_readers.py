@@ -224,3 +224,14 @@ def test_a_projector_config_nested_100000_deep_is_refused(tmp_path: Path) -> Non
     (tmp_path / "projector_config.pbtxt").write_text("embeddings " + "{ a " * 100_000 + "}" * 100_000 + "\n")
     outcome = run_cli("info", tmp_path)
     assert_one_error_line(outcome, match=r"projector_config\.pbtxt line 1.*nested more than 100 levels")
+
+
+@pytest.mark.parametrize("name", ["wide.tsv", "wide.txt"])
+def test_rows_of_1_500_000_numbers_are_read_line_by_line(tmp_path: Path, name: str) -> None:
+    """pyarrow's CSV reader cannot take 1.5 million columns within the limits; the line-by-line pass can."""
+    sep, label = ("\t", "") if name.endswith(".tsv") else (" ", "w ")
+    row = sep.join(["1"] * 1_500_000)
+    (tmp_path / name).write_text(f"{label}{row}\n{label.replace('w', 'v')}{row}\n")
+    outcome = run_cli("info", tmp_path / name, *(["--format", "glove"] if name.endswith(".txt") else []))
+    assert outcome.returncode == 0, outcome.describe()
+    assert "1,500,000" in outcome.stdout or "1500000" in outcome.stdout, outcome.stdout

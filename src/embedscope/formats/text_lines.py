@@ -17,6 +17,9 @@ from ..errors import FormatError
 from ..files import open_regular
 
 MAX_LINE_BYTES = 8 << 20  # 8 MiB: far above a row of 100,000 numbers, far below what a runaway line costs
+# pyarrow's CSV reader costs far more per column than per byte (a 600 KB header of 100,000 names made it allocate
+# 200 MB): text wider than this is read line by line instead, or refused where a table must be read whole
+ARROW_MAX_COLUMNS = 20_000
 _HEAD_BYTES = 1024
 
 

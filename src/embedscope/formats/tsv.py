@@ -23,7 +23,7 @@ from ..embedding import Embedding
 from ..errors import FormatError
 from ..metadata import typed_table
 from .options import ReadOptions
-from .text_lines import read_line, text_lines
+from .text_lines import ARROW_MAX_COLUMNS, read_line, text_lines
 from .tsv_metadata import check_file, read_metadata, write_metadata
 
 __all__ = ["read", "read_metadata", "read_vectors", "write", "write_metadata", "write_vectors"]
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _BLOCK_BYTES = 8 << 20  # pyarrow.csv block size: large blocks parse fastest here
-_SLOW_CHUNK_ROWS = 4096  # rows converted at a time by the line-by-line pass
+_SLOW_CHUNK_CELLS = 1 << 20  # values converted at a time by the line-by-line pass
 _WRITE_CHUNK_ROWS = 16384
 
 
@@ -49,7 +49,7 @@ def read_vectors(path: Path) -> tuple[np.ndarray, list[str] | None]:
     with path.open("rb") as fh:
         check_not_wide(fh.read(1024), path=path)
     first = _first_line(path)
-    if first is not None:
+    if first is not None and len(first) <= ARROW_MAX_COLUMNS:  # wider rows are read line by line
         try:
             result = _read_fast(path, first)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
@@ -138,7 +138,7 @@ def _read_slow(path: Path) -> tuple[np.ndarray, list[str] | None]:
         where.append((number, label))
         if labeled:
             labels.append(fields[0])
-        if len(where) == _SLOW_CHUNK_ROWS:
+        if len(cells) >= _SLOW_CHUNK_CELLS:
             blocks.append(_convert(path, cells, where, dim, labeled))
             cells, where = [], []
     if labeled is None:

@@ -10,9 +10,9 @@ import pyarrow.csv as pa_csv
 
 from ...checks import check_not_wide, decode_text, describe_content, reencode_fix
 from ...errors import FormatError
-from ..text_lines import read_line
+from ..text_lines import ARROW_MAX_COLUMNS, read_line
 
-MAX_TABLE_COLUMNS = 20_000  # pyarrow's cost per column is far above its bytes: a header of 100,000s is refused
+MAX_TABLE_COLUMNS = ARROW_MAX_COLUMNS
 
 
 def read_csv(path: Path) -> pa.Table:

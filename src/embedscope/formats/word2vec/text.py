@@ -19,7 +19,7 @@ import pyarrow.csv as pacsv
 
 from ...checks import BOM, check_not_wide, find_non_finite
 from ...errors import FormatError
-from ..text_lines import iter_lines, read_line
+from ..text_lines import ARROW_MAX_COLUMNS, iter_lines, read_line
 from .shared import bad_utf8, header, is_number, open_file, path_is_compressed
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ def read_text(path: Path, errors: str, *, has_header: bool, binary: bool) -> tup
     try:
         if counts[0] != dim:
             raise pa.ArrowInvalid(f"the first line has {counts[0]} numbers, not {dim}")
+        if dim > ARROW_MAX_COLUMNS:
+            raise pa.ArrowInvalid(f"{dim:,} numbers per line are too many columns for pyarrow")
         words, vectors = _fast_text(path, offset, dim, trailing=trailing, errors=errors, first_line=first_line)
     except pa.ArrowInvalid as exc:
         words, vectors = _slow_text(path, dim, errors=errors, first_line=first_line)
