@@ -141,7 +141,7 @@ class JobManager:
             found = self._find(job_id)
             if found is not None:
                 return found
-        hit = cached(self.state.cache, key, spec)
+        hit = cached(self.state.cache, key, spec, rows=len(emb))
         with self._lock:
             found = self._find(job_id)
             if found is not None:
