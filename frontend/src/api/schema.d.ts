@@ -451,6 +451,12 @@ export interface components {
         BookmarkList: {
             /** Bookmarks */
             bookmarks: components["schemas"]["Bookmark"][];
+            /**
+             * Skipped
+             * @description damaged entries of the bookmarks file, not served: where each is and why (kept, not deleted)
+             * @default []
+             */
+            skipped?: string[];
         };
         /** ChoiceOut */
         ChoiceOut: {
