@@ -198,3 +198,28 @@ def test_a_bookmarks_file_linking_out_of_the_state_folder_is_not_read(make_clien
     assert client.put(f"{URL}/new", json={"state": 1}).status_code == 200
     assert json.loads(outside.read_text())["bookmarks"][0]["name"] == "secret"  # left alone
     assert _names(client) == ["new"]
+
+
+def test_an_older_indented_file_is_read_and_written_compact(make_client, tmp_path: Path) -> None:
+    path = _file(tmp_path)
+    path.parent.mkdir(parents=True)
+    doc = {"version": 1, "bookmarks": [_entry("old", {"selection": list(range(1000))})]}
+    path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    indented = path.stat().st_size
+    client = make_client()
+    assert _names(client) == ["old"]
+    assert client.put(f"{URL}/new", json={"state": 1}).status_code == 200
+    assert path.stat().st_size < indented / 2
+    assert _names(client) == ["old", "new"]
+
+
+def test_a_file_too_large_to_read_is_moved_aside_whole(make_client, tmp_path: Path, monkeypatch, caplog) -> None:
+    path = _seed(tmp_path, [_entry(f"b{i}", "x" * 1000) for i in range(20)])
+    original = path.read_bytes()
+    monkeypatch.setattr(store_module, "MAX_FILE_BYTES", 10_000)
+    client = make_client()
+    with caplog.at_level(logging.WARNING, logger="embedscope"):
+        assert _names(client) == []
+    assert "moved to" in caplog.text
+    aside = [p for p in path.parent.iterdir() if p.name.startswith("bookmarks.json.unreadable-")]
+    assert len(aside) == 1 and aside[0].read_bytes() == original
