@@ -150,7 +150,14 @@ def load_collection(path: str | Path, *, format: str | None = None, **options: A
         ) from exc
     collection = result if isinstance(result, Collection) else _single(result, p)
     collection.source = str(p)
+    root = str(served_root(p))
+    collection.roots = {run: root for run in collection.runs}
     return _attach_common(collection, opts, metadata_read=fmt == "tsv")
+
+
+def served_root(path: Path) -> Path:
+    """The folder whatever `path` names may read from: the folder itself (a log dir), else the file's folder."""
+    return (path if path.is_dir() else path.parent).resolve()
 
 
 def _read_options(options: dict[str, Any]) -> ReadOptions:

@@ -411,7 +411,7 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Collection:
     readers: list[_RunReader] = []
     for run in runs:
         if run.config is not None:
-            logdir.confine(str(run.config), run.config.parent, what="config file", config=run.config)
+            logdir.confine_path(run.config, None, "config file", run.config)
         readers.append(_RunReader(logdir, run))
     want = options.tensor
     items = [item for reader in readers for item in reader.items(want)]
