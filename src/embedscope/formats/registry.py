@@ -17,6 +17,7 @@ from typing import Any
 from ..embedding import Collection, Embedding, use_writer
 from ..errors import EmbedscopeError, FormatError, MetadataError, NotFoundError, ParameterError
 from .options import ReadOptions
+from .side_files import present
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def load_collection(path: str | Path, *, format: str | None = None, **options: A
     """Read everything `path` holds as a Collection of runs and embeddings."""
     p = Path(path)
     opts = _read_options(options)
+    present(p, what="input file")  # a FIFO or device is refused here, before any reader (or sniff) opens it
     fmt = format or sniff(p)
     module = _module(fmt)
     try:

@@ -67,7 +67,7 @@ def find_runs(root: Path) -> list[Run]:
         runs[name] = Run(name, run_dir, here / CONFIG_NAME)
     if "." not in runs:
         try:
-            if tf_checkpoint.latest_checkpoint(root) is not None:
+            if tf_checkpoint.latest_checkpoint(root, root=root.resolve()) is not None:
                 runs["."] = Run(".", root, None)
         except EmbedscopeError as exc:
             log.warning("not reading the log dir's own checkpoint: %s", exc)
@@ -161,7 +161,7 @@ class LogDir:
         else:
             folders = [run.folder] + ([run.folder.parent] if run.folder.resolve() != self.real else [])
         for candidate in folders:
-            found = tf_checkpoint.latest_checkpoint(candidate)
+            found = tf_checkpoint.latest_checkpoint(candidate, root=self.real)
             if found is not None:
                 return self.checkpoint(found, candidate, what=f"{candidate / 'checkpoint'}", config=run.config)
         return None
