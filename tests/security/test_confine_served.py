@@ -113,6 +113,28 @@ def test_served_roots_are_kept_per_run(tmp_path: Path, make_client) -> None:
     assert client.state.roots == {".": run.resolve()}
 
 
+def test_served_roots_of_several_paths_and_a_sprite_given_from_elsewhere(tmp_path: Path, make_client) -> None:
+    from embedscope.server.launch import collect
+
+    run = _log_dir(tmp_path)
+    pics = tmp_path / "pics"
+    pics.mkdir()
+    shutil.copy(run / "sprite.png", pics / "sprite.png")
+    (tmp_path / "flat").mkdir()
+    flat = _vectors_copy(run, tmp_path / "flat")
+    served = collect([run, flat], sprite=pics / "sprite.png", sprite_size=(2, 2))
+    client = make_client(served)
+    assert client.state.roots == {"run": run.resolve(), "vectors": flat.parent.resolve()}
+    assert client.get("/api/runs/r0/embeddings/e0/sprite.png").status_code == 200  # its own folder, as at start-up
+    _swap_for_link(pics / "sprite.png", _secret(tmp_path))
+    assert client.get("/api/runs/r1/embeddings/e0/sprite.png").status_code in (403, 404)
+
+
+def _vectors_copy(run: Path, folder: Path) -> Path:
+    shutil.copy(run / "vectors.tsv", folder / "vectors.tsv")
+    return folder / "vectors.tsv"
+
+
 # -- log dirs named by a relative path -----------------------------------------------------------------------------
 def _ckpt_log_dir(tmp_path: Path) -> Path:
     run = tmp_path / "logs" / "run"
