@@ -184,3 +184,21 @@ def test_moved_checkpoint_fallback_is_confined(tmp_path: Path, linked: str) -> N
     (run / linked).symlink_to(outside / linked)
     with pytest.raises(AccessDeniedError, match="outside"):
         load(run, tensor="word_embeddings")
+
+
+# -- the built web app ----------------------------------------------------------------------------------------------
+def test_web_page_swapped_for_a_link_leaving_its_folder_is_not_served(
+    tmp_path: Path, make_client, monkeypatch: pytest.MonkeyPatch, expect_error
+) -> None:
+    from embedscope.server.routes import static
+
+    web = tmp_path / "web"
+    (web / "assets").mkdir(parents=True)
+    (web / "index.html").write_text("<!doctype html><title>app</title>")
+    monkeypatch.setattr(static, "WEB_DIR", web)
+    client = make_client()
+    assert client.get("/").text == "<!doctype html><title>app</title>"
+    _swap_for_link(web / "index.html", _secret(tmp_path))
+    expect_error(client.get("/"), 403, "access_denied")
+    (web / "assets" / "secret.js").symlink_to(_secret(tmp_path))
+    assert "root:x" not in client.get("/assets/secret.js").text
