@@ -38,6 +38,7 @@ _HTTP_KINDS = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "parameter",
+    429: "too_many_requests",
 }
 
 
