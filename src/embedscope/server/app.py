@@ -177,5 +177,11 @@ def make_app(collection: Collection, settings: ServerSettings | None = None, **k
     static.mount_web(app)
     allowed = [] if token_needed(settings.host) else [settings.host]
     app.add_middleware(CatchAll)
-    app.add_middleware(Guard, token=settings.token, max_body=settings.max_upload_bytes, allowed_hosts=allowed)
+    app.add_middleware(
+        Guard,
+        token=settings.token,
+        max_body=settings.max_upload_bytes,
+        allowed_hosts=allowed,
+        frame_ancestors=settings.frame_ancestors,
+    )
     return app
