@@ -53,7 +53,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: _error("Conflict (a name already taken, an ambiguous label)"),
     413: _error("Request body over the upload limit"),
     422: _error("A parameter out of its range or not among its choices"),
-    429: _error("Too many projection jobs queued: try again when one has finished"),
     500: _error("Internal error (a bug)"),
 }
 
@@ -70,6 +69,7 @@ TensorId = Annotated[
         description="Embedding id (e0, e1, ...) or exact tensor name",
     ),
 ]
+TOO_MANY = {429: _error("Too many projection jobs queued: try again when one has finished")}
 State = Annotated[ServerState, Depends(get_state)]
 
 

@@ -42,7 +42,7 @@ from ...compute.spec import N_COMPONENTS, PARAMS, RANDOM_STATE, Param
 from ...errors import EmbedscopeError
 from ..jobs import Job, JobManager
 from ..state import ServerState
-from . import ERRORS, ErrorDetail, Index, Int64, RunId, State, TensorId
+from . import ERRORS, TOO_MANY, ErrorDetail, Index, Int64, RunId, State, TensorId
 
 router = APIRouter(tags=["projections"], responses=ERRORS)
 
@@ -177,7 +177,7 @@ def _jobs(state: ServerState) -> JobManager:
     return state.jobs
 
 
-@router.post("/runs/{run}/embeddings/{tensor}/projections", response_model=JobStatus)
+@router.post("/runs/{run}/embeddings/{tensor}/projections", response_model=JobStatus, responses=TOO_MANY)
 def start_projection(run: RunId, tensor: TensorId, body: ProjectionRequest, state: State) -> dict[str, Any]:
     """Start a projection job, or attach to the one running or finished for the same projection."""
     job = _jobs(state).start(
