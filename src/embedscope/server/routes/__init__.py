@@ -69,7 +69,9 @@ TensorId = Annotated[
         description="Embedding id (e0, e1, ...) or exact tensor name",
     ),
 ]
-TOO_MANY = {429: _error("Too many projection jobs queued: try again when one has finished")}
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: _error("Too many projection jobs queued: try again when one has finished")
+}
 State = Annotated[ServerState, Depends(get_state)]
 
 
