@@ -106,7 +106,11 @@ def make_server(collection: Collection, settings: ServerSettings) -> tuple[Any, 
     sock = bind(settings.host, settings.port)
     settings.port = int(sock.getsockname()[1])
     url = url_for(settings.host, settings.port, settings.token)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, ws_max_size=16 * 1024 * 1024)
+    from .connections import protocols
+
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", access_log=False, ws_max_size=16 * 1024 * 1024, **protocols()
+    )
     return uvicorn.Server(config), sock, url
 
 

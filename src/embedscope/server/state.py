@@ -56,6 +56,7 @@ class ServerSettings:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     cache_dir: Path | None = None
     paths: Sequence[Path] = field(default_factory=tuple)  # what was served (names the default state dir)
+    frame_ancestors: Sequence[str] = ()  # CSP sources that may show the page in a frame; none by default
 
 
 def run_id(i: int) -> str:
