@@ -23,7 +23,7 @@ from ...embedding import Embedding
 from ...errors import NotFoundError, ParameterError
 from ...formats.coords import coords_table
 from ..state import ServerState
-from . import ERRORS, EmbeddingDep, RunId, State, TensorId
+from . import ERRORS, EmbeddingDep, Index, RunId, State, TensorId
 
 router = APIRouter(tags=["export"], responses=ERRORS)
 
@@ -41,7 +41,9 @@ class ExportRequest(BaseModel):
     model_config = ConfigDict(strict=True)  # no true for 1, no "5" for 5: what the schema says
 
     job_id: JobId = None
-    indices: list[int] | None = Field(None, description="the selection's rows (all rows, or the projection's, if null)")
+    indices: list[Index] | None = Field(
+        None, description="the selection's rows (all rows, or the projection's, if null)"
+    )
     format: Format = "csv"
     metadata: bool = Field(True, description="add the metadata columns")
 
