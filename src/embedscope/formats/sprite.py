@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import FormatError, NotFoundError, ParameterError
+from ..files import open_regular
 from ..sprite import Sprite
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,14 @@ MAX_PIXELS = MAX_SIZE * MAX_SIZE  # no image is decoded past this (Pillow's own 
 _CHANNELS = (1, 3, 4)
 
 
-def read_sprite(path: Path, single_image_dim: tuple[int, int], *, n: int | None = None) -> Sprite:
-    """Open a sprite image whose thumbnails are `single_image_dim` (width, height) px; check it holds `n`."""
+def read_sprite(
+    path: Path, single_image_dim: tuple[int, int], *, n: int | None = None, root: Path | None = None
+) -> Sprite:
+    """Open a sprite image whose thumbnails are `single_image_dim` (width, height) px; check it holds `n`.
+
+    A FIFO or device is refused; with `root`, an image that does not lie under it (links resolved) is refused."""
     width, height = _dim(single_image_dim)
-    image = _open_image(Path(path), max_side=MAX_SIZE)
+    image = _open_image(Path(path), root=root, max_side=MAX_SIZE)
     if width > image.width or height > image.height:
         raise FormatError(
             f"thumbnail size {width}x{height} px is larger than the sprite image ({image.width}x{image.height} px)",
@@ -119,17 +124,18 @@ def _dim(value: Any) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def _open_image(path: Path, *, max_side: int | None = None) -> Image.Image:
-    """Open an image; its size (from its header) is checked before a pixel is decoded: at most MAX_PIXELS in all,
-    and `max_side` px per side when given (a sprite)."""
-    if not path.is_file():
+def _open_image(path: Path, *, root: Path | None = None, max_side: int | None = None) -> Image.Image:
+    """Open an image (a regular file, under `root` when given); its size, from its header, is checked before a
+    pixel is decoded: at most MAX_PIXELS in all, and `max_side` px per side when given (a sprite)."""
+    if not path.exists() or path.is_dir():
         raise NotFoundError("no such image file", path=path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image: Image.Image = Image.open(path)
-        _check_size(path, image.width, image.height, max_side)
-        image.load()
+        with open_regular(path, root=root, what="image file") as fh:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image: Image.Image = Image.open(fh)
+            _check_size(path, image.width, image.height, max_side)
+            image.load()
     except UnidentifiedImageError:
         raise FormatError("not an image Pillow can read", path=path, fix="a sprite is a PNG or JPEG file") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -51,10 +51,13 @@ def iter_lines(
         number += 1
 
 
-def text_lines(path: Path, *, what: str = "text file", limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, str]]:
+def text_lines(
+    path: Path, *, root: Path | None = None, what: str = "text file", limit: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, str]]:
     """(number, text) of each line of a UTF-8 file (BOM allowed), without its "\\n"; UTF-16/32, bytes that are
-    not UTF-8 and over-long lines are FormatErrors naming the line (and column)."""
-    with open_regular(path, what=what) as fh:
+    not UTF-8 and over-long lines are FormatErrors naming the line (and column). The file is opened by
+    files.open_regular: a regular file, under `root` when given."""
+    with open_regular(path, root=root, what=what) as fh:
         check_not_wide(fh.read(_HEAD_BYTES), path=path)
         fh.seek(0)
         for number, raw in iter_lines(fh, path=path, limit=limit):

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pyarrow as pa
@@ -21,8 +22,10 @@ import pyarrow.csv as pa_csv
 from ..checks import check_not_wide, find_non_finite
 from ..embedding import Embedding
 from ..errors import FormatError
+from ..files import open_regular
 from ..metadata import typed_table
 from .options import ReadOptions
+from .side_files import present
 from .text_lines import ARROW_MAX_COLUMNS, read_line, text_lines
 from .tsv_metadata import check_file, read_metadata, write_metadata
 
@@ -37,18 +40,20 @@ _WRITE_CHUNK_ROWS = 16384
 
 
 # -- vectors ---------------------------------------------------------------------------------------------
-def read_vectors(path: Path) -> tuple[np.ndarray, list[str] | None]:
+def read_vectors(path: Path, *, root: Path | None = None) -> tuple[np.ndarray, list[str] | None]:
     """Read a projector vectors TSV as (float32 N x D matrix, labels or None).
 
     The file is parsed by pyarrow with float32 columns; only when that fails does a line-by-line pass run,
     which either accepts what the projector accepts (blank lines, trailing tabs, padded numbers) or raises a
-    FormatError naming the line and column of the first problem.
+    FormatError naming the line and column of the first problem. A FIFO or device is refused; with `root`,
+    a file that does not lie under it (links resolved) is refused too.
     """
     path = Path(path)
     check_file(path)
-    with path.open("rb") as fh:
+    with open_regular(path, root=root, what="vectors file") as fh:
         check_not_wide(fh.read(1024), path=path)
-    first = _first_line(path)
+        fh.seek(0)
+        first = _first_line(fh, path)
     if first is not None and len(first) <= ARROW_MAX_COLUMNS:  # wider rows are read line by line
         try:
             result = _read_fast(path, first)
@@ -56,13 +61,12 @@ def read_vectors(path: Path) -> tuple[np.ndarray, list[str] | None]:
             result = None
         if result is not None:
             return result
-    return _read_slow(path)
+    return _read_slow(path, root)
 
 
-def _first_line(path: Path) -> list[str] | None:
+def _first_line(fh: IO[bytes], path: Path) -> list[str] | None:
     """The first line's fields when the fast reader can rely on them, else None (read up to MAX_LINE_BYTES)."""
-    with path.open("rb") as fh:
-        line = read_line(fh, path=path, number=1)
+    line = read_line(fh, path=path, number=1)
     line = line.removeprefix(b"\xef\xbb\xbf").removesuffix(b"\n").removesuffix(b"\r")
     try:
         text = line.decode("utf-8")
@@ -99,23 +103,23 @@ def _read_fast(path: Path, first: list[str]) -> tuple[np.ndarray, list[str] | No
     return matrix, labels
 
 
-def _split_lines(path: Path) -> Iterator[tuple[int, str]]:
+def _split_lines(path: Path, root: Path | None) -> Iterator[tuple[int, str]]:
     """(number, text) of each line, read one at a time; a lone CR also ends a line, as pyarrow splits lines."""
     number = 0
-    for _, text in text_lines(path, what="vectors file"):
+    for _, text in text_lines(path, root=root, what="vectors file"):
         for part in text.removesuffix("\r").split("\r"):
             number += 1
             yield number, part
 
 
-def _read_slow(path: Path) -> tuple[np.ndarray, list[str] | None]:
+def _read_slow(path: Path, root: Path | None = None) -> tuple[np.ndarray, list[str] | None]:
     labeled: bool | None = None
     dim = 0
     labels: list[str] = []
     blocks: list[np.ndarray] = []
     cells: list[str] = []
     where: list[tuple[int, str | None]] = []  # (line number, label) of each pending row
-    for number, raw in _split_lines(path):
+    for number, raw in _split_lines(path, root):
         line = raw.rstrip()
         if not line.strip():
             continue
@@ -239,7 +243,7 @@ def _sibling_names(path: Path) -> Iterator[Path]:
 def _sibling_metadata(path: Path, n: int) -> pa.Table | None:
     """The metadata file next to `path`, when there is one and its rows fit (a warning otherwise)."""
     for candidate in _sibling_names(path):
-        if candidate == path or not candidate.is_file():
+        if candidate == path or not present(candidate, what="metadata file"):
             continue
         try:
             table = read_metadata(candidate, n=n)

@@ -23,16 +23,19 @@ _SHOWN_RENAMES = 3  # renamed columns named in the one warning
 
 
 def check_file(path: Path, *, what: str = "a .tsv file") -> None:
-    if not path.is_file():
+    if not path.exists() or path.is_dir():  # a FIFO or device is refused when opened (files.open_regular)
         kind = "is a folder, not a file" if path.is_dir() else "no such file"
         raise NotFoundError(kind, path=path, fix=f"give the path of {what}")
 
 
-def metadata_lines(path: Path) -> list[str]:
-    """The file's lines as the projector splits them: UTF-8 (BOM allowed), LF or CRLF, no row after the last break."""
+def metadata_lines(path: Path, *, root: Path | None = None) -> list[str]:
+    """The file's lines as the projector splits them: UTF-8 (BOM allowed), LF or CRLF, no row after the last break.
+
+    A FIFO or device is refused; with `root`, a file that does not lie under it (links resolved) is refused too.
+    """
     path = Path(path)
     check_file(path)
-    return [text.removesuffix("\r") for _, text in text_lines(path, what="metadata file")]
+    return [text.removesuffix("\r") for _, text in text_lines(path, root=root, what="metadata file")]
 
 
 def read_labels(path: Path) -> list[str]:
@@ -62,10 +65,12 @@ def _check_single_column(path: Path, lines: list[str], *, labels_only: bool = Fa
         )
 
 
-def read_metadata(path: Path, *, n: int | None) -> pa.Table:
-    """Read a projector metadata TSV; with `n`, its row count must fit n vectors (or say which rule broke)."""
+def read_metadata(path: Path, *, n: int | None, root: Path | None = None) -> pa.Table:
+    """Read a projector metadata TSV; with `n`, its row count must fit n vectors (or say which rule broke).
+
+    With `root`, the file must lie under it (see metadata_lines)."""
     path = Path(path)
-    lines = metadata_lines(path)
+    lines = metadata_lines(path, root=root)
     if not lines:
         if n == 0:
             return typed_table({"label": []})

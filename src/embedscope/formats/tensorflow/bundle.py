@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import google_crc32c
 import numpy as np
@@ -21,7 +23,9 @@ import numpy as np
 from ...checks import as_float32, check_finite
 from ...embedding import Embedding
 from ...errors import FormatError, IntegrityError, NotFoundError
+from ...files import open_regular, read_regular
 from .._selection import choose, missing, not_a_matrix, not_float, shape_text
+from ..side_files import present
 from .protobuf_wire import FIXED32, WireError, as_bytes, as_int, iter_fields
 from .slices import Extent, decode_slice_key
 from .sstable import iter_table, unmask_crc
@@ -124,15 +128,16 @@ def _as_float32(raw: np.ndarray, entry: TensorEntry) -> np.ndarray:
 
 
 class Bundle:
-    """An opened checkpoint: its index parsed, its tensors read on demand."""
+    """An opened checkpoint: its index parsed, its tensors read on demand.
 
-    def __init__(self, prefix: Path) -> None:
+    Its files are opened as regular files only; with `root` (a log dir), each must lie under it, links resolved.
+    """
+
+    def __init__(self, prefix: Path, *, root: Path | None = None) -> None:
         self.prefix = prefix
+        self.root = root
         self.index_path = Path(f"{prefix}.index")
-        try:
-            data = self.index_path.read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError("checkpoint index not found", path=self.index_path) from None
+        data = read_regular(self.index_path, root=root, what="checkpoint index")
         if not data:
             raise FormatError("the checkpoint index is empty", path=self.index_path, fix="copy it again")
         self.entries: dict[str, TensorEntry] = {}
@@ -273,7 +278,9 @@ class Bundle:
             )
         end: dict[int, int] = {}
         for part in sorted(parts, key=lambda p: (p.shard_id, p.offset)):
-            self._data_file(part, dtype)
+            path = self._data_path_of(part, dtype)
+            with open_regular(path, root=self.root, what="checkpoint data shard") as fh:
+                self._check_extent(part, path, os.fstat(fh.fileno()).st_size)
             if part.offset < end.get(part.shard_id, 0):
                 raise FormatError(
                     f"slice `{part.key}` of variable `{entry.key}` overlaps another slice's bytes (at byte "
@@ -283,15 +290,15 @@ class Bundle:
                 )
             end[part.shard_id] = part.offset + part.size
 
-    def _data_file(self, entry: TensorEntry, dtype: np.dtype) -> Path:
-        """The data file holding the tensor's bytes, checked to hold them all (its size against the index's)."""
+    def _data_path_of(self, entry: TensorEntry, dtype: np.dtype) -> Path:
+        """The data shard holding the tensor, checked to exist, and the tensor's size in the index against its shape."""
         if entry.shard_id >= self.num_shards:
             raise FormatError(
                 f"tensor `{entry.key}` names data shard {entry.shard_id}, but the header says {self.num_shards}",
                 path=self.index_path,
             )
         path = self.data_path(entry.shard_id)
-        if not path.is_file():
+        if not present(path, what="checkpoint data shard", root=self.root):
             raise NotFoundError(
                 f"data shard {path.name} of tensor `{entry.key}` is missing",
                 path=path,
@@ -304,7 +311,9 @@ class Bundle:
                 f"{entry.dtype_name} needs {expected:,}",
                 path=self.index_path,
             )
-        have = path.stat().st_size
+        return path
+
+    def _check_extent(self, entry: TensorEntry, path: Path, have: int) -> None:
         if entry.offset + entry.size > have:
             raise FormatError(
                 f"tensor `{entry.key}` needs bytes {entry.offset:,} to {entry.offset + entry.size:,}, but the file "
@@ -312,15 +321,19 @@ class Bundle:
                 path=path,
                 fix="copy the data file again; it is incomplete",
             )
-        return path
 
     def _read_raw(self, entry: TensorEntry, dtype: np.dtype) -> np.ndarray:
-        path = self._data_file(entry, dtype)
-        expected = entry.size
-        if expected == 0:
+        path = self._data_path_of(entry, dtype)
+        with open_regular(path, root=self.root, what="checkpoint data shard") as fh:
+            return self._checked(entry, dtype, path, fh)
+
+    def _checked(self, entry: TensorEntry, dtype: np.dtype, path: Path, fh: IO[bytes]) -> np.ndarray:
+        """The tensor's bytes from the opened data shard `fh`, memory-mapped, their CRC32C checked."""
+        self._check_extent(entry, path, os.fstat(fh.fileno()).st_size)
+        if entry.size == 0:
             arr = np.zeros(entry.shape, dtype)
         else:
-            arr = np.memmap(path, dtype=dtype, mode="r", offset=entry.offset, shape=entry.shape)
+            arr = np.memmap(fh, dtype=dtype, mode="r", offset=entry.offset, shape=entry.shape)
         flat = arr.reshape(-1).view(np.uint8)
         crc = 0
         for start in range(0, flat.size, _CRC_CHUNK):
