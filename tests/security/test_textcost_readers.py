@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import google_crc32c
@@ -109,7 +110,7 @@ def test_a_sliced_variable_larger_than_its_data_file_is_refused(tmp_path: Path) 
 
 # -- one line of 200 MB ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def long_line(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def long_line(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("line") / "vectors.tsv"
     chunk = b"0.5\t0.5 " * (1 << 17)  # 1 MiB of numbers, tab- and space-separated: a row for every reader
     with path.open("wb") as fh:
@@ -124,13 +125,15 @@ def long_line(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_single_line_of_200_mb_is_refused(long_line: Path, name: str) -> None:
     folder = long_line.parent / name.replace(".", "_")
     folder.mkdir()
-    if name == "vectors_metadata.tsv":  # the metadata beside small vectors
-        target = _vectors(folder / "vectors.tsv", rows=1)
-        (folder / name).hardlink_to(long_line)
-        outcome = run_cli("info", target, "--metadata", folder / name)
-    else:
-        (folder / name).hardlink_to(long_line)
-        outcome = run_cli("info", folder / name, *(["--format", "glove"] if name.endswith(".txt") else []))
+    link = folder / name
+    link.hardlink_to(long_line)  # the same 200 MB on disk, under the name each reader expects
+    try:
+        if name == "vectors_metadata.tsv":  # the metadata beside small vectors
+            outcome = run_cli("info", _vectors(folder / "vectors.tsv", rows=1), "--metadata", link)
+        else:
+            outcome = run_cli("info", link, *(["--format", "glove"] if name.endswith(".txt") else []))
+    finally:
+        link.unlink()  # so that the fixture's unlink frees the disk
     assert_one_error_line(outcome, match=r"line 1.* longer than")
 
 
