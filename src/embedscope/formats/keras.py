@@ -14,7 +14,6 @@ import io
 import json
 import logging
 import re
-import zipfile
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -34,6 +33,7 @@ from ._weights import (
     zip_member_data_offset,
 )
 from .options import ReadOptions
+from .zip_budget import ZipBudget
 
 log = logging.getLogger(__name__)
 
@@ -72,20 +72,23 @@ def _read_keras_zip(path: Path, want: str | None) -> Collection:
                 path=path,
                 fix="only HDF5 weights are read: save with model.save('model.keras') and the default weights format",
             )
-        config = _json_member(zf, "config.json", path) if "config.json" in names else None
+        budget = ZipBudget(path, what=".keras")
+        config = _json_member(budget.read(zf, "config.json"), "config.json", path) if "config.json" in names else None
         info = zf.getinfo(WEIGHTS_MEMBER)
         start = zip_member_data_offset(path, info)
         mapped = map_bytes(path)
-        source = zf.open(info) if start is None else _Window(mapped[start : start + info.file_size])
+        # a compressed member is unpacked once into a temporary file: h5py seeks, and a seek back in a
+        # compressed zip member unpacks it again from its start
+        source = budget.spool(zf, info) if start is None else _Window(mapped[start : start + info.file_size])
         with source:
             h5 = _open_h5(source, path, what=WEIGHTS_MEMBER)
             with h5:
                 return _from_h5(h5, path, mapped=mapped, base=start, config=config, want=want)
 
 
-def _json_member(zf: zipfile.ZipFile, name: str, path: Path) -> dict[str, Any]:
+def _json_member(raw: bytes, name: str, path: Path) -> dict[str, Any]:
     try:
-        parsed = json.loads(zf.read(name).decode("utf-8"))
+        parsed = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(f"{name} is not valid JSON ({exc})", path=path) from exc
     if not isinstance(parsed, dict):

@@ -23,6 +23,7 @@ import numpy as np
 from ...checks import as_float32
 from ...errors import FormatError
 from .._weights import corrupt_as_format_error, map_bytes, open_zip, zip_member_data_offset
+from ..zip_budget import ZipBudget
 
 log = logging.getLogger(__name__)
 
@@ -141,9 +142,10 @@ class Tensor:
 class _Archive:
     """The storages of one zip archive, memory-mapped where stored uncompressed."""
 
-    def __init__(self, path: Path, zf: zipfile.ZipFile, prefix: str, byteorder: str) -> None:
+    def __init__(self, path: Path, zf: zipfile.ZipFile, prefix: str, byteorder: str, budget: ZipBudget) -> None:
         self.path = path
         self.zf = zf
+        self.budget = budget
         self.prefix = prefix
         self.order = ">" if byteorder == "big" else "<"
         self.mapped = map_bytes(path)
@@ -178,7 +180,7 @@ class _Archive:
         if start is not None:
             return self.mapped[start : start + info.file_size][:nbytes].view(dtype)
         with corrupt_as_format_error(self.path, what="PyTorch"), zipfile.ZipFile(self.path) as zf:
-            return np.frombuffer(zf.read(info), dtype=np.uint8)[:nbytes].view(dtype)
+            return np.frombuffer(self.budget.read(zf, info), dtype=np.uint8)[:nbytes].view(dtype)
 
 
 class _Unsupported(Exception):
@@ -296,9 +298,12 @@ def load_zip(path: Path) -> tuple[object, np.ndarray]:
         if not pickles:
             raise FormatError("this zip archive has no data.pkl: not a torch.save file", path=path, fix=STATE_DICT_FIX)
         prefix = pickles[0][: -len("data.pkl")]
-        order = zf.read(f"{prefix}byteorder").decode("ascii", "replace") if f"{prefix}byteorder" in names else "little"
-        archive = _Archive(path, zf, prefix, order.strip())
-        unpickler = _Unpickler(zf.read(pickles[0]), archive)
+        budget = ZipBudget(path, what="PyTorch")
+        order = "little"
+        if f"{prefix}byteorder" in names:
+            order = budget.read(zf, f"{prefix}byteorder").decode("ascii", "replace")
+        archive = _Archive(path, zf, prefix, order.strip(), budget)
+        unpickler = _Unpickler(budget.read(zf, pickles[0]), archive)
         try:
             root = unpickler.load()
         except FormatError as exc:
