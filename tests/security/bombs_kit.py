@@ -72,11 +72,13 @@ class Global:
 
 
 class Call:
-    def __init__(self, func: Global, args: tuple[Any, ...]) -> None:
-        self.func, self.args = func, args
+    """REDUCE `func(*args)`, then BUILD with `state` when given."""
+
+    def __init__(self, func: Global, args: tuple[Any, ...], state: Any = None) -> None:
+        self.func, self.args, self.state = func, args, state
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (self.func, self.args)
+        return (self.func, self.args) if self.state is None else (self.func, self.args, self.state)
 
 
 class Storage:
@@ -98,11 +100,11 @@ class _Pickler(pickle._Pickler):  # type: ignore[name-defined,misc]
         return None
 
 
-def dumps(obj: Any) -> bytes:
+def dumps(obj: Any, protocol: int = 2) -> bytes:
     import io
 
     out = io.BytesIO()
-    _Pickler(out, protocol=2).dump(obj)
+    _Pickler(out, protocol=protocol).dump(obj)
     return out.getvalue()
 
 

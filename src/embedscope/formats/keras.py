@@ -6,6 +6,10 @@ attribute, older ones are matched with `config.json` by walking the model's laye
 does. A `.keras` file is a zip of `config.json`, `metadata.json` and `model.weights.h5`: Embedding layers are
 named after the layer, and other 2-D float variables are offered only when there is no Embedding layer.
 Uncompressed contiguous datasets are memory-mapped straight from the file.
+
+Nothing outside the file is read, and nothing far larger than it: external links, datasets whose data lies in
+other files (external storage) and virtual datasets are refused, and so is a dataset declaring more than
+MAX_CLAIM_RATIO times the file's size (a never-written dataset reads as gigabytes of its fill value).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..embedding import Collection, Embedding
-from ..errors import FormatError
+from ..errors import AccessDeniedError, FormatError
 from ._selection import choose, missing, not_a_matrix, not_float, read_each, shape_text
 from ._weights import (
     corrupt_as_format_error,
@@ -38,6 +42,8 @@ from .zip_budget import ZipBudget
 log = logging.getLogger(__name__)
 
 WEIGHTS_MEMBER = "model.weights.h5"
+MAX_CLAIM_RATIO = 64
+_OUTSIDE_FIX = "copy the data into the file itself (h5repack -l CONTI in.h5 out.h5 for external storage)"
 
 
 def read(path: Path, options: ReadOptions, fmt: str) -> Collection:
@@ -140,7 +146,7 @@ def _read_h5_file(path: Path, want: str | None) -> Collection:
     h5 = _open_h5(path, path, what="this")
     with h5:
         mapped = map_bytes(path)
-        if "model_weights" in h5 or "layer_names" in h5.attrs:
+        if h5.get("model_weights", getlink=True) is not None or "layer_names" in h5.attrs:
             return _read_legacy(h5, path, mapped, want)
         return _from_h5(h5, path, mapped=mapped, base=0, config=None, want=want)
 
@@ -160,7 +166,8 @@ def _from_h5(
         attr = attr.decode("utf-8", "replace") if isinstance(attr, bytes) else attr
         if isinstance(attr, str) and attr:
             layer, cls = attr, by_name.get(attr, cls)
-        matrices = [group[k] for k in sorted(group, key=_var_order) if _is_matrix(group[k])]
+        members = [_child(group, k, path) for k in sorted(group, key=_var_order)]
+        matrices = [obj for obj in members if _is_matrix(obj)]
         if matrices:
             layers.append((layer, cls, matrices))
     if not layers and not any(True for _ in _vars_groups(h5)):
@@ -289,8 +296,61 @@ def _is_matrix(obj: Any) -> bool:
     return isinstance(obj, h5py.Dataset) and obj.ndim == 2 and (obj.dtype.kind == "f" or _is_bfloat16(obj))
 
 
+def _child(group: Any, name: str, path: Path) -> Any:
+    """`group[name]`, refused when the link leads into another file (an external link, or a soft link through one)."""
+    import h5py
+
+    link = group.get(name, getlink=True)
+    if link is None:
+        return None
+    if isinstance(link, h5py.ExternalLink):
+        raise AccessDeniedError(
+            f"{group.name.rstrip('/')}/{name} is a link into another file ({link.filename}:{link.path}), not read",
+            path=path,
+            fix=_OUTSIDE_FIX.split(" (")[0],
+        )
+    obj = group.get(name)
+    if obj is not None and obj.file != group.file:
+        raise AccessDeniedError(f"{group.name.rstrip('/')}/{name} leads into another file, not read", path=path)
+    return obj
+
+
+def _check_storage(ds: Any, mapped: np.ndarray, path: Path) -> None:
+    """Refuse a dataset whose data lies in other files, or that declares far more bytes than the file holds."""
+    import h5py
+
+    plist = ds.id.get_create_plist()
+    if plist.get_external_count() > 0:
+        other = plist.get_external(0)[0]
+        raise AccessDeniedError(
+            f"dataset {ds.name} keeps its data in another file ({other.decode('utf-8', 'replace')!r}): "
+            "external storage is not read",
+            path=path,
+            field=ds.name,
+            fix=_OUTSIDE_FIX,
+        )
+    if plist.get_layout() == h5py.h5d.VIRTUAL:
+        raise AccessDeniedError(
+            f"dataset {ds.name} is a virtual dataset, made of other datasets (maybe in other files): not read",
+            path=path,
+            field=ds.name,
+            fix="copy the data into a plain dataset",
+        )
+    limit = MAX_CLAIM_RATIO * int(mapped.shape[0]) + (1 << 20)
+    if ds.size * ds.dtype.itemsize > limit:
+        raise FormatError(
+            f"dataset {ds.name} declares {ds.size * ds.dtype.itemsize:,} bytes ({shape_text(ds.shape)}, {ds.dtype}), "
+            f"over {MAX_CLAIM_RATIO}x the file's {int(mapped.shape[0]):,} bytes: a dataset never written reads as "
+            "that much fill value (or its compression ratio is a bomb)",
+            path=path,
+            field=ds.name,
+            fix="save the weights again with model.save_weights",
+        )
+
+
 def _array(ds: Any, mapped: np.ndarray, base: int | None, path: Path) -> np.ndarray:
     """A dataset as stored (bfloat16 as uint16): memory-mapped when contiguous and uncompressed, else read."""
+    _check_storage(ds, mapped, path)
     bf16 = _is_bfloat16(ds)
     dtype = np.dtype("<u2") if bf16 else ds.dtype
     offset = ds.id.get_offset() if ds.chunks is None and base is not None else None
@@ -344,7 +404,8 @@ def _config_paths(config: dict[str, Any]) -> dict[str, tuple[str, str]]:
 # -- Keras 2 style HDF5 ----------------------------------------------------------------------------------
 def _read_legacy(h5: Any, path: Path, mapped: np.ndarray, want: str | None) -> Collection:
     """`model.save('x.h5')` / Keras 2 `save_weights`: layer_names -> weight_names -> datasets."""
-    root = h5.get("model_weights", h5)
+    root = _child(h5, "model_weights", path)
+    root = h5 if root is None else root
     classes: dict[str, str] = {}
     raw_config = h5.attrs.get("model_config")
     if raw_config is not None:
@@ -355,9 +416,11 @@ def _read_legacy(h5: Any, path: Path, mapped: np.ndarray, want: str | None) -> C
         classes = dict(_config_paths(config).values()) if isinstance(config, dict) else {}
     found: list[tuple[str, str, Any]] = []  # (layer, weight name, dataset)
     for layer in _strings(root.attrs.get("layer_names", [])):
-        group = root.get(layer)
-        for weight in _strings(group.attrs.get("weight_names", [])) if group is not None else []:
-            ds = group.get(weight)
+        group = _child(root, layer, path)
+        if group is None:
+            continue
+        for weight in _strings(group.attrs.get("weight_names", [])):
+            ds = _child(group, weight, path)
             if ds is None:
                 raise FormatError(f"layer {layer} lists weight {weight}, which is missing", path=path, field=layer)
             if _is_matrix(ds):

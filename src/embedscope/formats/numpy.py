@@ -88,7 +88,7 @@ def _read_npy(path: Path, options: Any, head: bytes) -> Embedding:
     if dtype.hasobject:
         raise FormatError(f"the array holds Python objects (dtype {dtype}), not numbers", path=path, fix=_PICKLE_FIX)
     _check_matrix(path, shape, dtype)
-    expected = offset + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = offset + math.prod(shape) * dtype.itemsize  # Python ints: a forged shape cannot wrap around
     size = path.stat().st_size
     if size < expected:
         raise FormatError(
