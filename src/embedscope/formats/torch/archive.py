@@ -235,9 +235,9 @@ def _rebuild_tensor(storage: object, offset: object, size: object, stride: objec
     if claimed > storage.archive.claim_limit:
         error = FormatError(
             f"a tensor of size {shape} claims {claimed:,} bytes, over {MAX_CLAIM_RATIO}x the file's size "
-            f"({storage.archive.claim_limit:,} bytes): a view repeating a small storage (stride 0)?",
+            f"({storage.archive.claim_limit:,} bytes): converting it would allocate far more than the file holds",
             path=storage.archive.path,
-            fix="save the tensor itself (tensor.contiguous().clone()), not an expanded view",
+            fix="save the tensor itself (tensor.contiguous().clone()), not a view repeating a small storage (stride 0)",
         )
     last = offset + sum((n - 1) * s for n, s in zip(shape, steps, strict=True)) if all(shape) else offset - 1
     if last >= storage.numel:
