@@ -349,6 +349,7 @@ class Collection:
 
     runs: dict[str, dict[str, Embedding]] = field(default_factory=dict)
     source: str | None = None
+    roots: dict[str, str] = field(default_factory=dict)  # run -> the folder it was read from (what the server may open)
 
     def add(self, run: str, embedding: Embedding) -> None:
         tensors = self.runs.setdefault(run, {})

@@ -175,6 +175,13 @@ class PayloadTooLargeError(EmbedscopeError):
     kind = "too_large"
 
 
+class TooManyRequestsError(EmbedscopeError):
+    """The server is at a limit of work it takes on (projection jobs queued); try again later."""
+
+    status = 429
+    kind = "too_many_requests"
+
+
 class StorageError(EmbedscopeError):
     """The state folder could not be written (disk full, permissions)."""
 

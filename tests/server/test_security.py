@@ -36,11 +36,12 @@ def test_a_query_token_sets_a_cookie_for_later_requests(make_client, expect_erro
     first = client.get("/", params={"token": "s3cret-token"})
     assert first.status_code == 200
     cookie = first.headers["set-cookie"]
-    assert cookie.startswith("embedscope_token=s3cret-token") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert cookie.startswith("embedscope_token_8000=s3cret-token")  # one cookie per server: named after its port
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert client.get("/api/runs").status_code == 200  # the client sends the cookie back
     client.http.cookies.clear()
     expect_error(client.get("/api/runs"), 401, "unauthorized")
-    assert client.get("/api/runs", headers={"Cookie": "embedscope_token=s3cret-token"}).status_code == 200
+    assert client.get("/api/runs", headers={"Cookie": "embedscope_token_8000=s3cret-token"}).status_code == 200
 
 
 def test_a_token_given_on_loopback_is_required_too(make_client, expect_error) -> None:

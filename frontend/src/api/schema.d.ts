@@ -451,6 +451,12 @@ export interface components {
         BookmarkList: {
             /** Bookmarks */
             bookmarks: components["schemas"]["Bookmark"][];
+            /**
+             * Skipped
+             * @description damaged entries of the bookmarks file, not served: where each is and why (kept, not deleted)
+             * @default []
+             */
+            skipped?: string[];
         };
         /** ChoiceOut */
         ChoiceOut: {
@@ -3129,6 +3135,15 @@ export interface operations {
             };
             /** @description A parameter out of its range or not among its choices */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many projection jobs queued: try again when one has finished */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

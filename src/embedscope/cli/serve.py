@@ -1,13 +1,22 @@
-"""`embedscope serve`: the projector page and its HTTP API on the given paths."""
+"""`embedscope serve`: the projector page and its HTTP API on the given paths.
+
+The access token may come from `--token`, the environment variable EMBEDSCOPE_TOKEN or the first line of
+`--token-file`; the last two keep it out of the process list (`ps` shows every argument).
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .options import choose_options, read_kwargs, read_options
+
+TOKEN_ENV = "EMBEDSCOPE_TOKEN"
+TOKEN_FILE_MAX = 4096  # bytes
+TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")  # a bearer token's characters (RFC 6750), safe in a cookie
 
 
 @click.command()
@@ -20,7 +29,18 @@ from .options import choose_options, read_kwargs, read_options
     show_default=True,
     help="Port; 0 (or a busy port) takes a free one.",
 )
-@click.option("--token", help="Access token; one is made when --host is not loopback.")
+@click.option(
+    "--token",
+    envvar=TOKEN_ENV,
+    show_envvar=True,
+    help="Access token; one is made when --host is not loopback. Prefer $EMBEDSCOPE_TOKEN or --token-file: "
+    "other users of the machine see the command line.",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the access token from the first line of this file.",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
 @click.option(
     "--state-dir",
@@ -36,6 +56,7 @@ def serve(
     host: str,
     port: int,
     token: str | None,
+    token_file: Path | None,
     open_browser: bool,
     state_dir: Path | None,
     max_upload: int,
@@ -49,10 +70,7 @@ def serve(
     from ..server.launch import serve as run_server
     from ..server.state import ServerSettings
 
-    if token == "":
-        raise click.BadParameter(
-            "an empty token protects nothing; give a real one or leave it out", param_hint="--token"
-        )
+    token = _token(token, token_file)
     if max_upload < 1:
         raise click.BadParameter("must be at least 1 (MiB)", param_hint="--max-upload")
     collection = collect(list(paths), run=run, tensor=tensor, **read_kwargs(kwargs))
@@ -71,3 +89,33 @@ def serve(
         click.echo(f"embedscope is at {url}  (Ctrl-C stops it)")
 
     run_server(collection, settings, open_browser=open_browser, warm_up=not no_warm_up, announce=announce)
+
+
+def _token(given: str | None, path: Path | None) -> str | None:
+    """The token of --token, $EMBEDSCOPE_TOKEN or --token-file (one of them), checked."""
+    hint = "--token" if path is None else "--token-file"
+    if path is not None:
+        if given is not None:
+            source = click.get_current_context().get_parameter_source("token")
+            where = f"${TOKEN_ENV}" if source == click.core.ParameterSource.ENVIRONMENT else "--token"
+            raise click.BadParameter(f"give the token once: both {where} and --token-file are set", param_hint=hint)
+        given = _read_token(path)
+    if given is None:
+        return None
+    if given == "":
+        raise click.BadParameter("an empty token protects nothing; give a real one or leave it out", param_hint=hint)
+    if not TOKEN_CHARS.fullmatch(given):
+        raise click.BadParameter(
+            f"a token holds letters, digits and -._~+/= only (found {len(given)} characters, among them others); "
+            "make one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'",
+            param_hint=hint,
+        )
+    return given
+
+
+def _read_token(path: Path) -> str:
+    from ..files import read_regular
+
+    data = read_regular(path, what="token file", limit=TOKEN_FILE_MAX)
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    return lines[0].strip() if lines else ""

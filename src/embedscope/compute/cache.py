@@ -3,7 +3,8 @@
 An entry is one uncompressed ``.npz`` file holding the result arrays and a JSON ``__meta__`` record. It is
 written to a temporary file in the same folder and moved into place with ``os.replace``, so a reader sees either
 the whole entry or none. The cache folder is ``$EMBEDSCOPE_CACHE_DIR``, else ``$XDG_CACHE_HOME/embedscope``, else
-``~/.cache/embedscope``; projections go to its ``projections/`` subfolder.
+``~/.cache/embedscope``; projections go to its ``projections/`` subfolder. An entry is opened as a regular file
+under the cache folder (`files.open_regular`), and a damaged one is a miss: warned about, removed, computed again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 import tempfile
 import weakref
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
@@ -24,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import EmbedscopeError, NotFoundError, ParameterError
+from ..files import open_regular
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,9 @@ FORMAT_VERSION = 1
 META = "__meta__"
 HASH_CHUNK = 1 << 26  # bytes per chunk digest (64 MiB)
 _KEY = re.compile(r"[0-9a-f]{64}")
+
+Entry = tuple[dict[str, np.ndarray], dict[str, Any]]  # an entry's arrays and its metadata
+Check = Callable[[dict[str, np.ndarray], dict[str, Any]], None]  # raises when an entry's content does not fit
 
 
 def cache_root() -> Path:
@@ -98,27 +103,38 @@ class ProjectionCache:
             raise ParameterError(f"a cache key is 64 lowercase hex digits, got {key!r}", field="key")
         return self.directory / f"{key}.npz"
 
-    def get(self, key: str) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
-        """The arrays and metadata stored under `key`, or None (also when the entry is unreadable)."""
+    def get(self, key: str, *, check: Check | None = None) -> Entry | None:
+        """The arrays and metadata stored under `key`, or None when there is no such entry.
+
+        A damaged entry is a miss too: anything that fails while reading it (an empty or cut file, a zip of other
+        content, compressed members, text or NaN arrays, metadata that is not a JSON object, a FIFO or a link out
+        of the cache folder) and anything `check(arrays, meta)` raises is logged as a warning, and the entry is
+        removed so that the projection is computed and stored again.
+        """
         path = self.path(key)
         try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {name: data[name] for name in data.files}
-        except FileNotFoundError:
+            arrays, meta = _read_entry(path, self.directory)
+            if check is not None:
+                check(arrays, meta)
+        except NotFoundError:
             return None
-        except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            log.warning("ignoring unreadable cache entry %s (%s)", path, exc)
-            return None
-        raw = arrays.pop(META, None)
-        if raw is None:
-            log.warning("ignoring cache entry %s without metadata", path)
-            return None
-        try:
-            meta = json.loads(raw.tobytes().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            log.warning("ignoring cache entry %s with bad metadata (%s)", path, exc)
+        except Exception as exc:  # whatever the damage, the entry is a miss (it is only a cache)
+            reason = exc.message if isinstance(exc, EmbedscopeError) else f"{type(exc).__name__}: {exc}"
+            log.warning("ignoring unreadable cache entry %s (%s): removed, to be computed again", path, reason)
+            self._remove(path)
             return None
         return arrays, meta
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        """Remove a damaged entry (a link itself, not what it points to; a folder only when empty)."""
+        try:
+            path.unlink()
+        except IsADirectoryError:
+            with suppress(OSError):
+                path.rmdir()
+        except OSError as exc:
+            log.warning("could not remove the damaged cache entry %s (%s)", path, exc)
 
     def put(self, key: str, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> bool:
         """Store `arrays` and `meta` under `key` atomically. Returns False (and logs) if the disk refuses."""
@@ -164,6 +180,33 @@ class ProjectionCache:
                     entry.unlink()
                     removed += 1
         return removed
+
+
+def _read_entry(path: Path, root: Path) -> Entry:
+    """Read one entry, opened as a regular file under `root`; raises on any damage (see ProjectionCache.get)."""
+    with open_regular(path, root=root, what="cache entry") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        with zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+            if any(m.compress_type != zipfile.ZIP_STORED for m in members):
+                raise ValueError("compressed members (entries are stored uncompressed)")
+            if sum(m.file_size for m in members) > size:
+                raise ValueError(f"members of {sum(m.file_size for m in members):,} bytes in a {size:,}-byte file")
+        handle.seek(0)
+        with np.load(handle, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+    raw = arrays.pop(META, None)
+    if raw is None:
+        raise ValueError("no metadata")
+    meta = json.loads(raw.tobytes().decode("utf-8"))
+    if not isinstance(meta, dict):
+        raise ValueError(f"metadata is a JSON {type(meta).__name__}, not an object")
+    for name, arr in arrays.items():
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(f"array {name!r} holds {arr.dtype}, not numbers")
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            raise ValueError(f"array {name!r} holds NaN or infinite values")
+    return arrays, meta
 
 
 # id(array) -> (weak reference, (shape, dtype, strides, data address), digest)

@@ -85,7 +85,7 @@ def project(
         raise ParameterError("a reference embedding goes with an aligned spec, and only then", field="align_to")
     key = None if cache is None else spec.key(emb, reference)
     if key is not None:
-        hit = cached(cache, key, spec)
+        hit = cached(cache, key, spec, rows=len(emb))
         if hit is not None:
             report(progress, Progress(stage="cached", fraction=1.0, coords=hit.coords, final=True))
             return hit
@@ -126,9 +126,14 @@ def project(
     return result
 
 
-def cached(cache: Any, key: str, spec: ProjectionSpec) -> Projection | None:
-    """The projection stored under `key`, or None."""
-    hit = cache.get(key)
+def cached(cache: Any, key: str, spec: ProjectionSpec, *, rows: int | None = None) -> Projection | None:
+    """The projection stored under `key`, or None (also when the entry does not fit `spec`: it is computed again).
+
+    `rows` is the embedding's number of rows (checked when the spec has no subset and it is given).
+    """
+    if spec.subset is not None:
+        rows = len(spec.subset)
+    hit = cache.get(key, check=lambda arrays, meta: check_entry(arrays, meta, spec, rows))
     return None if hit is None else from_cache(hit, spec.subset)
 
 
@@ -219,8 +224,8 @@ def _principal_components(
         subset = None if spec.subset is None else data_hash(spec.subset)
         parts = {"spherize": spec.spherize, "random_state": spec.random_state, "subset": subset}
         key = make_key(kind="pca-components", code=CODE_VERSION, data=data_hash(emb.vectors), **parts)
-        hit = cache.get(key)
-        if hit is not None and "components" in hit[0]:
+        hit = cache.get(key, check=lambda arrays, meta: _check_components(arrays, meta, len(x), spec))
+        if hit is not None:
             return hit[0]["components"], [float(v) for v in hit[1]["explained_variance_ratio"]]
     res = pca(x, n_components=min(PCA_COMPONENTS, *x.shape), random_state=spec.random_state)
     components = res.coords.astype(np.float32)
@@ -345,3 +350,48 @@ def from_cache(hit: tuple[dict[str, np.ndarray], dict[str, Any]], indices: np.nd
         quality=meta["quality"],
         cached=True,
     )
+
+
+_META_TYPES: dict[str, tuple[type, ...]] = {
+    "method": (str,),
+    "params": (dict,),
+    "random_state": (int,),
+    "spherize": (bool,),
+    "explained_variance_ratio": (list, type(None)),
+    "extra": (dict,),
+    "quality": (int, float, type(None)),
+}
+
+
+def _check_array(arrays: dict[str, np.ndarray], name: str, rows: int | None, columns: int) -> np.ndarray:
+    """arrays[name]: float32, `rows` x (at least) `columns`; ValueError (or KeyError) when it is not."""
+    arr = arrays[name]
+    if arr.dtype != np.float32 or arr.ndim != 2 or arr.shape[1] < columns or rows not in (None, arr.shape[0]):
+        want = f"{'n' if rows is None else rows} x {columns}"
+        raise ValueError(f"{name!r} is {arr.dtype} {arr.shape}, expected float32 {want}")
+    return arr
+
+
+def check_entry(arrays: dict[str, np.ndarray], meta: dict[str, Any], spec: ProjectionSpec, rows: int | None) -> None:
+    """Raise ValueError (or KeyError) unless a cache entry is a projection as `to_cache` stores one for `spec`."""
+    coords = _check_array(arrays, "coords", rows, spec.n_components)
+    if coords.shape[1] != spec.n_components:
+        raise ValueError(f"'coords' has {coords.shape[1]} columns for a {spec.n_components}-D projection")
+    if "components" in arrays:
+        _check_array(arrays, "components", len(coords), 1)
+    for name, types in _META_TYPES.items():
+        if not isinstance(meta[name], types):
+            raise ValueError(f"metadata {name!r} is a {type(meta[name]).__name__}")
+    if meta["method"] != spec.method:
+        raise ValueError(f"a {meta['method']!r} projection stored for {spec.method!r}")
+
+
+def _check_components(arrays: dict[str, np.ndarray], meta: dict[str, Any], rows: int, spec: ProjectionSpec) -> None:
+    """Raise unless a cache entry holds PCA components for `rows` rows, with one variance ratio per component."""
+    axes = spec.params.get("axes", [0, 1])
+    components = _check_array(arrays, "components", rows, max(axes) + 1)
+    ratio = meta["explained_variance_ratio"]
+    if not isinstance(ratio, list) or len(ratio) != components.shape[1]:
+        raise ValueError(f"{components.shape[1]} components with variance ratios {ratio!r:.80}")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in ratio):
+        raise ValueError(f"variance ratios {ratio!r:.80} are not all numbers")

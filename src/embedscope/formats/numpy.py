@@ -28,6 +28,7 @@ from ..checks import as_float32, check_finite, describe_content
 from ..embedding import Collection, Embedding
 from ..errors import EmbedscopeError, FormatError, IntegrityError
 from ._selection import choose, missing, not_a_matrix, read_each, shape_text
+from .side_files import present
 from .zip_budget import ZipBudget
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def _check_matrix(path: Path, shape: tuple[int, ...], dtype: np.dtype[Any], key:
 def _with_metadata_beside(path: Path, emb: Embedding, options: Any) -> Embedding:
     """Attach `<stem>_metadata.tsv` written beside the .npy by `write`, unless --metadata names another."""
     beside = path.with_name(f"{path.stem}_metadata.tsv")
-    if getattr(options, "metadata", None) is not None or not beside.is_file():
+    if getattr(options, "metadata", None) is not None or not present(beside, what="metadata file"):
         return emb
     from . import tsv
 

@@ -17,6 +17,7 @@ from typing import Any
 from ..embedding import Collection, Embedding, use_writer
 from ..errors import EmbedscopeError, FormatError, MetadataError, NotFoundError, ParameterError
 from .options import ReadOptions
+from .side_files import present
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def load_collection(path: str | Path, *, format: str | None = None, **options: A
     """Read everything `path` holds as a Collection of runs and embeddings."""
     p = Path(path)
     opts = _read_options(options)
+    present(p, what="input file")  # a FIFO or device is refused here, before any reader (or sniff) opens it
     fmt = format or sniff(p)
     module = _module(fmt)
     try:
@@ -150,7 +152,14 @@ def load_collection(path: str | Path, *, format: str | None = None, **options: A
         ) from exc
     collection = result if isinstance(result, Collection) else _single(result, p)
     collection.source = str(p)
+    root = str(served_root(p))
+    collection.roots = {run: root for run in collection.runs}
     return _attach_common(collection, opts, metadata_read=fmt == "tsv")
+
+
+def served_root(path: Path) -> Path:
+    """The folder whatever `path` names may read from: the folder itself (a log dir), else the file's folder."""
+    return (path if path.is_dir() else path.parent).resolve()
 
 
 def _read_options(options: dict[str, Any]) -> ReadOptions:

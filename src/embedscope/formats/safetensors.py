@@ -24,10 +24,12 @@ import pyarrow as pa
 from ..checks import as_float32
 from ..embedding import Collection, Embedding
 from ..errors import FormatError, NotFoundError
+from ..files import read_regular
 from ..metadata import typed_table
 from ._selection import choose, missing, not_a_matrix, not_float, read_each, shape_text
 from ._weights import corrupt_as_format_error, map_bytes, release_pages, weights_embedding
 from .options import ReadOptions
+from .side_files import present
 from .tsv_metadata import read_labels
 
 log = logging.getLogger(__name__)
@@ -249,7 +251,7 @@ def _read(path: Path, tensor: str | None) -> Collection:
         )
     folder = path if path.is_dir() else path.parent
     vocab_path = folder / "vocab.txt"
-    vocab = read_vocab(vocab_path) if vocab_path.is_file() else None
+    vocab = read_vocab(vocab_path) if present(vocab_path, what="vocab file") else None
     if vocab is not None:
         _warn_unused_vocab(vocab_path, vocab, [emb for _, emb in pairs], chosen=tensor is not None)
     collection = Collection(source=str(path))
@@ -309,9 +311,9 @@ def _files(path: Path) -> list[tuple[str, Path, list[str] | None]]:
     indexes = sorted(path.glob(f"*{INDEX_SUFFIX}"))
     if indexes:
         return _index(indexes[0])
-    if (path / "model.safetensors").is_file():
+    if present(path / "model.safetensors", what="safetensors file"):
         return [(".", path / "model.safetensors", None)]
-    found = sorted(path.glob("*.safetensors"))
+    found = sorted(f for f in path.glob("*.safetensors") if present(f, what="safetensors file"))
     if not found:
         raise NotFoundError("no model.safetensors in this folder", path=path, fix="point at the .safetensors file")
     if len(found) == 1:
@@ -322,7 +324,7 @@ def _files(path: Path) -> list[tuple[str, Path, list[str] | None]]:
 def _index(index_path: Path) -> list[tuple[str, Path, list[str] | None]]:
     """The shards `model.safetensors.index.json` lists, each with the keys its weight_map puts there."""
     try:
-        parsed = json.loads(index_path.read_text(encoding="utf-8-sig"))
+        parsed = json.loads(read_regular(index_path, what="safetensors index").decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(f"not valid JSON ({exc})", path=index_path) from exc
     weight_map = parsed.get("weight_map") if isinstance(parsed, dict) else None
@@ -338,7 +340,7 @@ def _index(index_path: Path) -> list[tuple[str, Path, list[str] | None]]:
         shard = index_path.parent / name
         if Path(name).name != name:
             raise FormatError(f"shard {name!r} is not a file name in this folder", path=index_path, field="weight_map")
-        if not shard.is_file():
+        if not present(shard, what="safetensors shard"):
             raise NotFoundError(
                 f"the index names shard {name}, which does not exist", path=index_path, fix="download every shard"
             )

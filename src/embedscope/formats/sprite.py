@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import FormatError, NotFoundError, ParameterError
+from ..files import open_regular
 from ..sprite import Sprite
 
 log = logging.getLogger(__name__)
@@ -27,10 +28,14 @@ MAX_SIZE = 8192  # px per side; browsers (WebGL textures) cannot hold larger ima
 _CHANNELS = (1, 3, 4)
 
 
-def read_sprite(path: Path, single_image_dim: tuple[int, int], *, n: int | None = None) -> Sprite:
-    """Open a sprite image whose thumbnails are `single_image_dim` (width, height) px; check it holds `n`."""
+def read_sprite(
+    path: Path, single_image_dim: tuple[int, int], *, n: int | None = None, root: Path | None = None
+) -> Sprite:
+    """Open a sprite image whose thumbnails are `single_image_dim` (width, height) px; check it holds `n`.
+
+    A FIFO or device is refused; with `root`, an image that does not lie under it (links resolved) is refused."""
     width, height = _dim(single_image_dim)
-    image = _open_image(Path(path))
+    image = _open_image(Path(path), root=root)
     if width > image.width or height > image.height:
         raise FormatError(
             f"thumbnail size {width}x{height} px is larger than the sprite image ({image.width}x{image.height} px)",
@@ -117,12 +122,13 @@ def _dim(value: Any) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def _open_image(path: Path) -> Image.Image:
-    if not path.is_file():
+def _open_image(path: Path, *, root: Path | None = None) -> Image.Image:
+    if not path.exists() or path.is_dir():
         raise NotFoundError("no such image file", path=path)
     try:
-        image: Image.Image = Image.open(path)
-        image.load()
+        with open_regular(path, root=root, what="image file") as fh:
+            image: Image.Image = Image.open(fh)
+            image.load()
     except UnidentifiedImageError:
         raise FormatError("not an image Pillow can read", path=path, fix="a sprite is a PNG or JPEG file") from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:

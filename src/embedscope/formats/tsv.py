@@ -21,8 +21,10 @@ import pyarrow.csv as pa_csv
 from ..checks import check_not_wide, decode_text, find_non_finite
 from ..embedding import Embedding
 from ..errors import FormatError
+from ..files import open_regular
 from ..metadata import typed_table
 from .options import ReadOptions
+from .side_files import present
 from .tsv_metadata import check_file, read_metadata, write_metadata
 
 __all__ = ["read", "read_metadata", "read_vectors", "write", "write_metadata", "write_vectors"]
@@ -36,16 +38,17 @@ _WRITE_CHUNK_ROWS = 16384
 
 
 # -- vectors ---------------------------------------------------------------------------------------------
-def read_vectors(path: Path) -> tuple[np.ndarray, list[str] | None]:
+def read_vectors(path: Path, *, root: Path | None = None) -> tuple[np.ndarray, list[str] | None]:
     """Read a projector vectors TSV as (float32 N x D matrix, labels or None).
 
     The file is parsed by pyarrow with float32 columns; only when that fails does a line-by-line pass run,
     which either accepts what the projector accepts (blank lines, trailing tabs, padded numbers) or raises a
-    FormatError naming the line and column of the first problem.
+    FormatError naming the line and column of the first problem. A FIFO or device is refused; with `root`,
+    a file that does not lie under it (links resolved) is refused too.
     """
     path = Path(path)
     check_file(path)
-    with path.open("rb") as fh:
+    with open_regular(path, root=root, what="vectors file") as fh:
         check_not_wide(fh.read(1024), path=path)
     first = _first_line(path)
     if first is not None:
@@ -236,7 +239,7 @@ def _sibling_names(path: Path) -> Iterator[Path]:
 def _sibling_metadata(path: Path, n: int) -> pa.Table | None:
     """The metadata file next to `path`, when there is one and its rows fit (a warning otherwise)."""
     for candidate in _sibling_names(path):
-        if candidate == path or not candidate.is_file():
+        if candidate == path or not present(candidate, what="metadata file"):
             continue
         try:
             table = read_metadata(candidate, n=n)

@@ -15,22 +15,26 @@ import pyarrow as pa
 
 from ..checks import decode_text
 from ..errors import FormatError, MetadataError, NotFoundError, ParameterError
+from ..files import read_regular
 from ..metadata import column_strings, typed_table
 
 log = logging.getLogger(__name__)
 
 
 def check_file(path: Path, *, what: str = "a .tsv file") -> None:
-    if not path.is_file():
+    if not path.exists() or path.is_dir():  # a FIFO or device is refused when opened (files.open_regular)
         kind = "is a folder, not a file" if path.is_dir() else "no such file"
         raise NotFoundError(kind, path=path, fix=f"give the path of {what}")
 
 
-def metadata_lines(path: Path) -> list[str]:
-    """The file's lines as the projector splits them: UTF-8 (BOM allowed), LF or CRLF, no row after the last break."""
+def metadata_lines(path: Path, *, root: Path | None = None) -> list[str]:
+    """The file's lines as the projector splits them: UTF-8 (BOM allowed), LF or CRLF, no row after the last break.
+
+    A FIFO or device is refused; with `root`, a file that does not lie under it (links resolved) is refused too.
+    """
     path = Path(path)
     check_file(path)
-    lines = decode_text(path.read_bytes(), path=path).split("\n")
+    lines = decode_text(read_regular(path, root=root, what="metadata file"), path=path).split("\n")
     if lines[-1] == "":
         lines.pop()  # the final line break does not start a row
     return [line.removesuffix("\r") for line in lines]
@@ -63,10 +67,12 @@ def _check_single_column(path: Path, lines: list[str], *, labels_only: bool = Fa
         )
 
 
-def read_metadata(path: Path, *, n: int | None) -> pa.Table:
-    """Read a projector metadata TSV; with `n`, its row count must fit n vectors (or say which rule broke)."""
+def read_metadata(path: Path, *, n: int | None, root: Path | None = None) -> pa.Table:
+    """Read a projector metadata TSV; with `n`, its row count must fit n vectors (or say which rule broke).
+
+    With `root`, the file must lie under it (see metadata_lines)."""
     path = Path(path)
-    lines = metadata_lines(path)
+    lines = metadata_lines(path, root=root)
     if not lines:
         if n == 0:
             return typed_table({"label": []})

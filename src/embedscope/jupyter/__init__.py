@@ -22,8 +22,20 @@ __all__ = ["show"]
 
 EMBED_FLAG = "embed=1"  # in the frame's query: the page is shown in a notebook cell
 PROXY_ENV = "EMBEDSCOPE_JUPYTER_PROXY"  # "1": through jupyter-server-proxy; a URL with {port}: through that
+FRAME_ENV = "EMBEDSCOPE_FRAME_ANCESTORS"  # more origins (space-separated) of notebooks that may show the page
+# Who may show the widget's page in a frame (CSP frame-ancestors; every other site is refused): a notebook on this
+# machine (direct mode: the page is at 127.0.0.1, the notebook at another local origin), the page's own origin
+# (through a proxy, the notebook's), and VS Code's notebook webviews.
+NOTEBOOK_ORIGINS = (
+    "'self'",
+    "http://localhost:*",
+    "http://127.0.0.1:*",
+    "https://localhost:*",
+    "https://127.0.0.1:*",
+    "vscode-webview:",
+)
 _token_lock = threading.Lock()
-_token: list[str] = []  # one token for every proxied server of this process: they share one cookie name
+_token: list[str] = []  # one token for every proxied server of this process
 
 
 def show(
@@ -65,7 +77,9 @@ def show(
     release(where)  # what this place showed before stops before the new server starts
     collection = Collection(source=shown.embedding.source)
     collection.add(".", shown.embedding)
-    settings = ServerSettings(host="127.0.0.1", port=0, token=_shared_token() if mode else None)
+    settings = ServerSettings(
+        host="127.0.0.1", port=0, token=_shared_token() if mode else None, frame_ancestors=frame_ancestors()
+    )
     server = start_in_background(collection, settings)
     try:
         widget = ProjectorWidget(shown, server, src=frame_src(mode, server.port, settings.token), height=height)
@@ -94,6 +108,25 @@ def _proxy_mode(proxy: bool | str | None) -> str:
             fix='for example proxy="https://hub.example.org/user/me/proxy/{port}/"',
         )
     return proxy
+
+
+def frame_ancestors() -> tuple[str, ...]:
+    """The notebook origins that may frame the page: NOTEBOOK_ORIGINS and those of EMBEDSCOPE_FRAME_ANCESTORS."""
+    extra = os.environ.get(FRAME_ENV, "").split()
+    bad = [s for s in extra if not _is_origin(s)]
+    if bad:
+        raise ParameterError(
+            f"{FRAME_ENV} must hold origins like https://notebook.example.org:8888, got {bad[0]!r}",
+            field=FRAME_ENV,
+            fix="separate several with spaces; leave out paths, quotes and wildcard hosts",
+        )
+    return NOTEBOOK_ORIGINS + tuple(extra)
+
+
+def _is_origin(source: str) -> bool:
+    parts = urlsplit(source)
+    plain = all(ch.isalnum() or ch in "-.:[]" for ch in parts.netloc)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and plain and parts.path in ("", "/")
 
 
 def _shared_token() -> str:

@@ -38,6 +38,7 @@ _HTTP_KINDS = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "parameter",
+    429: "too_many_requests",
 }
 
 
@@ -176,5 +177,11 @@ def make_app(collection: Collection, settings: ServerSettings | None = None, **k
     static.mount_web(app)
     allowed = [] if token_needed(settings.host) else [settings.host]
     app.add_middleware(CatchAll)
-    app.add_middleware(Guard, token=settings.token, max_body=settings.max_upload_bytes, allowed_hosts=allowed)
+    app.add_middleware(
+        Guard,
+        token=settings.token,
+        max_body=settings.max_upload_bytes,
+        allowed_hosts=allowed,
+        frame_ancestors=settings.frame_ancestors,
+    )
     return app

@@ -1,9 +1,15 @@
 """Named page states (bookmarks), kept in one JSON file in the server's state folder.
 
-The file is `{"version": 1, "bookmarks": [{"name", "state", "created", "updated"}, ...]}`. Every change writes a
-temporary file in the same folder, fsyncs it, and moves it over the old one with `os.replace` (then fsyncs the
-folder), so a crash at any point leaves either the old file or the new one, never a torn one. A file that
-cannot be read is moved aside (`bookmarks.json.unreadable-<time>`) with a warning, never overwritten.
+The file is `{"version": 1, "bookmarks": [{"name", "state", "created", "updated"}, ...]}`, compact, one bookmark a
+line. Every change writes a temporary file in the same folder, fsyncs it, and moves it over the old one with
+`os.replace` (then fsyncs the folder), so a crash at any point leaves either the old file or the new one, never a
+torn one. Nothing saved is lost:
+- a file that cannot be read (not JSON, not a regular file in the state folder: a FIFO, a device, a link leading
+  out) is moved aside (`bookmarks.json.unreadable-<time>`) with a warning, never overwritten or waited on;
+- an entry that could not have been saved (a state nested too deep, a name or a date of the wrong kind, text that
+  is not text) is skipped with a warning and listed in `skipped`; the next change keeps the file as it was beside
+  the new one (`bookmarks.json.damaged-<time>`).
+A state is checked before it is saved (nesting, size, numbers JSON has), and the store has a count and a size.
 """
 
 from __future__ import annotations
@@ -17,16 +23,28 @@ import threading
 import time
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..errors import ConflictError, NotFoundError, ParameterError, PayloadTooLargeError, StorageError
+from ..errors import (
+    ConflictError,
+    EmbedscopeError,
+    NotFoundError,
+    ParameterError,
+    PayloadTooLargeError,
+    StorageError,
+)
+from ..files import read_regular
 
 log = logging.getLogger(__name__)
 
 FILENAME = "bookmarks.json"
 VERSION = 1
 MAX_NAME = 200
-MAX_STATE_BYTES = 4 * 1024 * 1024  # one bookmark's state document, as JSON
+MAX_DEPTH = 64  # nested objects and arrays in one state (the page's go 3 deep; JSON encoders stop near 255)
+MAX_STATE_BYTES = 4 * 1024 * 1024  # one state, as JSON: a selection and an isolated set of 200k points each
+MAX_COUNT = 1000  # bookmarks in the store
+MAX_TOTAL_BYTES = 64 * 1024 * 1024  # the whole file, as saved
+MAX_FILE_BYTES = 4 * MAX_TOTAL_BYTES  # a file read (older servers wrote indented JSON); a larger one is moved aside
 # 1 to 200 characters, no control characters, no `/` or `\`, not only spaces, not "." or ".." (the schema says so too)
 _FREE = r"[^\x00-\x1f\x7f-\x9f/\\]"
 NAME_PATTERN = rf"^(?!\.{{1,2}}$){_FREE}*[^\s\x00-\x1f\x7f-\x9f/\\]{_FREE}*$"
@@ -35,6 +53,8 @@ _NAME = re.compile(NAME_PATTERN)
 
 def check_name(name: str, *, field: str = "name") -> str:
     """A bookmark name: NAME_PATTERN, at most MAX_NAME characters, encodable as UTF-8."""
+    if not isinstance(name, str):
+        raise ParameterError(f"a bookmark name is text, got {type(name).__name__}", field=field)
     if not name.strip() or len(name) > MAX_NAME:
         raise ParameterError(f"a bookmark name has 1 to {MAX_NAME} characters, got {len(name)}", field=field)
     if not _NAME.match(name):
@@ -44,18 +64,84 @@ def check_name(name: str, *, field: str = "name") -> str:
             field=field,
             fix="use letters, digits, spaces, punctuation (no control characters, `/` or `\\`)",
         )
-    _check_text(name, field=field)
+    _encoded(name, field=field)
     return name
 
 
-def _check_text(value: Any, *, field: str) -> int:
-    """Size in bytes of `value` as UTF-8 JSON; a lone surrogate (valid JSON, not valid text) is refused."""
+def check_state(state: Any, *, field: str = "state") -> bytes:
+    """A bookmark's state as compact UTF-8 JSON; refused when nested too deep, too large, or not JSON text."""
+    depth = _depth(state, MAX_DEPTH)
+    if depth > MAX_DEPTH:
+        raise ParameterError(
+            f"a bookmark's state may be nested {MAX_DEPTH} deep, this one is nested deeper",
+            field=field,
+            fix="save the page's state as the page makes it",
+        )
+    data = _encoded(state, field=field)
+    if len(data) > MAX_STATE_BYTES:
+        raise PayloadTooLargeError(
+            f"a bookmark's state is {len(data):,} bytes, over the limit of {MAX_STATE_BYTES:,}",
+            field=field,
+            fix="save a smaller selection",
+        )
+    return data
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deep objects and arrays nest in `value` (0 for a number or a string); stops counting past `limit`."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if deepest > limit:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _encoded(value: Any, *, field: str) -> bytes:
+    """`value` as compact UTF-8 JSON; a lone surrogate (valid JSON, not valid text) or NaN/Infinity is refused."""
     try:
-        return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ParameterError(
             f"`{field}` holds a lone surrogate {exc.object[exc.start : exc.end]!r}, which is not text", field=field
         ) from None
+    except ValueError:
+        raise ParameterError(
+            f"`{field}` holds a number JSON has not (NaN or Infinity)", field=field, fix="use null or a finite number"
+        ) from None
+
+
+def _problem(item: Any, seen: set[str]) -> str | None:
+    """Why an entry of the file cannot be served (None: it can)."""
+    if not isinstance(item, dict):
+        return f"a JSON {type(item).__name__}, not a bookmark object"
+    try:
+        check_name(item.get("name"))  # type: ignore[arg-type]
+        check_state(item.get("state"))
+    except EmbedscopeError as exc:
+        return exc.message
+    if not all(isinstance(item.get(key), str) for key in ("created", "updated")):
+        return "its `created` and `updated` are not both dates (text)"
+    if item["name"] in seen:
+        return f"a second bookmark named {item['name']!r}"
+    return None
+
+
+class Listing(NamedTuple):
+    bookmarks: list[dict[str, Any]]  # the entries served, in order
+    skipped: list[str]  # why each damaged entry of the file is not served
+
+
+class _Loaded(NamedTuple):
+    items: list[dict[str, Any]]  # the entries that can be served
+    skipped: list[str]
+    raw: bytes  # the file as read (kept aside before a change when entries were skipped)
 
 
 def _now() -> str:
@@ -71,33 +157,54 @@ class BookmarkStore:
         self._lock = threading.Lock()
 
     # -- reading ---------------------------------------------------------------------------------------------
-    def _load(self) -> list[dict[str, Any]]:
+    def _load(self) -> _Loaded:
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except (FileNotFoundError, NotADirectoryError):
-            return []
-        except OSError as exc:
-            raise StorageError(f"cannot read the bookmarks: {exc.strerror}", path=self.path) from None
-        try:
-            doc = json.loads(text)
-            items = doc["bookmarks"]
-            if not isinstance(items, list) or not all(isinstance(b, dict) and "name" in b for b in items):
-                raise ValueError("bookmarks is not a list of named states")
-        except (ValueError, KeyError, TypeError) as exc:
-            aside = self.path.with_name(f"{FILENAME}.unreadable-{int(time.time())}")
-            log.warning("%s is unreadable (%s): moved to %s, starting with no bookmarks", self.path, exc, aside)
-            with suppress(OSError):
-                os.replace(self.path, aside)
-            return []
-        return items
+            raw = read_regular(self.path, root=self.folder, what="bookmarks file", limit=MAX_FILE_BYTES)
+            items = json.loads(raw)["bookmarks"]
+            if not isinstance(items, list):
+                raise ValueError("`bookmarks` is not a list")
+        except NotFoundError:
+            return _Loaded([], [], b"")
+        except (EmbedscopeError, ValueError, KeyError, TypeError, RecursionError) as exc:
+            self._move_aside("unreadable", exc.message if isinstance(exc, EmbedscopeError) else str(exc))
+            return _Loaded([], [], b"")
+        good: list[dict[str, Any]] = []
+        skipped: list[str] = []
+        for number, item in enumerate(items, start=1):
+            problem = _problem(item, {b["name"] for b in good})
+            if problem is None:
+                good.append(item)
+                continue
+            name = f" ({item['name']!r:.60})" if isinstance(item, dict) and isinstance(item.get("name"), str) else ""
+            skipped.append(f"{FILENAME} entry {number}{name}: {problem}")
+            log.warning("%s: bookmark skipped, not served: %s", self.path, skipped[-1])
+        return _Loaded(good, skipped, raw if skipped else b"")
+
+    def _move_aside(self, why: str, reason: str) -> None:
+        aside = self._aside_path(why)
+        log.warning("%s is %s (%s): moved to %s, starting with no bookmarks", self.path, why, reason, aside)
+        with suppress(OSError):
+            os.replace(self.path, aside)
+
+    def _aside_path(self, why: str) -> Path:
+        """A free name beside the file: `bookmarks.json.<why>-<time>[-n]` (an earlier one is never replaced)."""
+        stem = f"{FILENAME}.{why}-{int(time.time())}"
+        path, n = self.folder / stem, 1
+        while os.path.lexists(path):
+            path, n = self.folder / f"{stem}-{n}", n + 1
+        return path
+
+    def listing(self) -> Listing:
+        with self._lock:
+            loaded = self._load()
+        return Listing(loaded.items, loaded.skipped)
 
     def entries(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return self._load()
+        return self.listing().bookmarks
 
     def get(self, name: str) -> dict[str, Any]:
         with self._lock:
-            return self._find(self._load(), name)[1]
+            return self._find(self._load().items, name)[1]
 
     def _find(self, items: list[dict[str, Any]], name: str) -> tuple[int, dict[str, Any]]:
         for i, item in enumerate(items):
@@ -109,47 +216,61 @@ class BookmarkStore:
     def save(self, name: str, state: Any) -> dict[str, Any]:
         """Create the bookmark, or replace the state of the one with that name."""
         check_name(name)
-        size = _check_text(state, field="state")
-        if size > MAX_STATE_BYTES:
-            raise PayloadTooLargeError(
-                f"a bookmark's state is {size:,} bytes, over the limit of {MAX_STATE_BYTES:,}", field="state"
-            )
+        check_state(state)
         with self._lock:
-            items = self._load()
+            loaded = self._load()
+            items = loaded.items
             now = _now()
             try:
                 i, old = self._find(items, name)
             except NotFoundError:
+                if len(items) >= MAX_COUNT:
+                    raise PayloadTooLargeError(
+                        f"the server keeps at most {MAX_COUNT:,} bookmarks, and has {len(items):,}",
+                        field="name",
+                        fix="delete bookmarks you no longer need, or save this state under an existing name",
+                    ) from None
                 item = {"name": name, "state": state, "created": now, "updated": now}
                 items.append(item)
             else:
                 item = {**old, "state": state, "updated": now}
                 items[i] = item
-            self._write(items)
+            data = _document(items)
+            if len(data) > MAX_TOTAL_BYTES:
+                raise PayloadTooLargeError(
+                    f"the bookmarks would take {len(data):,} bytes, over the limit of {MAX_TOTAL_BYTES:,}",
+                    field="state",
+                    fix="delete bookmarks you no longer need, or save a smaller selection",
+                )
+            self._write(loaded, data)
             return item
 
     def rename(self, name: str, new_name: str) -> dict[str, Any]:
         check_name(new_name, field="new_name")
         with self._lock:
-            items = self._load()
+            loaded = self._load()
+            items = loaded.items
             i, old = self._find(items, name)
             if new_name != name and any(b["name"] == new_name for b in items):
                 raise ConflictError(f"a bookmark named {new_name!r} exists already", field="new_name")
             item = {**old, "name": new_name, "updated": _now()}
             items[i] = item
-            self._write(items)
+            self._write(loaded, _document(items))
             return item
 
     def delete(self, name: str) -> None:
         with self._lock:
-            items = self._load()
-            i, _ = self._find(items, name)
-            del items[i]
-            self._write(items)
+            loaded = self._load()
+            i, _ = self._find(loaded.items, name)
+            del loaded.items[i]
+            self._write(loaded, _document(loaded.items))
 
-    def _write(self, items: list[dict[str, Any]]) -> None:
-        data = json.dumps({"version": VERSION, "bookmarks": items}, ensure_ascii=False, indent=1).encode("utf-8")
+    def _write(self, loaded: _Loaded, data: bytes) -> None:
         try:
+            if loaded.skipped:  # the file as it was, damaged entries and all, is kept beside the new one
+                aside = self._aside_path("damaged")
+                write_atomic(aside, loaded.raw)
+                log.warning("%s: the %d bookmark(s) not served are kept in %s", self.path, len(loaded.skipped), aside)
             write_atomic(self.path, data)
         except OSError as exc:
             raise StorageError(
@@ -157,6 +278,12 @@ class BookmarkStore:
                 path=self.folder,
                 fix="start the server with --state-dir pointing to a writable folder",
             ) from None
+
+
+def _document(items: list[dict[str, Any]]) -> bytes:
+    """The file: compact JSON, one bookmark a line (entries are checked: they encode)."""
+    lines = b",\n".join(_encoded(item, field="state") for item in items)
+    return b'{"version":%d,"bookmarks":[\n%s\n]}\n' % (VERSION, lines)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

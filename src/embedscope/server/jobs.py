@@ -9,7 +9,8 @@ hex digits, so:
   the on-disk ProjectionCache, answers at once with a finished job;
 - a failed or cancelled job is replaced by a new one when asked again.
 
-Jobs run on ``os.cpu_count()`` worker threads; more wait in a queue. The workers are daemon threads, so a
+Jobs run on ``os.cpu_count()`` worker threads; up to ``max_queued`` more wait in a queue, and a new job beyond
+that is refused with 429 (TooManyRequestsError) until one finishes or is cancelled. The workers are daemon threads, so a
 server (or a test) that exits without shutting its jobs down is not held up by them; the cache is written
 atomically, so a job stopped that way leaves no half entry. Each job owns a CancelToken: pause blocks the
 computation at its next check, resume releases it, cancel stops it (a paused one too) and frees its worker.
@@ -33,7 +34,7 @@ import numpy as np
 from ..compute.progress import Cancelled
 from ..compute.projection import Projection, cached, project
 from ..compute.spec import ProjectionSpec
-from ..errors import EmbedscopeError, JobCrashedError, JobStateError, NotFoundError
+from ..errors import EmbedscopeError, JobCrashedError, JobStateError, NotFoundError, TooManyRequestsError
 from .job import Job
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEEP_FINISHED = 32
+MAX_QUEUED = 32  # jobs waiting for a worker; one more is a 429
 
 
 class Workers:
@@ -83,10 +85,13 @@ class Workers:
 class JobManager:
     """Start, find, pause, resume and cancel projection jobs of a ServerState's embeddings."""
 
-    def __init__(self, state: ServerState, *, workers: int | None = None, keep: int = KEEP_FINISHED) -> None:
+    def __init__(
+        self, state: ServerState, *, workers: int | None = None, keep: int = KEEP_FINISHED, max_queued: int = MAX_QUEUED
+    ) -> None:
         self.state = state
         self.workers = workers or os.cpu_count() or 1
         self.keep = keep
+        self.max_queued = max_queued
         self._pool = Workers(self.workers)
         self._lock = threading.Lock()
         self._active: dict[str, Job] = {}  # id -> queued or running job
@@ -141,7 +146,7 @@ class JobManager:
             found = self._find(job_id)
             if found is not None:
                 return found
-        hit = cached(self.state.cache, key, spec)
+        hit = cached(self.state.cache, key, spec, rows=len(emb))
         with self._lock:
             found = self._find(job_id)
             if found is not None:
@@ -160,10 +165,21 @@ class JobManager:
                 job.succeed(hit)
                 self._remember(job)
                 return job
+            self._check_room()
             self._finished.pop(job_id, None)
             self._active[job_id] = job
             job.future = self._pool.submit(lambda: self._execute(job))
         return job
+
+    def _check_room(self) -> None:
+        """TooManyRequestsError when every worker is busy and `max_queued` jobs wait already (caller holds the lock)."""
+        if len(self._active) < self.workers + self.max_queued:
+            return
+        raise TooManyRequestsError(
+            f"{len(self._active):,} projection jobs are running or queued, the most this server takes "
+            f"({self.workers} running, {self.max_queued} waiting)",
+            fix="wait for one to finish, or cancel one (POST /api/projections/{id}/cancel), then try again",
+        )
 
     def _find(self, job_id: str) -> Job | None:
         """A queued, running or successfully finished job with this id (caller holds the lock)."""

@@ -52,6 +52,8 @@ def collect(
                 while name in merged.runs:
                     name, k = f"{base}-{k}", k + 1
             merged.runs[name] = dict(tensors)
+            if run in collection.roots:
+                merged.roots[name] = collection.roots[run]
     return merged
 
 
@@ -60,6 +62,8 @@ def _only(collection: Collection, *, run: str | None, tensor: str | None) -> Col
     name = next(r for r, tensors in collection.runs.items() if any(e is chosen for e in tensors.values()))
     kept = Collection(source=collection.source)
     kept.add(name, chosen)
+    if name in collection.roots:
+        kept.roots[name] = collection.roots[name]
     return kept
 
 
@@ -102,7 +106,11 @@ def make_server(collection: Collection, settings: ServerSettings) -> tuple[Any, 
     sock = bind(settings.host, settings.port)
     settings.port = int(sock.getsockname()[1])
     url = url_for(settings.host, settings.port, settings.token)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, ws_max_size=16 * 1024 * 1024)
+    from .connections import protocols
+
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", access_log=False, ws_max_size=16 * 1024 * 1024, **protocols()
+    )
     return uvicorn.Server(config), sock, url
 
 

@@ -3,9 +3,17 @@
 - The server binds 127.0.0.1 unless told otherwise. On any other address a token is required: one is made with
   `secrets.token_urlsafe` when none is given, and printed in the URL (`?token=`).
 - With a token, every HTTP request and WebSocket needs it: `Authorization: Bearer TOKEN`, `?token=TOKEN`, or the
-  cookie set after the first visit with a valid `?token=`. Without it: 401 in the one error shape.
+  cookie set after the first visit with a valid `?token=`. Without it: 401 in the one error shape. The cookie is
+  named after the server's port (`embedscope_token_6006`), so that two servers of one host never overwrite each
+  other's (cookies ignore ports), and it is `HttpOnly; SameSite=Strict`.
 - Without a token (loopback only), the Host header must name a loopback host, so that a web page on another site
-  cannot reach the API through DNS rebinding; a request whose Origin is another site cannot change state.
+  cannot reach the API through DNS rebinding; a state-changing request or a WebSocket may come only from the
+  server's own origin (the origin the Host header names, or a loopback name with the server's port): a page of
+  another port of this machine may not change state, and neither may `Origin: null` (a sandboxed frame, a file://
+  page, a cross-site redirect), with or without a token.
+- Every answer says `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer` (the token may ride in the
+  URL); no page may show it in a frame (`X-Frame-Options: DENY`, CSP `frame-ancestors 'none'`) except the sources
+  of `frame_ancestors` (the Jupyter widget's notebook, which shows the page in an iframe).
 - Request bodies larger than `max_upload_bytes` get 413, whether they declare their length or stream it.
 - No route takes a file path: runs, embeddings, bookmarks and jobs are looked up by id or name in memory.
 """
@@ -24,9 +32,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import EmbedscopeError, ForbiddenError, PayloadTooLargeError, UnauthorizedError
 
-COOKIE = "embedscope_token"
+COOKIE = "embedscope_token"  # + "_PORT": one cookie per server of a host
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "testserver"})  # testserver: in-process test clients
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 def is_loopback(host: str) -> bool:
@@ -60,19 +69,63 @@ def _host_name(value: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
-class Guard:
-    """ASGI middleware: token check, loopback Host/Origin check and the request body limit."""
+def _address(netloc: str, scheme: str) -> tuple[str, int] | None:
+    """(host, port) of `host[:port]` (the port defaults to the scheme's); None when it does not parse."""
+    try:
+        parts = urlsplit(f"//{netloc.strip()}")
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return parts.hostname.lower(), port if port is not None else DEFAULT_PORTS.get(scheme, 80)
 
-    def __init__(self, app: ASGIApp, *, token: str | None, max_body: int, allowed_hosts: Iterable[str] = ()) -> None:
+
+def server_port(scope: Scope) -> int | None:
+    """The port the server listens on (ASGI's `server`), None when unknown (a Unix socket)."""
+    server = scope.get("server")
+    return int(server[1]) if server and server[1] is not None else None
+
+
+def cookie_name(scope: Scope) -> str:
+    """The token cookie of this server: named after its port, as a browser keeps one jar per host for all ports."""
+    port = server_port(scope)
+    return COOKIE if port is None else f"{COOKIE}_{port}"
+
+
+def security_headers(frame_ancestors: Iterable[str] = ()) -> list[tuple[bytes, bytes]]:
+    """What every answer says: no MIME sniffing, no referrer, and who may frame the page (no one by default)."""
+    headers = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+    sources = " ".join(frame_ancestors)
+    if not sources:
+        return [*headers, (b"x-frame-options", b"DENY"), (b"content-security-policy", b"frame-ancestors 'none'")]
+    return [*headers, (b"content-security-policy", f"frame-ancestors {sources}".encode("latin-1"))]
+
+
+class Guard:
+    """ASGI middleware: token check, loopback Host/Origin check, the request body limit and the security headers."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        max_body: int,
+        allowed_hosts: Iterable[str] = (),
+        frame_ancestors: Iterable[str] = (),
+    ) -> None:
         self.app = app
         self.token = token
         self.max_body = max_body
         self.allowed_hosts = LOOPBACK_NAMES | {h.lower() for h in allowed_hosts}
+        self.headers = security_headers(frame_ancestors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        if scope["type"] == "http":
+            send = _with_headers(send, self.headers)
         problem, set_cookie = self._check(scope)
         if problem is not None:
             await _refuse(scope, receive, send, problem)
@@ -84,32 +137,48 @@ class Guard:
         if length is not None and length.isdigit() and int(length) > self.max_body:
             await _refuse(scope, receive, send, self._too_large())
             return
-        await self._limited(scope, receive, _with_cookie(send, self.token) if set_cookie else send)
+        cookie = cookie_name(scope) if set_cookie and self.token is not None else None
+        await self._limited(scope, receive, _with_cookie(send, cookie, self.token) if cookie else send)
 
     def _check(self, scope: Scope) -> tuple[EmbedscopeError | None, bool]:
         """(the reason to refuse, or None; whether to set the token cookie)."""
+        origin = _header(scope, b"origin")
+        unsafe = scope["type"] == "websocket" or scope.get("method", "GET") not in SAFE_METHODS
+        if unsafe and origin is not None and origin.strip().lower() == "null":
+            return _foreign("an opaque origin (`Origin: null`: a sandboxed frame, a file:// page, a redirect)"), False
         if self.token is not None:
-            given, from_query = self._given_token(scope)
-            if given is None or not secrets.compare_digest(given.encode(), self.token.encode()):
-                return (
-                    UnauthorizedError(
-                        "this server needs its access token",
-                        fix="open the URL printed by `embedscope serve` (it ends with ?token=...), "
-                        "or send the header `Authorization: Bearer TOKEN`",
-                    ),
-                    False,
-                )
-            return None, from_query
+            return self._check_token(scope)
         host = _host_name(_header(scope, b"host") or "")
         if host and host.lower() not in self.allowed_hosts and not is_loopback(host):
             return ForbiddenError(f"host {host!r} is not this machine", fix="open http://127.0.0.1:PORT/"), False
-        origin = _header(scope, b"origin")
-        unsafe = scope["type"] == "websocket" or scope.get("method", "GET") not in SAFE_METHODS
-        if unsafe and origin and origin != "null":
-            origin_host = (urlsplit(origin).hostname or "").lower()
-            if origin_host not in self.allowed_hosts and not is_loopback(origin_host):
-                return ForbiddenError(f"requests from {origin!r} may not use this server"), False
+        if unsafe and origin and not self._own_origin(scope, origin):
+            return _foreign(repr(origin)), False
         return None, False
+
+    def _check_token(self, scope: Scope) -> tuple[EmbedscopeError | None, bool]:
+        given, from_query = self._given_token(scope)
+        if given is None or not secrets.compare_digest(given.encode(), self.token.encode() if self.token else b""):
+            return (
+                UnauthorizedError(
+                    "this server needs its access token",
+                    fix="open the URL printed by `embedscope serve` (it ends with ?token=...), "
+                    "or send the header `Authorization: Bearer TOKEN`",
+                ),
+                False,
+            )
+        return None, from_query
+
+    def _own_origin(self, scope: Scope, origin: str) -> bool:
+        """Whether `origin` is this server's: the one its Host header names, or a loopback name with its port."""
+        scheme, _, netloc = origin.strip().partition("://")
+        scheme = scheme.lower()
+        theirs = _address(netloc, scheme) if scheme in ("http", "https") else None
+        if theirs is None:
+            return False
+        host = _header(scope, b"host")
+        if host is not None and _address(host, scheme) == theirs:
+            return True
+        return theirs[1] == server_port(scope) and (theirs[0] in self.allowed_hosts or is_loopback(theirs[0]))
 
     def _given_token(self, scope: Scope) -> tuple[str | None, bool]:
         auth = _header(scope, b"authorization")
@@ -125,8 +194,9 @@ class Guard:
                 jar.load(cookie)
             except Exception:
                 return None, False
-            if COOKIE in jar:
-                return jar[COOKIE].value, False
+            name = cookie_name(scope)
+            if name in jar:
+                return jar[name].value, False
         return None, False
 
     def _too_large(self) -> PayloadTooLargeError:
@@ -179,14 +249,34 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _with_cookie(send: Send, token: str | None) -> Send:
+def _foreign(origin: str) -> ForbiddenError:
+    return ForbiddenError(
+        f"requests from {origin} may not change this server's state or open its WebSockets",
+        fix="use the page this server serves (the URL `embedscope serve` printed)",
+    )
+
+
+def _with_cookie(send: Send, name: str, token: str | None) -> Send:
     async def send_with_cookie(message: Message) -> None:
         if message["type"] == "http.response.start" and token is not None:
-            cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+            cookie = f"{name}={token}; Path=/; HttpOnly; SameSite=Strict"
             message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
         await send(message)
 
     return send_with_cookie
+
+
+def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    """`send` adding `headers` to the response's start (those the response sets itself are kept)."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            have = {bytes(k).lower() for k, _ in message.get("headers", [])}
+            extra = [(k, v) for k, v in headers if k not in have]
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return send_with_headers
 
 
 async def _send_error(

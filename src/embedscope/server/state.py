@@ -22,7 +22,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from fastapi import Request
 
@@ -30,6 +30,7 @@ from ..compute.cache import ProjectionCache
 from ..embedding import Collection, Embedding
 from ..errors import EmbedscopeError, NotFoundError
 from .bookmarks import BookmarkStore
+from .confinement import ServedFiles
 from .jobs import JobManager  # jobs.py refers back to ServerState for type checking only
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class ServerSettings:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     cache_dir: Path | None = None
     paths: Sequence[Path] = field(default_factory=tuple)  # what was served (names the default state dir)
+    frame_ancestors: Sequence[str] = ()  # CSP sources that may show the page in a frame; none by default
 
 
 def run_id(i: int) -> str:
@@ -103,6 +105,7 @@ class ServerState:
         self.cache = ProjectionCache(settings.cache_dir)
         self.metadata_lock = threading.Lock()  # held while an upload replaces an embedding's metadata
         self.bookmarks = BookmarkStore(self.state_dir)
+        self.files = ServedFiles(collection)  # the served root of each run; files named are opened through it
         self.jobs: JobManager | None = None
         self._closed = False
         self._refresh_lock = threading.Lock()
@@ -115,6 +118,16 @@ class ServerState:
             return
         self.jobs = JobManager(self)
         self._closed = False
+
+    @property
+    def roots(self) -> dict[str, Path]:
+        """The served folder of each run (decided at start-up): nothing outside it is opened on request."""
+        return self.files.roots
+
+    def open_file(self, emb: Embedding, path: str, *, what: str) -> IO[bytes]:
+        """A file `emb` names (its sprite, its config's bookmarks), opened confined to its run's served folder."""
+        rid, _ = self.ids_of(emb)
+        return self.files.open(self.run_name(rid), path, what=what)
 
     # -- ids -------------------------------------------------------------------------------------------------
     def runs(self) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ path a config names resolves relative to the config file and must stay inside th
 from __future__ import annotations
 
 import codecs
+import glob
 import logging
 import os
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ def find_runs(root: Path) -> list[Run]:
         runs[name] = Run(name, run_dir, here / CONFIG_NAME)
     if "." not in runs:
         try:
-            if tf_checkpoint.latest_checkpoint(root) is not None:
+            if tf_checkpoint.latest_checkpoint(root, root=root.resolve()) is not None:
                 runs["."] = Run(".", root, None)
         except EmbedscopeError as exc:
             log.warning("not reading the log dir's own checkpoint: %s", exc)
@@ -103,10 +104,16 @@ class LogDir:
         if "\x00" in value:
             raise FormatError(f"{what} holds a NUL character", path=config, line=line)
         candidate = Path(os.path.expanduser(value))
-        real = (candidate if candidate.is_absolute() else base / candidate).resolve()
+        return self.confine_path(candidate if candidate.is_absolute() else base / candidate, value, what, config, line)
+
+    def confine_path(
+        self, path: Path, value: str | None, what: str, config: Path | None, line: int | None = None
+    ) -> Path:
+        """`path` (already joined to its folder) resolved, symlinks followed; it must stay inside the log dir."""
+        real = path.resolve()
         if not real.is_relative_to(self.real):
             raise AccessDeniedError(
-                f"{what} {value!r} resolves to {real}, outside the log dir {self.root}",
+                f"{what} {value or str(path)!r} resolves to {real}, outside the log dir {self.root}",
                 path=config,
                 line=line,
                 fix="keep every file a projector config names inside its log dir, named by a relative path",
@@ -114,7 +121,10 @@ class LogDir:
         return real
 
     def checkpoint(self, prefix: Path, local: Path, *, what: str, config: Path | None, line: int | None = None) -> Path:
-        """A checkpoint prefix inside the log dir; one named outside it is taken from folder `local` if there."""
+        """A checkpoint prefix inside the log dir; one named outside it is taken from folder `local` if there.
+
+        Its .index and every .data-* shard must resolve inside the log dir (the files are opened confined too).
+        """
         if "\x00" in str(prefix):
             raise FormatError(f"{what} holds a NUL character", path=config, line=line)
         index = Path(f"{prefix}.index")
@@ -122,10 +132,10 @@ class LogDir:
             moved = local / prefix.name
             if Path(f"{moved}.index").is_file() and moved.resolve().is_relative_to(self.real):
                 log.warning("%s names %s, outside the log dir; using %s", what, prefix, moved)
-                return moved
-        self.confine(str(index), index.parent, what=what, config=config, line=line)
-        for data in prefix.parent.glob(f"{prefix.name}.data-*"):
-            self.confine(str(data), data.parent, what=what, config=config, line=line)
+                prefix, index = moved, Path(f"{moved}.index")
+        self.confine_path(index, None, what, config, line)
+        for data in prefix.parent.glob(f"{glob.escape(prefix.name)}.data-*"):
+            self.confine_path(data, None, what, config, line)
         return prefix
 
     def run_checkpoint(self, run: Run, config: pbtxt.Message) -> Path | None:
@@ -151,7 +161,7 @@ class LogDir:
         else:
             folders = [run.folder] + ([run.folder.parent] if run.folder.resolve() != self.real else [])
         for candidate in folders:
-            found = tf_checkpoint.latest_checkpoint(candidate)
+            found = tf_checkpoint.latest_checkpoint(candidate, root=self.real)
             if found is not None:
                 return self.checkpoint(found, candidate, what=f"{candidate / 'checkpoint'}", config=run.config)
         return None

@@ -12,10 +12,11 @@ logdir.py. (Over 400 lines: one reader of one config format, entries, checkpoint
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
@@ -23,10 +24,12 @@ import pyarrow as pa
 from ...checks import check_finite
 from ...embedding import Collection, Embedding, Steps
 from ...errors import AmbiguousError, FormatError, NotFoundError
+from ...files import open_regular
 from ...metadata import typed_table
 from ...sprite import Sprite
 from .._selection import SKIPPABLE, choose, missing, read_each
 from ..options import ReadOptions
+from ..side_files import present
 from ..tensorflow import checkpoint as tf_checkpoint
 from ..tensorflow import pbtxt
 from .logdir import (
@@ -47,12 +50,14 @@ log = logging.getLogger(__name__)
 
 
 def _tensor_file(
-    path: Path, shape: list[int], *, config: Path | None, line: int
+    path: Path, shape: list[int], *, config: Path | None, line: int, root: Path
 ) -> tuple[np.ndarray, list[str] | None]:
-    """Vectors from a tensor_path: TSV, or raw little-endian float32 with tensor_shape (memory-mapped)."""
+    """Vectors from a tensor_path: TSV, or raw little-endian float32 with tensor_shape (memory-mapped).
+
+    The file is opened confined to the log dir `root` (a regular file, under it once links are resolved)."""
     from .. import tsv
 
-    if not path.is_file():
+    if not present(path, what="tensor_path file", root=root):
         raise NotFoundError("tensor_path file not found", path=path, fix=f"fix tensor_path in {config}")
     suffix = path.suffix.lower()
     if suffix == ".bytes" and not shape:
@@ -63,14 +68,13 @@ def _tensor_file(
             fix="add `tensor_shape: N` and `tensor_shape: D` to this embeddings entry",
         )
     if suffix != ".bytes" and (not shape or suffix in (".tsv", ".txt")):
-        vectors, labels = tsv.read_vectors(path)
+        vectors, labels = tsv.read_vectors(path, root=root)
     else:
-        with path.open("rb") as fh:
+        with open_regular(path, root=root, what="tensor_path file") as fh:
             head = fh.read(SNIFF_BYTES)
-        if suffix != ".bytes" and reads_as_text(head, complete=len(head) < SNIFF_BYTES):
-            vectors, labels = tsv.read_vectors(path)
-        else:
-            return _raw_float32(path, shape, config=config, line=line), None
+            if suffix == ".bytes" or not reads_as_text(head, complete=len(head) < SNIFF_BYTES):
+                return _raw_float32(path, fh, shape, config=config, line=line), None
+        vectors, labels = tsv.read_vectors(path, root=root)
     if shape and list(vectors.shape) != shape:
         raise FormatError(
             f"tensor_shape {shape} does not match the {vectors.shape[0]:,} x {vectors.shape[1]:,} vectors "
@@ -82,7 +86,7 @@ def _tensor_file(
     return vectors, labels
 
 
-def _raw_float32(path: Path, shape: list[int], *, config: Path | None, line: int) -> np.ndarray:
+def _raw_float32(path: Path, fh: IO[bytes], shape: list[int], *, config: Path | None, line: int) -> np.ndarray:
     if len(shape) != 2:
         raise FormatError(
             f"tensor_shape has {len(shape)} numbers {shape}; a raw float32 tensor needs 2 (N and D)",
@@ -90,7 +94,7 @@ def _raw_float32(path: Path, shape: list[int], *, config: Path | None, line: int
             line=line,
         )
     n, dim = shape
-    size = path.stat().st_size
+    size = os.fstat(fh.fileno()).st_size
     if size != n * dim * 4:
         raise FormatError(
             f"expected {n:,} x {dim:,} float32 = {n * dim * 4:,} bytes for tensor_shape [{n}, {dim}], "
@@ -98,7 +102,7 @@ def _raw_float32(path: Path, shape: list[int], *, config: Path | None, line: int
             path=path,
             fix="tensor_shape must give the rows and columns of the raw little-endian float32 file",
         )
-    vectors = np.memmap(path, dtype="<f4", mode="r", shape=(n, dim)) if size else np.zeros((n, dim), np.float32)
+    vectors = np.memmap(fh, dtype="<f4", mode="r", shape=(n, dim)) if size else np.zeros((n, dim), np.float32)
     check_finite(vectors, path=path)
     return vectors
 
@@ -123,7 +127,7 @@ def _read_entry(
     labels: list[str] | None = None
     if entry.string("tensor_path"):
         source = resolve("tensor_path", entry.string("tensor_path"))
-        vectors, labels = _tensor_file(source, shape, config=config, line=line)
+        vectors, labels = _tensor_file(source, shape, config=config, line=line, root=logdir.real)
     else:
         checkpoint = bundle()
         if checkpoint is None:
@@ -145,7 +149,9 @@ def _read_entry(
             )
     n = int(vectors.shape[0])
     memo = {} if memo is None else memo
-    metadata = _memoised(memo, "metadata", entry.string("metadata_path"), base, lambda: _metadata(resolve, entry, n))
+    metadata = _memoised(
+        memo, "metadata", entry.string("metadata_path"), base, lambda: _metadata(resolve, entry, n, logdir.real)
+    )
     if metadata is None and labels is not None:
         metadata = typed_table({"label": labels})
     sprite_msg = entry.get("sprite")
@@ -153,7 +159,7 @@ def _read_entry(
     if isinstance(sprite_msg, pbtxt.Message):
         message = sprite_msg
         image = message.string("image_path")
-        sprite = _memoised(memo, "sprite", image, base, lambda: _sprite(resolve, message, n, config))
+        sprite = _memoised(memo, "sprite", image, base, lambda: _sprite(resolve, message, n, config, logdir.real))
         if sprite is not None:
             sprite.check_holds(n)
     bookmarks = entry.string("bookmarks_path")
@@ -201,19 +207,19 @@ def _shape(entry: pbtxt.Message) -> list[int]:
     return [int(v) for v in entry.all("tensor_shape") if isinstance(v, int)]
 
 
-def _metadata(resolve: Callable[[str, str], Path], entry: pbtxt.Message, n: int) -> pa.Table | None:
+def _metadata(resolve: Callable[[str, str], Path], entry: pbtxt.Message, n: int, root: Path) -> pa.Table | None:
     from .. import tsv
 
     value = entry.string("metadata_path")
     if not value:
         return None
     path = resolve("metadata_path", value)
-    if not path.is_file():
+    if not present(path, what="metadata_path file", root=root):
         raise NotFoundError("metadata_path file not found", path=path, fix="fix metadata_path in the projector config")
-    return tsv.read_metadata(path, n=n)
+    return tsv.read_metadata(path, n=n, root=root)
 
 
-def _sprite(resolve: Callable[..., Path], msg: pbtxt.Message, n: int, config: Path | None) -> Sprite | None:
+def _sprite(resolve: Callable[..., Path], msg: pbtxt.Message, n: int, config: Path | None, root: Path) -> Sprite | None:
     from .. import sprite
 
     image = msg.string("image_path")
@@ -228,7 +234,7 @@ def _sprite(resolve: Callable[..., Path], msg: pbtxt.Message, n: int, config: Pa
             fix="add `single_image_dim: W` and `single_image_dim: H` to the sprite",
         )
     path = resolve("image_path", image, msg)
-    return sprite.read_sprite(path, (dims[0], dims[1]), n=n)
+    return sprite.read_sprite(path, (dims[0], dims[1]), n=n, root=root)
 
 
 _Item = tuple[str, Callable[[], tuple[str, Embedding]]]
@@ -242,7 +248,7 @@ class _RunReader:
         self.run = run
         self.stamp = _stat(run.config)  # before reading: a change made while reading shows as stale
         self.memo: dict[tuple[str, Path], Any] = {}
-        self.config = pbtxt.read(run.config, schema=CONFIG_SCHEMA) if run.config else pbtxt.Message()
+        self.config = pbtxt.read(run.config, schema=CONFIG_SCHEMA, root=logdir.real) if run.config else pbtxt.Message()
         self.entries = self.config.messages("embeddings")
         # TensorBoard: a first entry with neither tensor_name nor tensor_path gives defaults to unlisted variables
         first = self.entries[0] if self.entries else None
@@ -254,7 +260,7 @@ class _RunReader:
     def bundle(self) -> tf_checkpoint.Bundle | None:
         if not self._opened:
             prefix = self.logdir.run_checkpoint(self.run, self.config)
-            self._opened.append(None if prefix is None else tf_checkpoint.Bundle(prefix))
+            self._opened.append(None if prefix is None else tf_checkpoint.Bundle(prefix, root=self.logdir.real))
         return self._opened[0]
 
     def label(self, name: str) -> str:
@@ -383,7 +389,7 @@ def _with_defaults(logdir: LogDir, run: Run, defaults: pbtxt.Message, embedding:
         return logdir.confine(value, base, what=field, config=run.config, line=defaults.where(field)[0])
 
     try:
-        metadata = _metadata(resolve, defaults, len(embedding))
+        metadata = _metadata(resolve, defaults, len(embedding), logdir.real)
     except FormatError as exc:
         log.warning("not attaching the default metadata to %s: %s", embedding.name, exc)
         metadata = None
@@ -411,7 +417,7 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Collection:
     readers: list[_RunReader] = []
     for run in runs:
         if run.config is not None:
-            logdir.confine(str(run.config), run.config.parent, what="config file", config=run.config)
+            logdir.confine_path(run.config, None, "config file", run.config)
         readers.append(_RunReader(logdir, run))
     want = options.tensor
     items = [item for reader in readers for item in reader.items(want)]

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import google_crc32c
 import numpy as np
@@ -21,7 +23,9 @@ import numpy as np
 from ...checks import as_float32, check_finite
 from ...embedding import Embedding
 from ...errors import FormatError, IntegrityError, NotFoundError
+from ...files import open_regular, read_regular
 from .._selection import choose, missing, not_a_matrix, not_float, shape_text
+from ..side_files import present
 from .protobuf_wire import FIXED32, WireError, as_bytes, as_int, iter_fields
 from .slices import Extent, decode_slice_key
 from .sstable import iter_table, unmask_crc
@@ -124,15 +128,16 @@ def _as_float32(raw: np.ndarray, entry: TensorEntry) -> np.ndarray:
 
 
 class Bundle:
-    """An opened checkpoint: its index parsed, its tensors read on demand."""
+    """An opened checkpoint: its index parsed, its tensors read on demand.
 
-    def __init__(self, prefix: Path) -> None:
+    Its files are opened as regular files only; with `root` (a log dir), each must lie under it, links resolved.
+    """
+
+    def __init__(self, prefix: Path, *, root: Path | None = None) -> None:
         self.prefix = prefix
+        self.root = root
         self.index_path = Path(f"{prefix}.index")
-        try:
-            data = self.index_path.read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError("checkpoint index not found", path=self.index_path) from None
+        data = read_regular(self.index_path, root=root, what="checkpoint index")
         if not data:
             raise FormatError("the checkpoint index is empty", path=self.index_path, fix="copy it again")
         self.entries: dict[str, TensorEntry] = {}
@@ -266,7 +271,7 @@ class Bundle:
                 path=self.index_path,
             )
         path = self.data_path(entry.shard_id)
-        if not path.is_file():
+        if not present(path, what="checkpoint data shard", root=self.root):
             raise NotFoundError(
                 f"data shard {path.name} of tensor `{entry.key}` is missing",
                 path=path,
@@ -279,7 +284,12 @@ class Bundle:
                 f"{entry.dtype_name} needs {expected:,}",
                 path=self.index_path,
             )
-        have = path.stat().st_size
+        with open_regular(path, root=self.root, what="checkpoint data shard") as fh:
+            return self._checked(entry, dtype, path, fh)
+
+    def _checked(self, entry: TensorEntry, dtype: np.dtype, path: Path, fh: IO[bytes]) -> np.ndarray:
+        """The tensor's bytes from the opened data shard `fh`, memory-mapped, their CRC32C checked."""
+        have = os.fstat(fh.fileno()).st_size
         if entry.offset + entry.size > have:
             raise FormatError(
                 f"tensor `{entry.key}` needs bytes {entry.offset:,} to {entry.offset + entry.size:,}, but the file "
@@ -287,10 +297,10 @@ class Bundle:
                 path=path,
                 fix="copy the data file again; it is incomplete",
             )
-        if expected == 0:
+        if entry.size == 0:
             arr = np.zeros(entry.shape, dtype)
         else:
-            arr = np.memmap(path, dtype=dtype, mode="r", offset=entry.offset, shape=entry.shape)
+            arr = np.memmap(fh, dtype=dtype, mode="r", offset=entry.offset, shape=entry.shape)
         flat = arr.reshape(-1).view(np.uint8)
         crc = 0
         for start in range(0, flat.size, _CRC_CHUNK):

@@ -17,6 +17,7 @@ from ...embedding import Collection
 from ...errors import FormatError, NotFoundError
 from .._selection import read_each
 from ..options import ReadOptions
+from ..side_files import present
 from . import pbtxt
 from .bundle import Bundle, TensorEntry, dtype_name, is_optimizer_state
 
@@ -30,11 +31,13 @@ def _step(index: Path) -> tuple[int, float]:
     return (int(match.group(1)) if match else -1, index.stat().st_mtime)
 
 
-def latest_checkpoint(folder: Path) -> Path | None:
-    """The prefix the folder's `checkpoint` state file names, else that of its newest-step *.index file."""
+def latest_checkpoint(folder: Path, *, root: Path | None = None) -> Path | None:
+    """The prefix the folder's `checkpoint` state file names, else that of its newest-step *.index file.
+
+    The state file is opened as a regular file only (under `root`, links resolved, when given)."""
     state = folder / "checkpoint"
-    if state.is_file():
-        message = pbtxt.read(state)
+    if present(state, what="checkpoint state file", root=root):
+        message = pbtxt.read(state, root=root)
         named = message.string("model_checkpoint_path")
         if "\x00" in named:
             raise FormatError(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from ...errors import FormatError
+from ...files import read_regular
 
 
 class Identifier(str):
@@ -235,9 +236,9 @@ def parse(text: str, *, path: str | PathLike[str] | None = None, schema: Schema 
     return message
 
 
-def read(path: str | Path, *, schema: Schema | None = None) -> Message:
-    """Parse a text-proto file (UTF-8, with or without BOM)."""
-    raw = Path(path).read_bytes()
+def read(path: str | Path, *, schema: Schema | None = None, root: Path | None = None) -> Message:
+    """Parse a text-proto file (UTF-8, with or without BOM): a regular file, under `root` when given."""
+    raw = read_regular(path, root=root, what="text-format protobuf file")
     try:
         text = codecs.decode(raw, "utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -32,6 +32,7 @@ from ...checks import as_float32, check_finite
 from ...embedding import Collection, Embedding
 from ...errors import EmbedscopeError, FormatError, NotFoundError
 from ..bounded_pickle import WALK_PER_BYTE, BoundedUnpickler, WorkBudget
+from ..side_files import present
 
 _ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -219,7 +220,7 @@ class _Arrays:
         if not _ATTRIBUTE.fullmatch(name):
             raise FormatError(f"attribute name {name!r:.60} is not a name", path=self.path)
         side = self.path.with_name(f"{self.base}.{name}.npy")
-        if not side.is_file():
+        if not present(side, what="gensim side file"):
             raise NotFoundError(
                 f"gensim saved `{name}` beside this file as {side.name}, which is missing",
                 path=self.path,

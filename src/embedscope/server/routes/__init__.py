@@ -1,13 +1,16 @@
 """API routes, one module per topic, each an APIRouter mounted under /api (static.py serves `/`).
 
-Shared here: the error body model (so the OpenAPI schema describes every 4xx/5xx) and the dependency that turns
-the `{run}` and `{tensor}` path parameters into an Embedding (ids `r0`/`e0` or exact names; see state.py).
+Shared here: the error body model (so the OpenAPI schema describes every 4xx/5xx), the dependency that turns
+the `{run}` and `{tensor}` path parameters into an Embedding (ids `r0`/`e0` or exact names; see state.py), and
+the one bound of every integer a request carries (`Int64`, `Index`): past int64, NumPy and Arrow overflow, so
+such a number is a 422 at the door, never an OverflowError inside.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+from annotated_types import Interval
 from fastapi import Depends, Path
 from pydantic import BaseModel
 
@@ -15,6 +18,11 @@ from ...embedding import Embedding
 from ..state import ServerState, get_state
 
 NAME_MAX = 500  # characters in a run, tensor or bookmark name given in a URL
+INT64_MAX = 2**63 - 1
+
+INT64 = Interval(ge=-INT64_MAX - 1, le=INT64_MAX)
+Int64 = Annotated[int, INT64]  # any integer of a request: a body field or a query parameter
+Index = Annotated[int, Interval(ge=0, le=INT64_MAX)]  # a row, a count, a step: never negative
 
 
 class ErrorDetail(BaseModel):
@@ -61,6 +69,9 @@ TensorId = Annotated[
         description="Embedding id (e0, e1, ...) or exact tensor name",
     ),
 ]
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: _error("Too many projection jobs queued: try again when one has finished")
+}
 State = Annotated[ServerState, Depends(get_state)]
 
 

@@ -1,4 +1,8 @@
-"""Bookmarks: named page states (projection and parameters, camera, selection, colours) the page defines."""
+"""Bookmarks: named page states (projection and parameters, camera, selection, colours) the page defines.
+
+A state is checked before it is saved (server/bookmarks.py: nesting, size, numbers JSON has): 422 or 413 with the
+one error shape; a damaged entry of the file is listed in `skipped`, never a 500.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,10 @@ class Bookmark(BaseModel):
 
 class BookmarkList(BaseModel):
     bookmarks: list[Bookmark]
+    skipped: list[str] = Field(
+        default=[],
+        description="damaged entries of the bookmarks file, not served: where each is and why (kept, not deleted)",
+    )
 
 
 class SaveBookmark(BaseModel):
@@ -48,8 +56,8 @@ class Deleted(BaseModel):
 
 @router.get("/bookmarks", response_model=BookmarkList, summary="Every saved bookmark, oldest first")
 async def list_bookmarks(state: State) -> BookmarkList:
-    items = await run_in_threadpool(state.bookmarks.entries)
-    return BookmarkList(bookmarks=[Bookmark(**item) for item in items])
+    listing = await run_in_threadpool(state.bookmarks.listing)
+    return BookmarkList(bookmarks=[Bookmark(**item) for item in listing.bookmarks], skipped=listing.skipped)
 
 
 @router.get("/bookmarks/{name}", response_model=Bookmark, summary="One bookmark")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from ...embedding import Embedding
 from ...errors import EmbedscopeError, NotFoundError, PayloadTooLargeError
 from ...formats.tsv import read_metadata
-from . import ERRORS, EmbeddingDep, RunId, State, TensorId
+from . import ERRORS, EmbeddingDep, Index, RunId, State, TensorId
 from .runs import EmbeddingInfo, embedding_info
 
 router = APIRouter(tags=["metadata"], responses=ERRORS)
@@ -71,8 +71,8 @@ def get_metadata(
     emb: EmbeddingDep,
     columns: Annotated[str | None, Query(max_length=100_000, description="comma-separated; all when left out")] = None,
     format: Annotated[Literal["arrow", "json"], Query(description="arrow (default) or json")] = "arrow",
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int | None, Query(ge=0, description=f"rows; JSON answers at most {MAX_JSON_ROWS:,}")] = None,
+    offset: Annotated[Index, Query()] = 0,
+    limit: Annotated[Index | None, Query(description=f"rows; JSON answers at most {MAX_JSON_ROWS:,}")] = None,
 ) -> Any:
     names = _columns(emb, columns)
     n = len(emb)

@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_v
 
 from ...compute.neighbors import DEFAULT_K, MAX_K, Neighbor, analogy, neighbors
 from ...errors import ParameterError
-from . import ERRORS, EmbeddingDep
+from . import ERRORS, INT64, EmbeddingDep, Index
 
 router = APIRouter(tags=["neighbors"], responses=ERRORS)
 
-Query = Annotated[StrictInt | StrictStr, Field(description="a row index (int), '#INDEX', or a label")]
+Query = Annotated[Annotated[StrictInt, INT64] | StrictStr, Field(description="a row index (int), '#INDEX', or a label")]
 MAX_TERMS = 100
 
 
@@ -25,7 +25,7 @@ class NeighborsRequest(BaseModel):
     vector: list[float] | None = Field(None, description="a query vector of D numbers; give this or `query`")
     k: int = Field(DEFAULT_K, ge=1, le=MAX_K)
     metric: Literal["cosine", "euclidean"] = "cosine"
-    step: int | None = Field(None, ge=0, description="a training step of the embedding (default: the latest)")
+    step: Index | None = Field(None, description="a training step of the embedding (default: the latest)")
 
     @model_validator(mode="after")
     def _one_query(self) -> NeighborsRequest:

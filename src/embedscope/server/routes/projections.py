@@ -42,7 +42,7 @@ from ...compute.spec import N_COMPONENTS, PARAMS, RANDOM_STATE, Param
 from ...errors import EmbedscopeError
 from ..jobs import Job, JobManager
 from ..state import ServerState
-from . import ERRORS, ErrorDetail, RunId, State, TensorId
+from . import ERRORS, TOO_MANY, ErrorDetail, Index, Int64, RunId, State, TensorId
 
 router = APIRouter(tags=["projections"], responses=ERRORS)
 
@@ -59,11 +59,11 @@ def _param_type(param: Param) -> Any:
     """The JSON type of one parameter of the spec's table; its limits are documented here and checked by the spec."""
     kinds: dict[str, Any] = {
         "number": float,
-        "integer": int,
+        "integer": Int64,
         "string": str,
         "boolean": bool,
         "number_or_auto": float | Literal["auto"],
-        "components": list[int],
+        "components": list[Int64],
         "choice": Literal[tuple(param.choices or ())],
     }
     return kinds[param.type] | None
@@ -97,17 +97,16 @@ class ProjectionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["pca", "tsne", "umap", "custom"]
-    n_components: int = Field(default=N_COMPONENTS.default, description=N_COMPONENTS.help)
+    n_components: Int64 = Field(default=N_COMPONENTS.default, description=N_COMPONENTS.help)
     params: ProjectionParams = Field(default_factory=lambda: ProjectionParams())  # type: ignore[valid-type]
-    random_state: int = Field(default=RANDOM_STATE.default, description=RANDOM_STATE.help)
+    random_state: Int64 = Field(default=RANDOM_STATE.default, description=RANDOM_STATE.help)
     spherize: bool | None = Field(default=None, description="default: on for D >= 50")
-    subset: list[Annotated[int, Field(ge=0)]] | None = Field(
+    subset: list[Index] | None = Field(
         default=None, max_length=MAX_SUBSET, description='"isolate": project only these rows (at least 3)'
     )
-    step: int | None = Field(default=None, ge=0, description="training step to project (default: the latest)")
-    align_to: int | None = Field(
+    step: Index | None = Field(default=None, description="training step to project (default: the latest)")
+    align_to: Index | None = Field(
         default=None,
-        ge=0,
         description="step whose frame the projection is drawn in (default: the latest): PCA on its axes, "
         "t-SNE/UMAP Procrustes-aligned to its layout; give the same one for every step of a sweep",
     )
@@ -178,7 +177,7 @@ def _jobs(state: ServerState) -> JobManager:
     return state.jobs
 
 
-@router.post("/runs/{run}/embeddings/{tensor}/projections", response_model=JobStatus)
+@router.post("/runs/{run}/embeddings/{tensor}/projections", response_model=JobStatus, responses=TOO_MANY)
 def start_projection(run: RunId, tensor: TensorId, body: ProjectionRequest, state: State) -> dict[str, Any]:
     """Start a projection job, or attach to the one running or finished for the same projection."""
     job = _jobs(state).start(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import weakref
-from pathlib import Path
 from typing import Annotated, Any
 
 import pyarrow as pa
@@ -14,6 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ...embedding import Embedding
+from ...errors import EmbedscopeError
 from ...metadata import column_kind
 from . import ERRORS, EmbeddingDep, RunId, State, TensorId
 
@@ -122,16 +122,22 @@ def sprite_info(emb: Embedding) -> SpriteInfo | None:
     return SpriteInfo(single_image_dim=(w, h), grid=(cols, rows), image_size=(cols * w, rows * h))
 
 
-def config_bookmarks(emb: Embedding) -> Any:
-    """The JSON of the bookmarks file a projector config names (the reader confined its path); None if unreadable."""
+def config_bookmarks(state: State, emb: Embedding) -> Any:
+    """The JSON of the bookmarks file a projector config names, opened confined to the run's folder; None if
+    unreadable (a file swapped for a link leaving the folder, or for a FIFO, is refused, not read)."""
     if not emb.bookmarks_path:
         return None
-    path = Path(emb.bookmarks_path)
+    path = emb.bookmarks_path
     try:
-        if path.stat().st_size > MAX_BOOKMARKS_BYTES:
+        with state.open_file(emb, path, what="bookmarks file") as fh:
+            data = fh.read(MAX_BOOKMARKS_BYTES + 1)
+        if len(data) > MAX_BOOKMARKS_BYTES:
             log.warning("%s: bookmarks file larger than %d bytes, not served", path, MAX_BOOKMARKS_BYTES)
             return None
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(data.decode("utf-8-sig"))
+    except EmbedscopeError as exc:
+        log.warning("%s: bookmarks file not served: %s", path, exc.describe())
+        return None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         log.warning("%s: bookmarks file not served: %s", path, exc)
         return None
@@ -147,7 +153,7 @@ def embedding_info(state: State, emb: Embedding) -> EmbeddingInfo:
         label_column=emb.label_column,
         columns=columns_of(emb),
         sprite=sprite_info(emb),
-        config_bookmarks=config_bookmarks(emb),
+        config_bookmarks=config_bookmarks(state, emb),
         steps=None if emb.steps is None else emb.steps.numbers,
         default=emb is state.collection.default(),
     )

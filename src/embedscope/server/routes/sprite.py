@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import threading
 import weakref
+from collections.abc import Callable
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from ...embedding import Embedding, Sprite
 from ...errors import NotFoundError
-from . import ERRORS, EmbeddingDep
+from . import ERRORS, EmbeddingDep, State
 from .runs import SpriteInfo, sprite_info
 
 router = APIRouter(tags=["sprite"], responses=ERRORS)
@@ -26,20 +27,17 @@ def _sprite(emb: Embedding) -> Sprite:
     return emb.sprite
 
 
-def png_bytes(sprite: Sprite) -> bytes:
-    """The sprite as PNG, encoded once (the file's own bytes when it is a whole PNG sheet read from disk)."""
+def png_bytes(sprite: Sprite, *, read_file: Callable[[str], bytes] | None = None) -> bytes:
+    """The sprite as PNG, encoded once: the file's own bytes when it is a whole PNG sheet read from disk, read by
+    `read_file` (the server's confined open: a file swapped for a link leaving its folder is refused)."""
     with _lock:
         cached = _png.get(sprite)
         if cached is not None:
             return cached
         data: bytes | None = None
         source = sprite.image
-        if sprite.path and getattr(source, "format", None) == "PNG":
-            try:
-                with open(sprite.path, "rb") as f:
-                    data = f.read()
-            except OSError:
-                data = None
+        if sprite.path and read_file is not None and getattr(source, "format", None) == "PNG":
+            data = read_file(sprite.path)
         if data is None:
             buffer = io.BytesIO()
             source.save(buffer, format="PNG")
@@ -62,6 +60,10 @@ def get_sprite_info(emb: EmbeddingDep) -> SpriteInfo:
     response_class=Response,
     responses={200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}},
 )
-def get_sprite_png(emb: EmbeddingDep) -> Response:
-    data = png_bytes(_sprite(emb))
+def get_sprite_png(emb: EmbeddingDep, state: State) -> Response:
+    def read_file(path: str) -> bytes:
+        with state.open_file(emb, path, what="sprite") as fh:
+            return fh.read()
+
+    data = png_bytes(_sprite(emb), read_file=read_file)
     return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

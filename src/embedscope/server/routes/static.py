@@ -1,7 +1,8 @@
 """`/`: the built web app (src/embedscope/web/, made by the front end's build) or, until it exists, a placeholder.
 
 The built app's bundles (Vite writes them to `assets/`) are served by Starlette's StaticFiles at /assets; it
-refuses paths that leave its folder (`..`, encoded or not, and symlinks pointing out). `/docs` is the API's
+refuses paths that leave its folder (`..`, encoded or not, and symlinks pointing out) and serves regular files only;
+`/` opens index.html through embedscope.files, confined to the built app's folder. `/docs` is the API's
 interactive page (Swagger UI) from the files the build copies to `api-docs/`, so it works offline; without a
 built page it falls back to FastAPI's default (scripts from a CDN). Nothing else is mounted, so every other
 unknown path is the API's JSON 404.
@@ -13,8 +14,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
+
+from ...files import read_regular
 
 PACKAGE = Path(__file__).resolve().parents[2]
 WEB_DIR = PACKAGE / "web"
@@ -32,9 +35,10 @@ def web_dir() -> Path | None:
 @router.get("/", response_class=HTMLResponse)
 def index() -> Response:
     built = web_dir()
-    if built is not None:
-        return FileResponse(built / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
-    return HTMLResponse(PLACEHOLDER.read_text(encoding="utf-8"))
+    if built is not None:  # opened confined to the built app's folder: a page swapped for a link leaving it is refused
+        page = read_regular(built / "index.html", root=built, what="web page")
+        return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+    return HTMLResponse(read_regular(PLACEHOLDER, root=PLACEHOLDER.parent, what="web page"))
 
 
 @router.get("/docs", response_class=HTMLResponse)

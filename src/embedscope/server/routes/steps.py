@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...compute.neighbors import DEFAULT_K, MAX_K, neighbors
 from ...embedding import Embedding
 from ...errors import ParameterError
-from . import ERRORS, EmbeddingDep
+from . import ERRORS, EmbeddingDep, Index
 from .neighbors import PointOut, Query
 
 router = APIRouter(tags=["neighbors"], responses=ERRORS)
@@ -30,8 +30,8 @@ class CompareRequest(BaseModel):
     query: Query
     k: int = Field(DEFAULT_K, ge=1, le=MAX_K)
     metric: Literal["cosine", "euclidean"] = "cosine"
-    from_step: int | None = Field(None, ge=0, description="default: the step before `to_step`")
-    to_step: int | None = Field(None, ge=0, description="default: the latest step")
+    from_step: Index | None = Field(None, description="default: the step before `to_step`")
+    to_step: Index | None = Field(None, description="default: the latest step")
 
 
 class StepNeighbor(BaseModel):
