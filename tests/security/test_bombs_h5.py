@@ -6,6 +6,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+from bombs_kit import PIECE, deflate
 from bounded import assert_one_error_line, run_cli
 
 VARS = "layers/embedding/vars"
@@ -30,8 +31,8 @@ def test_fill_value_dataset_of_twelve_gigabytes(tmp_path: Path) -> None:
 def test_gzip_dataset_unpacking_far_past_the_file(tmp_path: Path) -> None:
     path = tmp_path / "gzip.weights.h5"
     with h5py.File(path, "w") as f:
-        ds = f.create_dataset(f"{VARS}/0", shape=(300_000, 1000), dtype="f4", chunks=(10_000, 1000), compression=9)
-        ds[:10_000] = np.zeros((10_000, 1000), np.float32)  # one chunk written; the rest reads as the fill value
+        ds = f.create_dataset(f"{VARS}/0", shape=(300_000, 1000), dtype="f4", chunks=(100, 1000), compression=9)
+        ds[:100] = np.zeros((100, 1000), np.float32)  # one chunk written; the rest reads as the fill value
     assert_one_error_line(run_cli("info", path), match=r"gzip\.weights\.h5.*declares 1,200,000,000 bytes")
 
 
@@ -74,3 +75,15 @@ def test_external_link_in_a_keras2_file(tmp_path: Path) -> None:
         f.attrs["layer_names"] = [b"embedding"]
         f["embedding"] = h5py.ExternalLink(str(other), "/embedding")
     assert_one_error_line(run_cli("info", path), match=r"keras2\.h5: /embedding is a link into")
+
+
+def test_one_huge_compressed_chunk_behind_a_small_dataset(tmp_path: Path) -> None:
+    """An 8 x 4 dataset whose one chunk is 1 GiB of deflated zeros (1 MB): HDF5 unpacks a chunk whole."""
+    path = tmp_path / "chunk.weights.h5"
+    with h5py.File(path, "w") as f:
+        ds = f.create_dataset(
+            f"{VARS}/0", shape=(8, 4), maxshape=(None, None), chunks=(1 << 18, 1 << 10), dtype="f4", compression=9
+        )
+        ds.id.write_direct_chunk((0, 0), b"\x78\xda" + deflate(b"", 64 * PIECE) + bytes(4))
+    assert path.stat().st_size < 2 << 20
+    assert_one_error_line(run_cli("info", path), match=r"chunk\.weights\.h5.*stored in chunks of .* = 1,073,741,824")

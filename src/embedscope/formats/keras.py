@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import re
 from collections.abc import Iterator
 from functools import partial
@@ -337,6 +338,15 @@ def _check_storage(ds: Any, mapped: np.ndarray, path: Path) -> None:
             fix="copy the data into a plain dataset",
         )
     limit = MAX_CLAIM_RATIO * int(mapped.shape[0]) + (1 << 20)
+    chunk = math.prod(ds.chunks) * ds.dtype.itemsize if ds.chunks else 0
+    if chunk > limit:  # a compressed chunk is unpacked whole, however few of its elements the dataset uses
+        raise FormatError(
+            f"dataset {ds.name} is stored in chunks of {shape_text(ds.chunks)} = {chunk:,} bytes each, over "
+            f"{MAX_CLAIM_RATIO}x the file's {int(mapped.shape[0]):,} bytes",
+            path=path,
+            field=ds.name,
+            fix="save the weights again with model.save_weights",
+        )
     if ds.size * ds.dtype.itemsize > limit:
         raise FormatError(
             f"dataset {ds.name} declares {ds.size * ds.dtype.itemsize:,} bytes ({shape_text(ds.shape)}, {ds.dtype}), "
