@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embedscope.errors import FormatError, MissingExtraError, NotFoundError
+from embedscope.errors import FormatError, NotFoundError
 from embedscope.formats import load, load_collection, sniff
 from embedscope.formats import torch as torch_format
 from embedscope.formats.options import ReadOptions
@@ -103,12 +103,11 @@ def test_torchscript_is_refused() -> None:
         load_collection(FIXTURES / "scripted.pt")
 
 
-def test_legacy_format_needs_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_legacy_format_is_read_without_torch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
-    with pytest.raises(
-        MissingExtraError, match=r"legacy \(non-zip, torch < 1.6\).*pip install \"embedscope\[torch\]\""
-    ):
-        load_collection(FIXTURES / "legacy.pt")
+    got = read(FIXTURES / "legacy.pt")
+    np.testing.assert_array_equal(got["embedding.weight"], expected("state_dict", "embedding.weight"))
+    assert is_mapped(got["embedding.weight"])
 
 
 def test_legacy_format_with_torch_installed() -> None:

@@ -6,6 +6,10 @@ attribute, older ones are matched with `config.json` by walking the model's laye
 does. A `.keras` file is a zip of `config.json`, `metadata.json` and `model.weights.h5`: Embedding layers are
 named after the layer, and other 2-D float variables are offered only when there is no Embedding layer.
 Uncompressed contiguous datasets are memory-mapped straight from the file.
+
+Nothing outside the file is read, and nothing far larger than it: external links, datasets whose data lies in
+other files (external storage) and virtual datasets are refused, and so is a dataset declaring more than
+MAX_CLAIM_RATIO times the file's size (a never-written dataset reads as gigabytes of its fill value).
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import re
-import zipfile
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -23,7 +27,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..embedding import Collection, Embedding
-from ..errors import FormatError
+from ..errors import AccessDeniedError, FormatError
 from ._selection import choose, missing, not_a_matrix, not_float, read_each, shape_text
 from ._weights import (
     corrupt_as_format_error,
@@ -34,10 +38,13 @@ from ._weights import (
     zip_member_data_offset,
 )
 from .options import ReadOptions
+from .zip_budget import ZipBudget
 
 log = logging.getLogger(__name__)
 
 WEIGHTS_MEMBER = "model.weights.h5"
+MAX_CLAIM_RATIO = 64
+_OUTSIDE_FIX = "copy the data into the file itself (h5repack -l CONTI in.h5 out.h5 for external storage)"
 
 
 def read(path: Path, options: ReadOptions, fmt: str) -> Collection:
@@ -72,20 +79,23 @@ def _read_keras_zip(path: Path, want: str | None) -> Collection:
                 path=path,
                 fix="only HDF5 weights are read: save with model.save('model.keras') and the default weights format",
             )
-        config = _json_member(zf, "config.json", path) if "config.json" in names else None
+        budget = ZipBudget(path, what=".keras")
+        config = _json_member(budget.read(zf, "config.json"), "config.json", path) if "config.json" in names else None
         info = zf.getinfo(WEIGHTS_MEMBER)
         start = zip_member_data_offset(path, info)
         mapped = map_bytes(path)
-        source = zf.open(info) if start is None else _Window(mapped[start : start + info.file_size])
+        # a compressed member is unpacked once into a temporary file: h5py seeks, and a seek back in a
+        # compressed zip member unpacks it again from its start
+        source = budget.spool(zf, info) if start is None else _Window(mapped[start : start + info.file_size])
         with source:
             h5 = _open_h5(source, path, what=WEIGHTS_MEMBER)
             with h5:
                 return _from_h5(h5, path, mapped=mapped, base=start, config=config, want=want)
 
 
-def _json_member(zf: zipfile.ZipFile, name: str, path: Path) -> dict[str, Any]:
+def _json_member(raw: bytes, name: str, path: Path) -> dict[str, Any]:
     try:
-        parsed = json.loads(zf.read(name).decode("utf-8"))
+        parsed = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(f"{name} is not valid JSON ({exc})", path=path) from exc
     if not isinstance(parsed, dict):
@@ -137,7 +147,7 @@ def _read_h5_file(path: Path, want: str | None) -> Collection:
     h5 = _open_h5(path, path, what="this")
     with h5:
         mapped = map_bytes(path)
-        if "model_weights" in h5 or "layer_names" in h5.attrs:
+        if h5.get("model_weights", getlink=True) is not None or "layer_names" in h5.attrs:
             return _read_legacy(h5, path, mapped, want)
         return _from_h5(h5, path, mapped=mapped, base=0, config=None, want=want)
 
@@ -157,7 +167,8 @@ def _from_h5(
         attr = attr.decode("utf-8", "replace") if isinstance(attr, bytes) else attr
         if isinstance(attr, str) and attr:
             layer, cls = attr, by_name.get(attr, cls)
-        matrices = [group[k] for k in sorted(group, key=_var_order) if _is_matrix(group[k])]
+        members = [_child(group, k, path) for k in sorted(group, key=_var_order)]
+        matrices = [obj for obj in members if _is_matrix(obj)]
         if matrices:
             layers.append((layer, cls, matrices))
     if not layers and not any(True for _ in _vars_groups(h5)):
@@ -286,8 +297,70 @@ def _is_matrix(obj: Any) -> bool:
     return isinstance(obj, h5py.Dataset) and obj.ndim == 2 and (obj.dtype.kind == "f" or _is_bfloat16(obj))
 
 
+def _child(group: Any, name: str, path: Path) -> Any:
+    """`group[name]`, refused when the link leads into another file (an external link, or a soft link through one)."""
+    import h5py
+
+    link = group.get(name, getlink=True)
+    if link is None:
+        return None
+    if isinstance(link, h5py.ExternalLink):
+        raise AccessDeniedError(
+            f"{group.name.rstrip('/')}/{name} is a link into another file ({link.filename}:{link.path}), not read",
+            path=path,
+            fix=_OUTSIDE_FIX.split(" (")[0],
+        )
+    obj = group.get(name)
+    if obj is not None and obj.file != group.file:
+        raise AccessDeniedError(f"{group.name.rstrip('/')}/{name} leads into another file, not read", path=path)
+    return obj
+
+
+def _check_storage(ds: Any, mapped: np.ndarray, path: Path) -> None:
+    """Refuse a dataset whose data lies in other files, or that declares far more bytes than the file holds."""
+    import h5py
+
+    plist = ds.id.get_create_plist()
+    if plist.get_external_count() > 0:
+        other = plist.get_external(0)[0]
+        raise AccessDeniedError(
+            f"dataset {ds.name} keeps its data in another file ({other.decode('utf-8', 'replace')!r}): "
+            "external storage is not read",
+            path=path,
+            field=ds.name,
+            fix=_OUTSIDE_FIX,
+        )
+    if plist.get_layout() == h5py.h5d.VIRTUAL:
+        raise AccessDeniedError(
+            f"dataset {ds.name} is a virtual dataset, made of other datasets (maybe in other files): not read",
+            path=path,
+            field=ds.name,
+            fix="copy the data into a plain dataset",
+        )
+    limit = MAX_CLAIM_RATIO * int(mapped.shape[0]) + (1 << 20)
+    chunk = math.prod(ds.chunks) * ds.dtype.itemsize if ds.chunks else 0
+    if chunk > limit:  # a compressed chunk is unpacked whole, however few of its elements the dataset uses
+        raise FormatError(
+            f"dataset {ds.name} is stored in chunks of {shape_text(ds.chunks)} = {chunk:,} bytes each, over "
+            f"{MAX_CLAIM_RATIO}x the file's {int(mapped.shape[0]):,} bytes",
+            path=path,
+            field=ds.name,
+            fix="save the weights again with model.save_weights",
+        )
+    if ds.size * ds.dtype.itemsize > limit:
+        raise FormatError(
+            f"dataset {ds.name} declares {ds.size * ds.dtype.itemsize:,} bytes ({shape_text(ds.shape)}, {ds.dtype}), "
+            f"over {MAX_CLAIM_RATIO}x the file's {int(mapped.shape[0]):,} bytes: a dataset never written reads as "
+            "that much fill value (or its compression ratio is a bomb)",
+            path=path,
+            field=ds.name,
+            fix="save the weights again with model.save_weights",
+        )
+
+
 def _array(ds: Any, mapped: np.ndarray, base: int | None, path: Path) -> np.ndarray:
     """A dataset as stored (bfloat16 as uint16): memory-mapped when contiguous and uncompressed, else read."""
+    _check_storage(ds, mapped, path)
     bf16 = _is_bfloat16(ds)
     dtype = np.dtype("<u2") if bf16 else ds.dtype
     offset = ds.id.get_offset() if ds.chunks is None and base is not None else None
@@ -341,7 +414,8 @@ def _config_paths(config: dict[str, Any]) -> dict[str, tuple[str, str]]:
 # -- Keras 2 style HDF5 ----------------------------------------------------------------------------------
 def _read_legacy(h5: Any, path: Path, mapped: np.ndarray, want: str | None) -> Collection:
     """`model.save('x.h5')` / Keras 2 `save_weights`: layer_names -> weight_names -> datasets."""
-    root = h5.get("model_weights", h5)
+    root = _child(h5, "model_weights", path)
+    root = h5 if root is None else root
     classes: dict[str, str] = {}
     raw_config = h5.attrs.get("model_config")
     if raw_config is not None:
@@ -352,9 +426,11 @@ def _read_legacy(h5: Any, path: Path, mapped: np.ndarray, want: str | None) -> C
         classes = dict(_config_paths(config).values()) if isinstance(config, dict) else {}
     found: list[tuple[str, str, Any]] = []  # (layer, weight name, dataset)
     for layer in _strings(root.attrs.get("layer_names", [])):
-        group = root.get(layer)
-        for weight in _strings(group.attrs.get("weight_names", [])) if group is not None else []:
-            ds = group.get(weight)
+        group = _child(root, layer, path)
+        if group is None:
+            continue
+        for weight in _strings(group.attrs.get("weight_names", [])):
+            ds = _child(group, weight, path)
             if ds is None:
                 raise FormatError(f"layer {layer} lists weight {weight}, which is missing", path=path, field=layer)
             if _is_matrix(ds):

@@ -9,7 +9,9 @@ reading them all, one that cannot be used is skipped with a warning.
 
 from __future__ import annotations
 
+import io
 import logging
+import math
 import os
 import tempfile
 import warnings
@@ -27,6 +29,7 @@ from ..embedding import Collection, Embedding
 from ..errors import EmbedscopeError, FormatError, IntegrityError
 from ._selection import choose, missing, not_a_matrix, read_each, shape_text
 from .side_files import present
+from .zip_budget import ZipBudget
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ def _read_npy(path: Path, options: Any, head: bytes) -> Embedding:
     if dtype.hasobject:
         raise FormatError(f"the array holds Python objects (dtype {dtype}), not numbers", path=path, fix=_PICKLE_FIX)
     _check_matrix(path, shape, dtype)
-    expected = offset + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = offset + math.prod(shape) * dtype.itemsize  # Python ints: a forged shape cannot wrap around
     size = path.stat().st_size
     if size < expected:
         raise FormatError(
@@ -165,28 +168,60 @@ def _read_npz(path: Path, options: Any) -> Collection:
     except _NPZ_ERRORS as exc:
         raise FormatError(f"not a readable .npz archive ({exc})", path=path, fix="write it with np.savez") from None
     with archive:
+        npz = _Npz(path, archive)
         want = getattr(options, "tensor", None)
         if want is not None:
-            return _read_chosen(path, archive, want)
-        return _read_all(path, archive)
+            return _read_chosen(npz, want)
+        return _read_all(npz)
 
 
-def _member(path: Path, archive: Any, key: str) -> np.ndarray:
-    """One array of the archive; a damaged member or a pickle is an error naming it."""
-    try:
-        arr: np.ndarray = archive[key]
-    except ValueError as exc:
-        if "Object arrays" in str(exc) or "pickle" in str(exc):
+class _Npz:
+    """An open .npz archive whose members are read through one ZipBudget (never numpy's NpzFile.__getitem__,
+    which allocates the shape a member's header declares before reading a byte of it)."""
+
+    def __init__(self, path: Path, archive: Any) -> None:
+        self.path = path
+        self.archive = archive
+        self.files: list[str] = list(archive.files)
+        self.budget = ZipBudget(path, what=".npz")
+
+    def member(self, key: str) -> np.ndarray:
+        """One array of the archive; a damaged member, a pickle or a header larger than its data is an error."""
+        names = self.archive.zip.namelist()
+        name = f"{key}.npy" if f"{key}.npy" in names else key
+        if not name.endswith(".npy"):
+            raise FormatError("not an .npy array", path=self.path, field=key, fix="write it with np.savez")
+        try:
+            return self._array(key, self.budget.read(self.archive.zip, name))
+        except _NPZ_ERRORS as exc:
+            raise _damaged(self.path, key, exc) from None
+
+    def _array(self, key: str, data: bytes) -> np.ndarray:
+        fh = io.BytesIO(data)
+        fmt = np.lib.format
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            version = fmt.read_magic(fh)
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, fortran, dtype = read_header(fh)
+        if dtype.hasobject:
             raise FormatError(
                 "Python objects (a pickle), which embedscope does not load; save strings as dtype=str",
-                path=path,
+                path=self.path,
                 field=key,
                 fix=_PICKLE_FIX,
-            ) from None
-        raise _damaged(path, key, exc) from None
-    except _NPZ_ERRORS as exc:
-        raise _damaged(path, key, exc) from None
-    return arr
+            )
+        count = math.prod(shape)
+        need, held = count * dtype.itemsize, len(data) - fh.tell()
+        if need > held:
+            raise FormatError(
+                f"the header declares {tuple(shape)} {dtype} = {need:,} bytes, the member holds {held:,}",
+                path=self.path,
+                field=key,
+                fix="the archive is damaged or forged: write it again with np.savez",
+            )
+        array = np.frombuffer(data, dtype=dtype, count=count, offset=fh.tell()) if count else np.zeros(0, dtype)
+        return array.reshape(shape, order="F" if fortran else "C")
 
 
 def _damaged(path: Path, key: str, exc: Exception) -> FormatError:
@@ -208,14 +243,17 @@ def _is_labels(arr: np.ndarray) -> bool:
     return arr.dtype.kind in "US" and arr.ndim == 1
 
 
-def _read_all(path: Path, archive: Any) -> Collection:
+def _read_all(npz: _Npz) -> Collection:
+    path = npz.path
     arrays: dict[str, np.ndarray] = {}
     broken: dict[str, EmbedscopeError] = {}
     skipped: dict[str, str] = {}
-    for key in archive.files:
+    for key in npz.files:
         try:
-            arrays[key] = _member(path, archive, key)
+            arrays[key] = npz.member(key)
         except FormatError as exc:
+            if npz.budget.refused:
+                raise
             broken[key] = exc
     labels = {k: a for k, a in arrays.items() if _is_labels(a)}
     matrices: list[str] = []
@@ -246,21 +284,22 @@ def _raise(exc: EmbedscopeError) -> Embedding:
     raise exc
 
 
-def _read_chosen(path: Path, archive: Any, want: str) -> Collection:
-    key = choose(want, archive.files)
+def _read_chosen(npz: _Npz, want: str) -> Collection:
+    path, archive = npz.path, npz.archive
+    key = choose(want, npz.files)
     if key is None:
-        raise missing(want, [(k, _describe_member(archive, k)) for k in archive.files], path=path)
-    arr = _member(path, archive, key)
+        raise missing(want, [(k, _describe_member(archive, k)) for k in npz.files], path=path)
+    arr = npz.member(key)
     if arr.ndim != 2:
         raise not_a_matrix(key, arr.shape, path=path, dtype=str(arr.dtype))
     why = _why_not(arr)
     if why is not None:
         raise FormatError(f"array `{key}`: {why}", path=path, field="tensor", fix="choose a 2-D numeric array")
     labels: dict[str, np.ndarray] = {}
-    for other in archive.files:
+    for other in npz.files:
         if other.lower() in LABEL_KEYS and other != key:
             try:
-                candidate = _member(path, archive, other)
+                candidate = npz.member(other)
             except FormatError as exc:
                 log.warning("%s: not using `%s` as labels: %s", path, other, exc.message)
                 continue

@@ -12,17 +12,18 @@ import collections
 import io
 import logging
 import math
-import pickle
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from ...checks import as_float32
 from ...errors import FormatError
 from .._weights import corrupt_as_format_error, map_bytes, open_zip, zip_member_data_offset
+from ..bounded_pickle import BoundedUnpickler, WorkBudget, unwrap
+from ..zip_budget import ZipBudget
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ _STORAGE_DTYPES = {
     "BoolStorage": "?",
 }
 FLOAT_STORAGES = ("DoubleStorage", "FloatStorage", "HalfStorage", "BFloat16Storage")
-_MAX_ELEMENTS = 1 << 36  # a sanity bound: a stride-0 view could otherwise claim any size
+# a tensor may claim at most this multiple of the file's size (plus a MiB): a stride-0 view of a one-element
+# storage could otherwise claim any size, and converting it to float32 would allocate all of it
+MAX_CLAIM_RATIO = 64
+_MAX_RANK = 64  # NumPy's limit too
 STATE_DICT_FIX = "save the weights with torch.save(model.state_dict(), path) and load that file"
 
 
@@ -56,7 +60,7 @@ class _StorageRef:
 
     __slots__ = ("_array", "archive", "key", "numel", "stype")
 
-    def __init__(self, archive: _Archive, key: str, stype: _StorageType, numel: int) -> None:
+    def __init__(self, archive: Storages, key: str, stype: _StorageType, numel: int) -> None:
         self.archive = archive
         self.key = key
         self.stype = stype
@@ -138,16 +142,19 @@ class Tensor:
         return as_float32(self.raw(), bfloat16=True) if self.bfloat16 else self.raw()
 
 
-class _Archive:
-    """The storages of one zip archive, memory-mapped where stored uncompressed."""
+class Storages:
+    """The storages a pickle refers to, by key, each read only when a tensor needs it (see load)."""
 
-    def __init__(self, path: Path, zf: zipfile.ZipFile, prefix: str, byteorder: str) -> None:
+    def __init__(self, path: Path, byteorder: str) -> None:
         self.path = path
-        self.zf = zf
-        self.prefix = prefix
         self.order = ">" if byteorder == "big" else "<"
         self.mapped = map_bytes(path)
         self.storages: dict[str, _StorageRef] = {}
+
+    @property
+    def claim_limit(self) -> int:
+        """The most bytes one tensor may claim: MAX_CLAIM_RATIO times the file's size, plus a MiB."""
+        return MAX_CLAIM_RATIO * int(self.mapped.shape[0]) + (1 << 20)
 
     def storage(self, key: str, stype: _StorageType, numel: int) -> _StorageRef:
         if key in self.storages:
@@ -158,17 +165,33 @@ class _Archive:
         self.storages[key] = ref
         return ref
 
+    def dtype(self, stype: _StorageType) -> np.dtype[Any]:
+        assert stype.dtype is not None
+        code = stype.dtype
+        return np.dtype(code if np.dtype(code).itemsize == 1 else f"{self.order}{code}")
+
+    def load(self, key: str, stype: _StorageType, numel: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class _Archive(Storages):
+    """The storages of one zip archive, memory-mapped where stored uncompressed."""
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile, prefix: str, byteorder: str, budget: ZipBudget) -> None:
+        super().__init__(path, byteorder)
+        self.zf = zf
+        self.budget = budget
+        self.prefix = prefix
+
     def load(self, key: str, stype: _StorageType, numel: int) -> np.ndarray:
         """A storage's elements as a 1-D array; a member missing or too short is an error naming it."""
-        assert stype.dtype is not None
         name = f"{self.prefix}data/{key}"
         try:
             info = self.zf.getinfo(name)
         except KeyError:
             raise FormatError(f"storage {name} is missing from the archive", path=self.path) from None
-        code = stype.dtype
-        dtype = np.dtype(code if np.dtype(code).itemsize == 1 else f"{self.order}{code}")
-        nbytes = numel * np.dtype(dtype).itemsize
+        dtype = self.dtype(stype)
+        nbytes = numel * dtype.itemsize
         if info.file_size < nbytes:
             raise FormatError(
                 f"storage {name} holds {info.file_size:,} bytes, {numel:,} x {stype.name} needs {nbytes:,}",
@@ -178,7 +201,7 @@ class _Archive:
         if start is not None:
             return self.mapped[start : start + info.file_size][:nbytes].view(dtype)
         with corrupt_as_format_error(self.path, what="PyTorch"), zipfile.ZipFile(self.path) as zf:
-            return np.frombuffer(zf.read(info), dtype=np.uint8)[:nbytes].view(dtype)
+            return np.frombuffer(self.budget.read(zf, info), dtype=np.uint8)[:nbytes].view(dtype)
 
 
 class _Unsupported(Exception):
@@ -195,6 +218,8 @@ def _rebuild_tensor(storage: object, offset: object, size: object, stride: objec
         return None  # a storage type we skip
     if not isinstance(storage, _StorageRef):
         raise FormatError(f"a tensor's storage is {type(storage).__name__}, not a storage")
+    if isinstance(size, tuple | list) and len(size) > _MAX_RANK:  # before walking it: a shared size is cheap
+        raise FormatError(f"a tensor has {len(size):,} dimensions; at most {_MAX_RANK} are read")
     if not (
         _is_int(offset)
         and isinstance(size, tuple | list)
@@ -206,8 +231,14 @@ def _rebuild_tensor(storage: object, offset: object, size: object, stride: objec
     assert isinstance(offset, int)
     shape, steps = tuple(int(v) for v in size), tuple(int(v) for v in stride)
     error = None
-    if math.prod(shape) > _MAX_ELEMENTS:
-        error = FormatError(f"a tensor of size {shape} has more than {_MAX_ELEMENTS:,} elements")
+    claimed = math.prod(shape) * np.dtype(storage.stype.dtype or "u1").itemsize
+    if claimed > storage.archive.claim_limit:
+        error = FormatError(
+            f"a tensor of size {shape} claims {claimed:,} bytes, over {MAX_CLAIM_RATIO}x the file's size "
+            f"({storage.archive.claim_limit:,} bytes): converting it would allocate far more than the file holds",
+            path=storage.archive.path,
+            fix="save the tensor itself (tensor.contiguous().clone()), not a view repeating a small storage (stride 0)",
+        )
     last = offset + sum((n - 1) * s for n, s in zip(shape, steps, strict=True)) if all(shape) else offset - 1
     if last >= storage.numel:
         error = FormatError(
@@ -225,6 +256,7 @@ def _rebuild_parameter(data: object, *_: object) -> object:
 
 def _rebuild_from_type(func: object, new_type: object, args: object, state: object = None) -> object:
     """torch._tensor._rebuild_from_type_v2: only for plain tensors and parameters."""
+    func = unwrap(func)
     if func not in (_rebuild_tensor, _rebuild_parameter) or not isinstance(new_type, _TensorType):
         raise FormatError("refusing to rebuild a tensor subclass: only tensors and dicts are loaded")
     if not isinstance(args, tuple):
@@ -236,6 +268,7 @@ def _rebuild_from_type(func: object, new_type: object, args: object, state: obje
 _ALLOWED: dict[str, object] = {
     "collections.OrderedDict": collections.OrderedDict,
     "torch._utils._rebuild_tensor_v2": _rebuild_tensor,
+    "torch._utils._rebuild_tensor": _rebuild_tensor,  # torch < 1.0
     "torch._utils._rebuild_parameter": _rebuild_parameter,
     "torch._utils._rebuild_parameter_with_state": _rebuild_parameter,
     "torch._tensor._rebuild_from_type_v2": _rebuild_from_type,
@@ -245,18 +278,19 @@ _ALLOWED: dict[str, object] = {
 }
 
 
-class _Unpickler(pickle.Unpickler):
-    """Loads dicts, lists, numbers, strings and tensors; refuses every other global."""
+class Unpickler(BoundedUnpickler):
+    """Loads dicts, lists, numbers, strings and tensors; refuses every other global; its calls are charged."""
 
-    def __init__(self, data: bytes, archive: _Archive) -> None:
-        super().__init__(io.BytesIO(data))
+    def __init__(self, file: IO[bytes], archive: Storages, budget: WorkBudget) -> None:
+        super().__init__(file, budget)
         self.archive = archive
         self.skipped: set[str] = set()
 
     def find_class(self, module: str, name: str) -> Any:
         full = f"{module}.{name}"
         if full in _ALLOWED:
-            return _ALLOWED[full]
+            found = _ALLOWED[full]
+            return self.budget.call(found) if callable(found) else found
         if module == "torch" and name.endswith("Storage"):
             return _StorageType(name)
         if module.startswith("torch.nn.modules") or module == "__main__":
@@ -273,9 +307,20 @@ class _Unpickler(pickle.Unpickler):
         )
 
     def persistent_load(self, pid: Any) -> Any:
-        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
+        self.budget.charge(1)
+        if isinstance(pid, tuple) and len(pid) == 6 and pid[0] == "storage" and pid[5] is not None:
+            raise FormatError(
+                "this legacy file holds storage views (torch < 0.4), which are not read",
+                path=self.archive.path,
+                fix=f"load it with torch and {STATE_DICT_FIX}",
+            )
+        if isinstance(pid, tuple) and len(pid) == 4 and pid[0] == "module":
+            raise FormatError(
+                "this file holds a whole pickled model, not a state dict", path=self.archive.path, fix=STATE_DICT_FIX
+            )
+        if not (isinstance(pid, tuple) and len(pid) in (5, 6) and pid[0] == "storage"):
             raise FormatError(f"unexpected persistent id {pid!r:.80} (expected a storage)", path=self.archive.path)
-        _, stype, key, _location, numel = pid
+        _, stype, key, _location, numel = pid[:5]
         if not isinstance(stype, _StorageType) or not isinstance(key, str) or not _is_int(numel) or numel < 0:
             raise FormatError(f"malformed storage reference {pid!r:.80}", path=self.archive.path)
         try:
@@ -296,17 +341,27 @@ def load_zip(path: Path) -> tuple[object, np.ndarray]:
         if not pickles:
             raise FormatError("this zip archive has no data.pkl: not a torch.save file", path=path, fix=STATE_DICT_FIX)
         prefix = pickles[0][: -len("data.pkl")]
-        order = zf.read(f"{prefix}byteorder").decode("ascii", "replace") if f"{prefix}byteorder" in names else "little"
-        archive = _Archive(path, zf, prefix, order.strip())
-        unpickler = _Unpickler(zf.read(pickles[0]), archive)
-        try:
-            root = unpickler.load()
-        except FormatError as exc:
-            if exc.path is not None:
-                raise
-            raise FormatError(exc.message, path=path, field=exc.field, fix=exc.fix) from exc
-        except Exception as exc:  # a malformed pickle can raise almost anything; it never runs code here
-            raise FormatError(f"{pickles[0]} could not be unpickled ({type(exc).__name__}: {exc})", path=path) from exc
-        for name in sorted(unpickler.skipped):
-            log.warning("%s: skipping tensors of %s, which cannot be read as float32", path, name)
-        return root, archive.mapped
+        budget = ZipBudget(path, what="PyTorch")
+        order = "little"
+        if f"{prefix}byteorder" in names:
+            order = budget.read(zf, f"{prefix}byteorder").decode("ascii", "replace")
+        archive = _Archive(path, zf, prefix, order.strip(), budget)
+        data = budget.read(zf, pickles[0])
+        unpickler = Unpickler(io.BytesIO(data), archive, WorkBudget(len(data), path=path, what="PyTorch"))
+        return unpickle(unpickler, pickles[0]), archive.mapped
+
+
+def unpickle(unpickler: Unpickler, what: str) -> object:
+    """The object the unpickler loads; anything but our own errors becomes a FormatError naming `what`."""
+    path = unpickler.archive.path
+    try:
+        root = unpickler.load()
+    except FormatError as exc:
+        if exc.path is not None:
+            raise
+        raise FormatError(exc.message, path=path, field=exc.field, fix=exc.fix) from exc
+    except Exception as exc:  # a malformed pickle can raise almost anything; it never runs code here
+        raise FormatError(f"{what} could not be unpickled ({type(exc).__name__}: {exc})", path=path) from exc
+    for name in sorted(unpickler.skipped):
+        log.warning("%s: skipping tensors of %s, which cannot be read as float32", path, name)
+    return root

@@ -2,7 +2,8 @@
 
 Every 2-D float tensor (nested dicts flattened with '.') becomes an Embedding, each read and checked on its
 own: with a tensor chosen, only that one; reading them all, one that cannot be used is skipped with a
-warning. The pre-1.6 (non-zip) format needs torch itself.
+warning. The pre-1.6 (non-zip) format is read by legacy.py, without torch too. Flattening charges a WorkBudget
+(bounded_pickle.py), so a pickle whose dicts share each other (a DAG) is refused instead of expanded.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from ...embedding import Collection, Embedding
-from ...errors import FormatError, MissingExtraError
+from ...errors import FormatError
 from .._selection import choose, missing, not_a_matrix, not_float, read_each, shape_text
 from .._weights import (
     corrupt_as_format_error,
     release_pages,
     weights_embedding,
 )
+from ..bounded_pickle import WALK_PER_BYTE, WorkBudget
 from ..options import ReadOptions
-from .archive import STATE_DICT_FIX, Tensor, load_zip
+from .archive import Tensor, load_zip
+from .legacy import load_legacy
 
 _DTYPE_NAMES = {  # storage type -> torch's dtype name
     "DoubleStorage": "float64",
@@ -63,7 +66,7 @@ def _read(path: Path, want: str | None) -> Collection:
     if head.startswith(b"PK"):
         root, mapped = load_zip(path)
     elif head.startswith(b"\x80"):
-        root, mapped = _load_legacy(path), None
+        root, mapped = load_legacy(path)
     else:
         raise FormatError(
             f"not a PyTorch file: expected a zip archive or a pickle, found bytes {head[:4]!r}",
@@ -71,7 +74,7 @@ def _read(path: Path, want: str | None) -> Collection:
             fix="save it with torch.save(model.state_dict(), path)",
         )
     try:
-        flat = dict(_flatten(root, path.stem))
+        flat = dict(_flatten(root, path.stem, WorkBudget.of_file(path, what="PyTorch", per_byte=WALK_PER_BYTE)))
     except FormatError as exc:
         raise FormatError(exc.message, path=path) from exc
     collection = Collection(source=str(path))
@@ -118,34 +121,15 @@ def _embedding(path: Path, key: str, tensor: Tensor) -> Embedding:
     return weights_embedding(tensor.raw(), name=key, path=path, bfloat16=tensor.bfloat16)
 
 
-def _load_legacy(path: Path) -> object:
-    """torch < 1.6 wrote a bare pickle stream with storages appended; only torch itself reads it."""
-    try:
-        import torch
-    except ImportError:
-        raise MissingExtraError(
-            "torch", "torch", purpose=f"{path}: reading a legacy (non-zip, torch < 1.6) PyTorch file"
-        ) from None
-    try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise FormatError(f"torch.load refused it ({exc})", path=path, fix=STATE_DICT_FIX) from exc
+def _flatten(
+    obj: object, name: str, budget: WorkBudget, prefix: str = "", depth: int = 0
+) -> Iterator[tuple[str, Tensor]]:
+    """(dotted key, tensor) for every tensor in nested dicts and lists; optimizer state is left out.
 
-    def convert(obj: object) -> object:
-        if isinstance(obj, torch.Tensor):
-            t = obj.detach()
-            return Tensor.of(t.float().numpy() if t.is_floating_point() else t.numpy())
-        if isinstance(obj, dict):
-            return {k: convert(v) for k, v in obj.items()}
-        if isinstance(obj, list | tuple):
-            return [convert(v) for v in obj]
-        return obj
-
-    return convert(loaded)
-
-
-def _flatten(obj: object, name: str, prefix: str = "", depth: int = 0) -> Iterator[tuple[str, Tensor]]:
-    """(dotted key, tensor) for every tensor in nested dicts and lists; optimizer state is left out."""
+    Each visit is charged its key's length: dicts shared by reference are walked again each time they are met,
+    within the budget (a DAG of shared dicts 100 deep would otherwise be 2**100 visits).
+    """
+    budget.charge(1 + len(prefix))
     if depth > _MAX_DEPTH:
         raise FormatError(f"`{prefix[:-1]:.80}` is nested more than {_MAX_DEPTH} levels deep (a cycle?)")
     if isinstance(obj, Tensor):
@@ -155,13 +139,14 @@ def _flatten(obj: object, name: str, prefix: str = "", depth: int = 0) -> Iterat
             if not prefix and isinstance(key, str) and key.startswith(_SKIPPED_TOP_LEVEL):
                 log.info("leaving out `%s`: optimizer and scheduler state are not embeddings", key)
                 continue
-            yield from _flatten(value, name, f"{prefix}{key}.", depth + 1)
+            yield from _flatten(value, name, budget, f"{prefix}{key}.", depth + 1)
     elif isinstance(obj, list | tuple):
         for i, value in enumerate(obj):
-            yield from _flatten(value, name, f"{prefix}{i}.", depth + 1)
+            yield from _flatten(value, name, budget, f"{prefix}{i}.", depth + 1)
 
 
 def tensors(path: Path) -> dict[str, np.ndarray]:
     """Every tensor of a state dict by its dotted key (float32 views where the file allows)."""
     root, _ = load_zip(path)
-    return {key: tensor.numpy() for key, tensor in _flatten(root, path.stem)}
+    budget = WorkBudget.of_file(path, what="PyTorch", per_byte=WALK_PER_BYTE)
+    return {key: tensor.numpy() for key, tensor in _flatten(root, path.stem, budget)}
