@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from ...checks import BOM, check_not_wide, reencode_fix
 from ...errors import FormatError
+from ..zip_budget import MAX_RATIO, SLACK
 
 _NUMBER_BYTES = frozenset(b"0123456789+-.eEnNaAiIfFtTyY")
 _CUT_FIX = (
@@ -25,12 +27,45 @@ def path_is_compressed(path: Path) -> bool:
     return path.name.lower().endswith((".gz", ".bz2"))
 
 
+class _Unpacked(io.RawIOBase):
+    """A .gz/.bz2 stream that may unpack to at most MAX_RATIO times its file's size (plus SLACK): a few kilobytes
+    of compressed zeros would otherwise unpack to gigabytes in memory (readers that need the whole file read it)."""
+
+    def __init__(self, inner: IO[bytes], path: Path) -> None:
+        super().__init__()
+        self._inner = inner
+        self._path = path
+        self._limit = MAX_RATIO * path.stat().st_size + SLACK
+        self._spent = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._inner.read(min(len(view), self._limit + 1 - self._spent))
+        self._spent += len(data)
+        if self._spent > self._limit:
+            raise FormatError(
+                f"the compressed file unpacks to more than {self._limit:,} bytes ({MAX_RATIO}x its size): "
+                "expected a compression ratio that vectors reach, found a compression bomb",
+                path=self._path,
+                fix="unpack it yourself and read the plain file if it is genuine",
+            )
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
 def open_file(path: Path) -> IO[bytes]:
     name = path.name.lower()
     if name.endswith(".gz"):
-        return cast(IO[bytes], gzip.open(path, "rb"))
+        return cast(IO[bytes], io.BufferedReader(_Unpacked(cast(IO[bytes], gzip.open(path, "rb")), path), 1 << 20))
     if name.endswith(".bz2"):
-        return cast(IO[bytes], bz2.open(path, "rb"))
+        return cast(IO[bytes], io.BufferedReader(_Unpacked(cast(IO[bytes], bz2.open(path, "rb")), path), 1 << 20))
     return path.open("rb")
 
 
