@@ -140,3 +140,39 @@ def test_a_bad_bookmark_file_gives_a_readable_message(page: Any, tmp_path: Path,
     error = page.locator("#error")
     error.wait_for()
     assert message in error.inner_text()
+
+
+def _digits_with_a_damaged_bookmark(root: Path) -> Path:
+    """The digits log dir, and a state folder whose bookmarks file holds one good entry and one nested too deep."""
+    from embedscope.demo import digits
+
+    deep: Any = {}
+    for _ in range(100):
+        deep = {"inner": deep}
+    entries = [
+        {
+            "name": "kept",
+            "state": {"note": "fine"},
+            "created": "2026-01-01T00:00:00Z",
+            "updated": "2026-01-01T00:00:00Z",
+        },
+        {"name": "deep", "state": deep, "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z"},
+    ]
+    (root / "state").mkdir()
+    (root / "state" / "bookmarks.json").write_text(json.dumps({"bookmarks": entries}))
+    return digits().save(root / "logdir")
+
+
+def test_a_damaged_saved_bookmark_is_named_and_the_others_listed(browser: Any, tmp_path: Path) -> None:
+    from page_helpers import fresh_page, serving
+
+    with serving(_digits_with_a_damaged_bookmark, tmp_path) as url, fresh_page(browser, url) as (page, errors):
+        page.locator("#bookmark-list li[data-name='kept']").wait_for()
+        note = page.locator("#bookmarks-skipped")
+        note.wait_for()
+        text = note.inner_text()
+        assert "One saved bookmark could not be read" in text and "entry 2" in text and "'deep'" in text, text
+        assert page.locator("#bookmark-list li").count() == 1
+        note.scroll_into_view_if_needed()
+        shot(page, "bookmarks-skipped.png")
+    assert not errors, errors

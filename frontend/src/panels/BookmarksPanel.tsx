@@ -18,7 +18,12 @@ export function BookmarksPanel({ state }: { state: State }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [newName, setNewName] = useState("");
   const fileInput = useRef<HTMLInputElement>(null);
-  const reload = () => bookmarksApi.list().then(setItems, fail);
+  const [skipped, setSkipped] = useState<string[]>([]);
+  const reload = () =>
+    bookmarksApi.listing().then((got) => {
+      setItems(got.bookmarks);
+      setSkipped(got.skipped);
+    }, fail);
   useEffect(() => void reload(), []);
 
   const save = async () => {
@@ -115,6 +120,14 @@ export function BookmarksPanel({ state }: { state: State }) {
         </p>
       )}
       {items !== null && items.length === 0 && <p class="note">No bookmarks yet.</p>}
+      {skipped.length > 0 && (
+        <p class="note error" id="bookmarks-skipped" role="status" title={skipped.join("\n")}>
+          {skipped.length === 1 ? "One saved bookmark" : `${skipped.length.toLocaleString()} saved bookmarks`} could
+          not be read and {skipped.length === 1 ? "is" : "are"} not listed ({skipped[0]}
+          {skipped.length > 1 ? "; …" : ""}). The server keeps the file as it was beside the new one when the
+          bookmarks next change.
+        </p>
+      )}
       <ol class="list" id="bookmark-list">
         {items?.map((b) => (
           <li key={b.name} data-name={b.name} style={{ display: "flex", alignItems: "center", gap: "4px" }}>
