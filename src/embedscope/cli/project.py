@@ -139,11 +139,12 @@ def project(
 def _read_subset(path: Path, *, n: int) -> list[int]:
     """Row indices, one per line (`#` prefixes allowed), each checked against N; repeats are dropped with a warning."""
     from ..errors import FormatError
+    from ..files import read_regular
 
     out: list[int] = []
     seen: set[int] = set()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path, what="subset file").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise FormatError(f"cannot read the subset file: {exc}", path=path, fix="give a UTF-8 text file") from None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -157,10 +158,10 @@ def _read_subset(path: Path, *, n: int) -> list[int]:
                 line=number,
                 fix="write one integer per line",
             )
-        index = int(item)
+        index = int(item) if len(item) <= 20 else n  # Python refuses int() of 4,300+ digits
         if index >= n:
             raise FormatError(
-                f"row {index:,} is out of range: the embedding has {n:,} rows (0..{n - 1:,})", path=path, line=number
+                f"row {item} is out of range: the embedding has {n:,} rows (0..{n - 1:,})", path=path, line=number
             )
         if index not in seen:
             seen.add(index)
