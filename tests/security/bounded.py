@@ -8,13 +8,19 @@ memory, and the test says which.
 
 from __future__ import annotations
 
+import errno
 import os
 import resource
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 CPU_SECONDS = 30
 MEMORY_BYTES = 1 << 30
@@ -74,3 +80,20 @@ def assert_one_error_line(outcome: Outcome, *, match: str | None = None) -> str:
 
         assert re.search(match, line), line
     return line
+
+
+def hang_guard(call: Callable[[], Any], fifo: Path, *, what: str) -> Any:
+    """Run `call` in a thread; still blocked after 60 s is a hang (then opening the FIFO's writer end frees the
+    thread, and the test fails naming `what`). Returns what `call` returned (None if it raised)."""
+    out: list[Any] = []
+    worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    if worker.is_alive():
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError as exc:
+            assert exc.errno == errno.ENXIO
+        worker.join(timeout=10)
+        pytest.fail(f"reading {what} blocked")
+    return out[0] if out else None

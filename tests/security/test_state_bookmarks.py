@@ -4,16 +4,14 @@ the file is compact JSON, and a bookmarks file that is not a regular file in the
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import os
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bounded import hang_guard
 
 from embedscope.server import bookmarks as store_module
 
@@ -158,29 +156,13 @@ def test_the_total_size_of_the_bookmarks_is_limited(client, expect_error, monkey
     assert client.put(f"{URL}/b2", json={"state": "x" * 50_000}).status_code == 200
 
 
-def _hang_guard(call: Callable[[], Any], fifo: Path) -> Any:
-    """Run `call` in a thread; still blocked after 60 s is a hang (then the FIFO's writer end frees the thread)."""
-    out: list[Any] = []
-    worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
-    worker.start()
-    worker.join(timeout=60)
-    if worker.is_alive():
-        try:
-            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        except OSError as exc:
-            assert exc.errno == errno.ENXIO
-        worker.join(timeout=10)
-        pytest.fail("reading the bookmarks file blocked")
-    return out[0]
-
-
 def test_a_fifo_as_bookmarks_file_never_blocks(make_client, tmp_path: Path, caplog) -> None:
     fifo = _file(tmp_path)
     fifo.parent.mkdir(parents=True)
     os.mkfifo(fifo)
     client = make_client()
     with caplog.at_level(logging.WARNING, logger="embedscope"):
-        listing = _hang_guard(lambda: client.get(URL), fifo)
+        listing = hang_guard(lambda: client.get(URL), fifo, what="the bookmarks file")
     assert listing.status_code == 200 and listing.json()["bookmarks"] == []
     assert "FIFO" in caplog.text
     assert client.put(f"{URL}/new", json={"state": 1}).status_code == 200

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import errno
 import io
 import json
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from bounded import hang_guard
 
 from embedscope.compute.cache import META, ProjectionCache
 
@@ -143,29 +142,13 @@ def test_a_damaged_entry_is_computed_again(make_client, data, tmp_path: Path, ca
     assert _done(third, PCA)["summary"]["cached"] is True
 
 
-def _hang_guard(call: Callable[[], Any], fifo: Path) -> Any:
-    """Run `call` in a thread; a call still blocked after 60 s is a hang (the FIFO's writer end then frees it)."""
-    out: list[Any] = []
-    worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
-    worker.start()
-    worker.join(timeout=60)
-    if worker.is_alive():
-        try:
-            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        except OSError as exc:
-            assert exc.errno == errno.ENXIO
-        worker.join(timeout=10)
-        pytest.fail(f"reading the cache entry {fifo.name} blocked")
-    return out[0] if out else None
-
-
 def test_a_fifo_entry_is_a_miss_that_never_blocks(tmp_path: Path, caplog) -> None:
     cache = ProjectionCache(tmp_path / "projections")
     key = cache.key(data="abc")
     cache.directory.mkdir(parents=True)
     os.mkfifo(cache.path(key))
     with caplog.at_level(logging.WARNING, logger="embedscope.compute.cache"):
-        assert _hang_guard(lambda: cache.get(key), cache.path(key)) is None
+        assert hang_guard(lambda: cache.get(key), cache.path(key), what="a cache entry") is None
     assert "FIFO" in caplog.text
     assert cache.put(key, {"coords": np.zeros((2, 2), np.float32)}, {"method": "pca"})
     assert cache.get(key) is not None
