@@ -147,7 +147,8 @@ class Guard:
         if unsafe and origin is not None and origin.strip().lower() == "null":
             return _foreign("an opaque origin (`Origin: null`: a sandboxed frame, a file:// page, a redirect)"), False
         if self.token is not None:
-            return self._check_token(scope)
+            cross_site = unsafe and origin is not None and not self._own_origin(scope, origin)
+            return self._check_token(scope, cross_site=cross_site)
         host = _host_name(_header(scope, b"host") or "")
         if host and host.lower() not in self.allowed_hosts and not is_loopback(host):
             return ForbiddenError(f"host {host!r} is not this machine", fix="open http://127.0.0.1:PORT/"), False
@@ -155,8 +156,11 @@ class Guard:
             return _foreign(repr(origin)), False
         return None, False
 
-    def _check_token(self, scope: Scope) -> tuple[EmbedscopeError | None, bool]:
-        given, from_query = self._given_token(scope)
+    def _check_token(self, scope: Scope, *, cross_site: bool) -> tuple[EmbedscopeError | None, bool]:
+        """The token must be given; a token that came by cookie alone does not let another origin change state
+        (cookies ignore ports: a page on another port of the host would ride on it), one in a header or the query
+        does (the page that sends it knows it)."""
+        given, source = self._given_token(scope)
         if given is None or not secrets.compare_digest(given.encode(), self.token.encode() if self.token else b""):
             return (
                 UnauthorizedError(
@@ -166,7 +170,9 @@ class Guard:
                 ),
                 False,
             )
-        return None, from_query
+        if cross_site and source == "cookie":
+            return _foreign(repr(_header(scope, b"origin"))), False
+        return None, source == "query"
 
     def _own_origin(self, scope: Scope, origin: str) -> bool:
         """Whether `origin` is this server's: the one its Host header names, or a loopback name with its port."""
@@ -180,24 +186,25 @@ class Guard:
             return True
         return theirs[1] == server_port(scope) and (theirs[0] in self.allowed_hosts or is_loopback(theirs[0]))
 
-    def _given_token(self, scope: Scope) -> tuple[str | None, bool]:
+    def _given_token(self, scope: Scope) -> tuple[str | None, str]:
+        """(the token given, or None; where: "header", "query" or "cookie")."""
         auth = _header(scope, b"authorization")
         if auth and auth.lower().startswith("bearer "):
-            return auth[7:].strip(), False
+            return auth[7:].strip(), "header"
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         if query.get("token"):
-            return query["token"][0], True
+            return query["token"][0], "query"
         cookie = _header(scope, b"cookie")
         if cookie:
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(cookie)
             except Exception:
-                return None, False
+                return None, "cookie"
             name = cookie_name(scope)
             if name in jar:
-                return jar[name].value, False
-        return None, False
+                return jar[name].value, "cookie"
+        return None, "cookie"
 
     def _too_large(self) -> PayloadTooLargeError:
         return PayloadTooLargeError(
@@ -228,7 +235,7 @@ class Guard:
             if over:
                 if not started:
                     started = True
-                    await _send_error(send, self._too_large(), headers=[])
+                    await _send_error(send, self._too_large(), headers=[(b"connection", b"close")])
                 return
             started = started or message["type"] == "http.response.start"
             await send(message)
@@ -239,7 +246,7 @@ class Guard:
             if not over:
                 raise
         if over and not started:
-            await _send_error(send, self._too_large(), headers=[])
+            await _send_error(send, self._too_large(), headers=[(b"connection", b"close")])
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -301,4 +308,6 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, exc: EmbedscopeErr
         else:
             await send({"type": "websocket.close", "code": 1008, "reason": exc.message[:120]})
         return
-    await _send_error(send, exc, headers=[])
+    # the body is never read: close the connection after the answer, so that a refused client cannot hold it open
+    # by trickling a body (the connection cap only drops connections still waiting for their headers)
+    await _send_error(send, exc, headers=[(b"connection", b"close")])
