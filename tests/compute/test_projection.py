@@ -127,3 +127,13 @@ def test_custom_axes_of_an_isolated_subset_come_from_every_row(emb):
     assert part.extra["counts"] == {"left": 60, "right": 60}  # the counts used are those of every row
     assert part.coords.shape == (60, 2) and part.indices.tolist() == kings
     np.testing.assert_allclose(part.coords, whole.coords[kings], rtol=1e-5, atol=1e-5)
+
+
+def test_a_pca_with_more_axes_than_dimensions_is_cached(tmp_path, caplog):
+    emb = Embedding(np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32), name="flat")
+    cache = ProjectionCache(tmp_path)
+    first = project(emb, "pca", n_components=3, cache=cache)
+    second = project(emb, "pca", n_components=3, cache=cache)
+    assert second.cached and not first.cached, caplog.text
+    np.testing.assert_array_equal(first.coords, second.coords)
+    assert "unreadable cache entry" not in caplog.text

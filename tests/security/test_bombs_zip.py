@@ -76,3 +76,14 @@ def test_a_genuine_compressed_npz_still_reads(tmp_path: Path) -> None:
     np.savez_compressed(path, vectors=np.arange(12, dtype=np.float32).reshape(4, 3), labels=np.array(list("abcd")))
     outcome = run_cli("info", path)
     assert outcome.returncode == 0, outcome.describe()
+
+
+def test_an_encrypted_npz_member_is_one_error_line(tmp_path: Path) -> None:
+    path = tmp_path / "enc.npz"
+    np.savez(path, vectors=np.arange(12, dtype=np.float32).reshape(4, 3))
+    data = bytearray(path.read_bytes())
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers: bit 0 set
+        at = data.find(signature)
+        data[at + flag_at] |= 1
+    path.write_bytes(bytes(data))
+    assert_one_error_line(run_cli("info", path), match=r"enc.npz: zip member vectors.npy is encrypted")

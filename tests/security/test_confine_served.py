@@ -202,3 +202,11 @@ def test_web_page_swapped_for_a_link_leaving_its_folder_is_not_served(
     expect_error(client.get("/"), 403, "access_denied")
     (web / "assets" / "secret.js").symlink_to(_secret(tmp_path))
     assert "root:x" not in client.get("/assets/secret.js").text
+
+
+def test_a_sprite_deleted_after_start_up_is_served_from_memory(tmp_path: Path, start_live) -> None:
+    run = _log_dir(tmp_path)
+    url = start_live(load_collection(run))
+    (run / "sprite.png").unlink()  # gone, not swapped: the image read at start-up is what the page shows
+    response = _get(url + SPRITE_PNG)
+    assert response.status_code == 200 and response.content.startswith(b"\x89PNG")

@@ -30,3 +30,10 @@ def test_an_index_of_ten_thousand_digits(tmp_path):
         outcome, match=r"subset.txt line 3: row 9+.* is out of range: the embedding has 10 rows"
     )
     assert len(line) < 2000
+
+
+def test_a_unicode_digit_is_not_an_index(tmp_path):
+    subset = tmp_path / "subset.txt"
+    subset.write_text("1\n\u00b2\n", encoding="utf-8")  # "²".isdigit() is True, int("²") raises
+    outcome = run_cli("project", _vectors(tmp_path), "--subset", subset, "-o", tmp_path / "o.csv")
+    assert_one_error_line(outcome, match=r"subset.txt line 2: expected a row index, found '\u00b2'")

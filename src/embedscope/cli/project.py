@@ -151,7 +151,7 @@ def _read_subset(path: Path, *, n: int) -> list[int]:
         item = line.strip().lstrip("#")
         if not item:
             continue
-        if not item.isdigit():
+        if not (item.isascii() and item.isdigit()):
             raise FormatError(
                 f"expected a row index, found {line.strip()!r}",
                 path=path,

@@ -374,8 +374,9 @@ def _check_array(arrays: dict[str, np.ndarray], name: str, rows: int | None, col
 
 def check_entry(arrays: dict[str, np.ndarray], meta: dict[str, Any], spec: ProjectionSpec, rows: int | None) -> None:
     """Raise ValueError (or KeyError) unless a cache entry is a projection as `to_cache` stores one for `spec`."""
-    coords = _check_array(arrays, "coords", rows, spec.n_components)
-    if coords.shape[1] != spec.n_components:
+    # PCA of D-dimensional data has at most D axes: a 3-D PCA of 2-D vectors is stored with 2 columns
+    coords = _check_array(arrays, "coords", rows, 1 if spec.method == "pca" else spec.n_components)
+    if coords.shape[1] > spec.n_components or (spec.method != "pca" and coords.shape[1] != spec.n_components):
         raise ValueError(f"'coords' has {coords.shape[1]} columns for a {spec.n_components}-D projection")
     if "components" in arrays:
         _check_array(arrays, "components", len(coords), 1)

@@ -67,6 +67,12 @@ class ZipBudget:
                 yield chunk
 
     def _charge(self, info: zipfile.ZipInfo) -> None:
+        if info.flag_bits & 0x1:
+            raise FormatError(
+                f"zip member {info.filename} is encrypted",
+                path=self.path,
+                fix=f"write the {self.what} file again without a password",
+            )
         if info.compress_type not in _METHODS:
             raise FormatError(
                 f"zip member {info.filename} is compressed with method {info.compress_type}; "

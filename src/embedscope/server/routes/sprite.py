@@ -37,7 +37,10 @@ def png_bytes(sprite: Sprite, *, read_file: Callable[[str], bytes] | None = None
         data: bytes | None = None
         source = sprite.image
         if sprite.path and read_file is not None and getattr(source, "format", None) == "PNG":
-            data = read_file(sprite.path)
+            try:
+                data = read_file(sprite.path)
+            except NotFoundError:  # gone since start-up: the image read then is still in memory
+                data = None
         if data is None:
             buffer = io.BytesIO()
             source.save(buffer, format="PNG")
