@@ -85,7 +85,7 @@ def project(
         raise ParameterError("a reference embedding goes with an aligned spec, and only then", field="align_to")
     key = None if cache is None else spec.key(emb, reference)
     if key is not None:
-        hit = cached(cache, key, spec, rows=len(emb))
+        hit = cached(cache, key, spec, rows=len(emb), dims=emb.dim)
         if hit is not None:
             report(progress, Progress(stage="cached", fraction=1.0, coords=hit.coords, final=True))
             return hit
@@ -126,14 +126,17 @@ def project(
     return result
 
 
-def cached(cache: Any, key: str, spec: ProjectionSpec, *, rows: int | None = None) -> Projection | None:
+def cached(
+    cache: Any, key: str, spec: ProjectionSpec, *, rows: int | None = None, dims: int | None = None
+) -> Projection | None:
     """The projection stored under `key`, or None (also when the entry does not fit `spec`: it is computed again).
 
-    `rows` is the embedding's number of rows (checked when the spec has no subset and it is given).
+    `rows` is the embedding's number of rows (checked when the spec has no subset and it is given), `dims` its
+    number of dimensions (a PCA has at most that many axes).
     """
     if spec.subset is not None:
         rows = len(spec.subset)
-    hit = cache.get(key, check=lambda arrays, meta: check_entry(arrays, meta, spec, rows))
+    hit = cache.get(key, check=lambda arrays, meta: check_entry(arrays, meta, spec, rows, dims))
     return None if hit is None else from_cache(hit, spec.subset)
 
 
@@ -372,12 +375,15 @@ def _check_array(arrays: dict[str, np.ndarray], name: str, rows: int | None, col
     return arr
 
 
-def check_entry(arrays: dict[str, np.ndarray], meta: dict[str, Any], spec: ProjectionSpec, rows: int | None) -> None:
+def check_entry(
+    arrays: dict[str, np.ndarray], meta: dict[str, Any], spec: ProjectionSpec, rows: int | None, dims: int | None = None
+) -> None:
     """Raise ValueError (or KeyError) unless a cache entry is a projection as `to_cache` stores one for `spec`."""
     # PCA of D-dimensional data has at most D axes: a 3-D PCA of 2-D vectors is stored with 2 columns
-    coords = _check_array(arrays, "coords", rows, 1 if spec.method == "pca" else spec.n_components)
-    if coords.shape[1] > spec.n_components or (spec.method != "pca" and coords.shape[1] != spec.n_components):
-        raise ValueError(f"'coords' has {coords.shape[1]} columns for a {spec.n_components}-D projection")
+    columns = min(spec.n_components, dims) if spec.method == "pca" and dims is not None else spec.n_components
+    coords = _check_array(arrays, "coords", rows, columns)
+    if coords.shape[1] != columns:
+        raise ValueError(f"'coords' has {coords.shape[1]} columns , expected {columns}")
     if "components" in arrays:
         _check_array(arrays, "components", len(coords), 1)
     for name, types in _META_TYPES.items():

@@ -146,7 +146,7 @@ class JobManager:
             found = self._find(job_id)
             if found is not None:
                 return found
-        hit = cached(self.state.cache, key, spec, rows=len(emb))
+        hit = cached(self.state.cache, key, spec, rows=len(emb), dims=emb.dim)
         with self._lock:
             found = self._find(job_id)
             if found is not None:
