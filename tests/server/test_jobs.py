@@ -257,6 +257,13 @@ def test_umap_job(jobs: JobManager) -> None:
     job = wait(jobs.start("r0", "e0", method="umap", params={"n_neighbors": 10}), timeout=300)
     status = job.status()
     assert status["state"] == "done", status
-    assert status["params"] == {"n_neighbors": 10, "min_dist": 0.1, "metric": "euclidean"}
+    assert status["params"] == {
+        "n_neighbors": 10,
+        "min_dist": 0.1,
+        "metric": "euclidean",
+        "neighbors": "auto",
+        "parallel": False,
+    }
+    assert status["summary"]["knn_engine"] == "exact" and status["summary"]["reproducible"] is True
     assert job.frame is not None and job.frame.final and job.frame.coords.shape == (300, 2)
     assert status["iteration"] == status["frame_iteration"] and 0 < status["summary"]["quality"] <= 1

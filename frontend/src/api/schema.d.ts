@@ -890,6 +890,12 @@ export interface components {
              */
             metric?: ("euclidean" | "cosine") | null;
             /**
+             * Neighbors
+             * @description t-SNE and UMAP: the k-NN graph: exact below 50,000 points and approximate (HNSW, recall measured) above; an approximate graph can differ slightly from run to run
+             * @default auto
+             */
+            neighbors?: ("auto" | "exact" | "approximate") | null;
+            /**
              * N Neighbors
              * @description UMAP: neighbours per point (local versus global structure)
              * @default 15
@@ -901,6 +907,12 @@ export interface components {
              * @default 0.1
              */
             min_dist?: number | null;
+            /**
+             * Parallel
+             * @description UMAP: lay out on every core, faster but not reproducible (the seed then does not fix the map)
+             * @default false
+             */
+            parallel?: boolean | null;
             /**
              * Column
              * @description custom: metadata column the patterns match [labels]
@@ -1036,6 +1048,11 @@ export interface components {
             knn_engine?: string | null;
             /** Knn Recall */
             knn_recall?: number | null;
+            /**
+             * Reproducible
+             * @description the same request gives identical coordinates
+             */
+            reproducible?: boolean | null;
             /**
              * Aligned To
              * @description the step whose frame the coordinates are in

@@ -20,7 +20,9 @@ const METHODS = [
 export function ProjectionsPanel({ state }: { state: State }) {
   const choice = state.projection;
   const job = state.job;
-  const quality = job?.state === "done" && job.method === choice.method ? job.summary?.quality : null;
+  const finished = job?.state === "done" && job.method === choice.method ? job.summary : null;
+  const quality = finished?.quality;
+  const recall = finished?.knn_engine === "hnsw" ? finished.knn_recall : null;
   return (
     <section class="panel" aria-labelledby="proj-title">
       <h2 id="proj-title">Projection</h2>
@@ -70,6 +72,15 @@ export function ProjectionsPanel({ state }: { state: State }) {
           title="Share of each point's 10 nearest neighbours (original space) that are also among its 10 nearest in this projection"
         >
           Neighbour quality <strong>{pct(quality)}</strong>: how many of each point's 10 nearest neighbours stay near here.
+        </p>
+      )}
+      {typeof recall === "number" && (
+        <p
+          class="note"
+          id="knn-recall"
+          title="Above 50,000 points the neighbour graph is approximate (HNSW); its recall is measured against exact neighbours on a sample"
+        >
+          Approximate neighbour graph: recall <strong>{pct(recall)}</strong> on a sample; a re-run can differ slightly.
         </p>
       )}
     </section>

@@ -1,4 +1,8 @@
-"""A rich progress bar for long computations on a terminal; silent when output is not a terminal."""
+"""A rich progress bar for long computations on a terminal; silent when output is not a terminal.
+
+Each stage (the neighbour graph, the affinities, the optimisation) starts the bar again, so the time left that it
+shows is the stage's own, estimated from that stage's pace.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ def progress_reporter(title: str) -> Iterator[ProgressCallback | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
     with Bar(
@@ -24,13 +28,21 @@ def progress_reporter(title: str) -> Iterator[ProgressCallback | None]:
         BarColumn(),
         TextColumn("{task.fields[stage]}"),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as bar:
         task = bar.add_task(title, total=1.0, stage="")
+        current = [""]
 
         def update(item: Progress) -> None:
             stage = item.stage if item.iteration is None else f"{item.stage} {item.iteration}/{item.total or '?'}"
+            if item.message and item.iteration is None:
+                stage = f"{item.stage}: {item.message}"
+            if item.stage != current[0]:  # a new stage: its own pace, its own time left
+                current[0] = item.stage
+                bar.reset(task, total=1.0, completed=0)
             fraction = item.fraction
             if fraction is None and item.iteration is not None and item.total:
                 fraction = item.iteration / item.total

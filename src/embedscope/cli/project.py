@@ -185,6 +185,12 @@ def projection_facts(result: Any, output: Path) -> str:
         facts.append("matches " + ", ".join(f"{side} {count:,}" for side, count in counts.items()))
         if result.extra.get("cos_xy") is not None:
             facts.append(f"cos(x, y) before orthogonalising {result.extra['cos_xy']:.3f}")
+    if result.extra.get("knn_engine") == "hnsw":
+        recall = result.extra.get("knn_recall")
+        shown = "" if recall is None else f", recall {recall:.1%} on a sample"
+        facts.append(f"approximate neighbour graph (HNSW{shown}; a re-run can differ slightly)")
+    if result.extra.get("reproducible") is False and result.params.get("parallel"):
+        facts.append("parallel layout: not reproducible")
     if result.quality is not None:
         facts.append(f"10-NN preserved {result.quality:.1%}")
     if result.cached:

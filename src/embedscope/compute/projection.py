@@ -191,13 +191,13 @@ def _run(
             x, n_components=n_components, random_state=spec.random_state, progress=progress, cancel=cancel, **params
         )
         k = max(1, min(int(3 * params["perplexity"]), len(x) - 1))
-        graph = knn_graph(x, k=k, metric=params["metric"])  # served from the memo
+        graph = knn_graph(x, k=k, metric=params["metric"], engine=params["neighbors"])  # served from the memo
     else:
         from .umap import umap
 
         k = max(1, min(int(params["n_neighbors"]), len(x) - 1))
         report(progress, Progress(stage="knn", message=f"finding the {k} nearest neighbours of every point"))
-        graph = knn_graph(x, k=k, metric=params["metric"], progress=progress, cancel=cancel)
+        graph = knn_graph(x, k=k, metric=params["metric"], progress=progress, cancel=cancel, engine=params["neighbors"])
         coords = umap(
             x,
             n_components=n_components,
@@ -207,7 +207,8 @@ def _run(
             cancel=cancel,
             **params,
         )
-    extra = {"knn_engine": graph.engine, "knn_recall": graph.recall}
+    reproducible = graph.engine == "exact" and not params.get("parallel", False)
+    extra = {"knn_engine": graph.engine, "knn_recall": graph.recall, "reproducible": reproducible}
     return Projection(method, np.asarray(coords, dtype=np.float32), extra=extra, **common)
 
 

@@ -26,7 +26,7 @@ from ..errors import ParameterError
 if TYPE_CHECKING:
     from ..embedding import Embedding
 
-CODE_VERSION = 2  # part of every cache key: raise it when a method's output changes for the same request
+CODE_VERSION = 3  # part of every cache key: raise it when a method's output changes for the same request
 METHODS = ("pca", "tsne", "umap", "custom")
 PCA_COMPONENTS = 10  # principal components computed for PCA (its `axes` choose among them)
 METRICS = ("euclidean", "cosine")
@@ -124,6 +124,15 @@ def _pattern(side: str, where: str) -> Param:
     return Param(side, "string", None, f"custom: pattern of the {where} (in the column)", max_length=1000)
 
 
+NEIGHBORS = Param(
+    "neighbors",
+    "choice",
+    "auto",
+    "t-SNE and UMAP: the k-NN graph: exact below 50,000 points and approximate (HNSW, recall measured) above; "
+    "an approximate graph can differ slightly from run to run",
+    choices=("auto", "exact", "approximate"),
+)
+
 PARAMS: dict[str, tuple[Param, ...]] = {
     "pca": (
         Param(
@@ -146,11 +155,19 @@ PARAMS: dict[str, tuple[Param, ...]] = {
             exclusive_min=True,
         ),
         Param("metric", "choice", "euclidean", "t-SNE and UMAP: distance between points", choices=METRICS),
+        NEIGHBORS,
     ),
     "umap": (
         Param("n_neighbors", "integer", 15, "UMAP: neighbours per point (local versus global structure)", 2, 200),
         Param("min_dist", "number", 0.1, "UMAP: how tightly points may pack", 0, 1),
         Param("metric", "choice", "euclidean", "t-SNE and UMAP: distance between points", choices=METRICS),
+        NEIGHBORS,
+        Param(
+            "parallel",
+            "boolean",
+            False,
+            "UMAP: lay out on every core, faster but not reproducible (the seed then does not fix the map)",
+        ),
     ),
     "custom": (
         Param("column", "string", None, "custom: metadata column the patterns match [labels]", max_length=500),

@@ -4,8 +4,8 @@ The steps are openTSNE's own (openTSNE.TSNE.fit does the same with the same defa
 1. the initial layout: the top principal components scaled to standard deviation 1e-4, plus a little jitter
    (openTSNE.initialization.pca). It is reported at once as frame 0, before any neighbour search;
 2. the affinities: Gaussian kernels calibrated to the perplexity over each point's 3 x perplexity nearest
-   neighbours, symmetrised (openTSNE.affinity.PerplexityBasedNN over the shared exact k-NN graph of
-   knn_graph.py, or over the graph given);
+   neighbours, symmetrised (openTSNE.affinity.PerplexityBasedNN over the shared k-NN graph of knn_graph.py:
+   exact below its crossover, approximate above, as `neighbors` asks; or over the graph given);
 3. early exaggeration: min(250, n_iter) iterations with the attraction multiplied by `early_exaggeration`;
 4. the rest of the n_iter iterations without exaggeration. Momentum is 0.8 in both phases, and
    learning_rate="auto" is openTSNE's (1.0.4): N / exaggeration in each phase (N / 12, then N); scikit-learn's
@@ -14,7 +14,10 @@ The steps are openTSNE's own (openTSNE.TSNE.fit does the same with the same defa
 Frames (coordinates every `every` iterations) come from openTSNE's optimisation callbacks; the callback also
 blocks while the CancelToken is paused and stops the optimisation once it is cancelled (raising Cancelled).
 The negative gradient is FFT-interpolated in 2-D from FFT_MIN_POINTS points on and Barnes-Hut below that and
-in 3-D (openTSNE's FFT is 1-D/2-D only). The same seed gives identical output.
+in 3-D (openTSNE's FFT is 1-D/2-D only). The same seed gives identical output on an exact graph.
+
+From tsne_sampled.SAMPLE_FROM points on, steps 3 and 4 run on a sample, the rest is placed, and all points are
+optimised together briefly (tsne_sampled.py); `Run` holds what both paths share.
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..errors import ParameterError
+from . import tsne_sampled
 from .knn_graph import KnnGraph, knn_graph
 from .progress import Cancelled, CancelToken, Progress, ProgressCallback, check, report
 
@@ -63,6 +69,7 @@ def tsne(
     every: int = 10,
     n_jobs: int | None = None,
     negative_gradient_method: str = "auto",
+    neighbors: str = "auto",
 ) -> np.ndarray:
     """t-SNE coordinates (N x n_components, float32) of the rows of `x`.
 
@@ -85,28 +92,90 @@ def tsne(
     jobs = n_jobs if n_jobs is not None else default_jobs(n)
 
     init = pca(x, n_components, random_state=random_state)
-    report(progress, _frame(0, n_iter, init, "initial layout (principal components)"))
+    sampled = n >= tsne_sampled.SAMPLE_FROM
+    total = n_iter + tsne_sampled.extra_iterations(n)
+    report(progress, _frame(0, total, init, "initial layout (principal components)"))
     check(cancel)
-    graph = knn if knn is not None else knn_graph(x, k=k, metric=metric, progress=progress, cancel=cancel)
+    graph = (
+        knn if knn is not None else knn_graph(x, k=k, metric=metric, progress=progress, cancel=cancel, engine=neighbors)
+    )
     graph = graph.head(min(k, graph.k))
     report(progress, Progress(stage="affinities", message=f"perplexity {perplexity:g} over {graph.k} neighbours"))
-    affinities = _affinities(x, graph, perplexity, metric, jobs)
-    check(cancel)
-
-    method = gradient_method(n, n_components, negative_gradient_method)
-    embedding = TSNEEmbedding(init, affinities, random_state=random_state, **_optimizer_params(method, jobs))
-    early = min(EARLY_EXAGGERATION_ITER, n_iter)
-    phases = [(early, early_exaggeration, "early exaggeration"), (n_iter - early, None, "optimising")]
-    done = 0
-    for steps, exaggeration, what in phases:
-        if steps == 0:
-            continue
-        check(cancel)
-        frames = _Frames(progress, cancel, done, done + steps, n_iter, what)
-        _optimize(embedding, steps, exaggeration, learning_rate, frames, every)
-        done += steps
-        report(progress, _frame(done, n_iter, embedding, what))
+    run = Run(
+        progress=progress,
+        cancel=cancel,
+        random_state=random_state,
+        metric=metric,
+        perplexity=perplexity,
+        jobs=jobs,
+        n_components=n_components,
+        gradient=negative_gradient_method,
+        learning_rate=learning_rate,
+        early_exaggeration=early_exaggeration,
+        n_iter=n_iter,
+        total=total,
+        every=every,
+    )
+    if sampled:
+        return tsne_sampled.sampled_tsne(run, x, init, graph)
+    embedding = TSNEEmbedding(init, run.affinities(x, graph), random_state=random_state, **run.optimizer(n))
+    run.phases(embedding, lambda y: y)
     return np.array(embedding, dtype=np.float32)
+
+
+@dataclass
+class Run:
+    """One t-SNE run's settings, progress and cancel, and the steps both the plain and the sampled path take."""
+
+    progress: ProgressCallback | None
+    cancel: CancelToken | None
+    random_state: int
+    metric: str
+    perplexity: float
+    jobs: int
+    n_components: int
+    gradient: str
+    learning_rate: float | str
+    early_exaggeration: float
+    n_iter: int
+    total: int
+    every: int
+    done: int = 0  # iterations run so far, in all steps
+
+    def affinities(self, x: np.ndarray, graph: KnnGraph) -> Any:
+        affinities = _affinities(x, graph, self.perplexity, self.metric, self.jobs)
+        check(self.cancel)
+        return affinities
+
+    def optimizer(self, n: int) -> dict[str, Any]:
+        return _optimizer_params(gradient_method(n, self.n_components, self.gradient), self.jobs)
+
+    def phases(self, embedding: Any, show: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Early exaggeration, then the rest of n_iter, with momentum 0.8 and the chosen learning rate."""
+        early = min(EARLY_EXAGGERATION_ITER, self.n_iter)
+        self.step(embedding, early, show, "early exaggeration", exaggeration=self.early_exaggeration)
+        self.step(embedding, self.n_iter - early, show, "optimising")
+
+    def step(
+        self,
+        embedding: Any,
+        steps: int,
+        show: Callable[[np.ndarray], np.ndarray],
+        what: str,
+        *,
+        exaggeration: float | None = None,
+        learning_rate: float | str | None = None,
+        **params: Any,
+    ) -> None:
+        """`steps` iterations of `embedding` (openTSNE's optimize, in place); frames are show(positions)."""
+        if steps == 0:
+            return
+        check(self.cancel)
+        rate = self.learning_rate if learning_rate is None else learning_rate
+        frames = _Frames(self.progress, self.cancel, self.done, self.done + steps, self.total, what, show)
+        _optimize(embedding, steps, exaggeration, rate, frames, self.every, **params)
+        self.done += steps
+        report(self.progress, _frame(self.done, self.total, show(np.asarray(embedding)), what))
 
 
 def _affinities(x: np.ndarray, graph: KnnGraph, perplexity: float, metric: str, jobs: int) -> Any:
@@ -173,8 +242,9 @@ class _Frames:
         end: int,
         total: int,
         what: str,
+        show: Callable[[np.ndarray], np.ndarray],
     ) -> None:
-        self.progress, self.cancel, self.what = progress, cancel, what
+        self.progress, self.cancel, self.what, self.show = progress, cancel, what, show
         self.offset, self.end, self.total = offset, end, total
         self.last = offset
         self.stopped = False
@@ -186,7 +256,8 @@ class _Frames:
     def __call__(self, iteration: int, error: float, embedding: np.ndarray) -> bool:
         self.last = self.offset + iteration
         if self.last < self.end:
-            report(self.progress, _frame(self.last, self.total, embedding, f"{self.what}, KL divergence {error:.4f}"))
+            shown = self.show(np.asarray(embedding))
+            report(self.progress, _frame(self.last, self.total, shown, f"{self.what}, KL divergence {error:.4f}"))
         try:
             check(self.cancel)  # blocks while paused
         except Cancelled:
@@ -196,7 +267,13 @@ class _Frames:
 
 
 def _optimize(
-    embedding: Any, steps: int, exaggeration: float | None, learning_rate: float | str, frames: _Frames, every: int
+    embedding: Any,
+    steps: int,
+    exaggeration: float | None,
+    learning_rate: float | str,
+    frames: _Frames,
+    every: int,
+    **params: Any,
 ) -> None:
     from openTSNE.tsne import OptimizationInterrupt
 
@@ -210,6 +287,7 @@ def _optimize(
             inplace=True,
             propagate_exception=True,
             **callbacks,
+            **params,
         )
     except OptimizationInterrupt:
         if frames.stopped:

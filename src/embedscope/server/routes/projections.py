@@ -134,6 +134,7 @@ class ProjectionSummary(BaseModel):
     column: str | None = None
     knn_engine: str | None = None
     knn_recall: float | None = None
+    reproducible: bool | None = Field(default=None, description="the same request gives identical coordinates")
     aligned_to: int | None = Field(default=None, description="the step whose frame the coordinates are in")
 
 
