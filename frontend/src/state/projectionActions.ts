@@ -133,13 +133,18 @@ export async function project(
     const request = requestFor(choice, params, subset, spherize, emb.steps?.length ? step : null);
     const job = await api.startProjection(emb.run, emb.id, request);
     if (superseded()) return;
-    watchedJob = job.id;
-    showStatus(job);
     if (job.state === "done") {
+      // a finished job (cached, or attached to): its coordinates first, then its status with them, so that the
+      // page never says "done" over the previous projection's points
       const coords = await api.coords(job.id);
-      if (!superseded() && watchedJob === job.id) showCoords(coords, subset, morph);
+      if (superseded()) return;
+      watchedJob = job.id;
+      showStatus(job);
+      showCoords(coords, subset, morph);
       return;
     }
+    watchedJob = job.id;
+    showStatus(job);
     let final = false;
     let first = true;
     stopWatching = watchJob(job.id, {
