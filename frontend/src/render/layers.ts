@@ -1,8 +1,7 @@
 // The deck.gl layers of the scatter view: points (binary attributes, no per-point JS objects), sprites, the selection's
 // rings, the clicked point's ring, the hovered point and the labels. Built afresh on each change; deck.gl diffs them
 // (the big arrays are the same objects from one build to the next, so nothing per point is uploaded again). Many
-// points, or any number on a software renderer, are drawn as GL_POINTS sprites (pointsLayer.ts), a few as deck.gl's
-// scatterplot discs where the GPU is real.
+// points are drawn as GL_POINTS sprites (pointsLayer.ts), a few as deck.gl's scatterplot discs.
 import { ScatterplotLayer, TextLayer } from "@deck.gl/layers";
 import { PointSpritesLayer } from "./pointsLayer";
 import type { PositionTransitions } from "./glide";
@@ -35,29 +34,8 @@ const FOCUS: RGBA = [220, 38, 38, 255];
 export const pointRadius = (n: number) => (n > 200_000 ? 1.5 : n > 20_000 ? 2.2 : 3.2);
 /** The thumbnails' size in CSS pixels when sprites are shown. */
 export const spriteSize = (n: number) => Math.max(16, Math.min(40, pointRadius(n) * 7));
-/** From this many points on, the points are GL_POINTS sprites, not instanced quads (on any renderer). */
+/** From this many points on, the points are GL_POINTS sprites, not instanced quads. */
 const SPRITES_FROM = 50_000;
-
-let software: boolean | undefined;
-/** Whether WebGL runs on a software rasteriser (SwiftShader, llvmpipe): it draws instanced quads instance by instance,
- * about 10x slower than GL_POINTS, so there every map is drawn as points. Read once from a throwaway context. */
-export function softwareRenderer(): boolean {
-  if (software === undefined) software = detectSoftware();
-  return software;
-}
-
-function detectSoftware(): boolean {
-  try {
-    const gl = document.createElement("canvas").getContext("webgl2");
-    if (!gl) return false;
-    const info = gl.getExtension("WEBGL_debug_renderer_info");
-    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-    gl.getExtension("WEBGL_lose_context")?.loseContext();
-    return /swiftshader|llvmpipe|softpipe|software/i.test(name);
-  } catch {
-    return false; // no DOM (unit tests) or no WebGL: the choice by size stands
-  }
-}
 const DIM_MIX = 0.25; // what is not selected, while something is: this much of its colour, the rest the background's
 const DIM_ALPHA = 160; // and see-through: piled up, faded points stay as faded (the colour is pale), lone ones still show
 const BACKGROUND = { light: [255, 255, 255], dark: [23, 27, 35] } as const; // the plot's (--panel)
@@ -101,7 +79,7 @@ export function buildLayers(input: LayerInput): unknown[] {
   };
   const parameters = { depthTest: input.dims === 3 } as never;
   const layers: unknown[] = [
-    n >= SPRITES_FROM || softwareRenderer()
+    n >= SPRITES_FROM
       ? new PointSpritesLayer({ id: "points", data, radiusPixels: radius, transitions, parameters })
       : new ScatterplotLayer({
           id: "points",
