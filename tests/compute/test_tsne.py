@@ -188,3 +188,22 @@ def test_3d_after_2d_reuses_the_affinities(digits, monkeypatch):
     assert made == [12]  # calibrated once, for the 2-D run
     assert two.shape == (400, 2) and three.shape == (400, 3)
     np.testing.assert_array_equal(two, again)  # the shared affinities were not left exaggerated
+
+
+def test_barnes_hut_widens_theta_from_20000_points_only():
+    """openTSNE's theta 0.5 below BH_WIDE_FROM points (nothing less exact than before), 1.0 from there on."""
+
+    def theta(n: int, dims: int) -> tuple[str, float]:
+        run = tsne_module.Run(
+            progress=None, cancel=None, random_state=0, metric="euclidean", perplexity=30.0, jobs=1,
+            n_components=dims, gradient="auto", learning_rate="auto", early_exaggeration=12.0, n_iter=750,
+            total=750, every=10,
+        )  # fmt: skip
+        params = run.optimizer(n)
+        return params["negative_gradient_method"], params["theta"]
+
+    assert tsne_module.BH_WIDE_FROM == 20_000
+    assert theta(19_999, 3) == ("bh", 0.5)
+    assert theta(30_522, 3) == ("bh", tsne_module.BH_WIDE_THETA) == ("bh", 1.0)
+    assert theta(2_000, 2) == ("bh", 0.5)
+    assert theta(30_522, 2)[0] == "fft"

@@ -89,6 +89,34 @@ def test_umap_runs_with_its_parameters_and_shows_progress(page: Any) -> None:
     page.screenshot(path=str(ARTIFACTS / "umap-3d.png"))
 
 
+def test_an_approximate_graph_and_a_parallel_layout_are_asked_for_and_reported(page: Any, server: str) -> None:
+    umap = {p["name"]: p for p in api(server, "api/options")["projection"]["params"]["umap"]}
+    page.click("#tab-umap")
+    page.click("#dims-2")
+    graph = page.locator("#umap-graph")
+    assert graph.evaluate("(el) => [...el.options].map((o) => o.value)") == umap["neighbors"]["choices"]
+    assert graph.input_value() == umap["neighbors"]["default"] == "auto"
+    assert graph.get_attribute("title") == umap["neighbors"]["help"]
+    assert not page.locator("#umap-parallel").is_checked()
+    graph.select_option("approximate")
+    page.check("#umap-parallel")
+    page.wait_for_function("location.hash.includes('graph=approximate') && location.hash.includes('par=1')")
+    page.click("#umap-run")
+    recall = page.locator("#knn-recall")
+    recall.wait_for(timeout=120_000)  # with the finished job's summary
+    status = job(page)
+    assert status["params"]["neighbors"] == "approximate" and status["params"]["parallel"] is True
+    assert status["summary"]["knn_engine"] == "hnsw" and status["summary"]["reproducible"] is False
+    shown = f"{100 * status['summary']['knn_recall']:.1f}%"
+    assert shown in recall.inner_text() and "a re-run can differ" in recall.inner_text()
+    page.click("#tab-tsne")  # the graph choice is shared: t-SNE's select shows it
+    assert page.locator("#tsne-graph").input_value() == "approximate"
+    page.locator("#tsne-graph").select_option("auto")
+    page.click("#tab-umap")
+    page.uncheck("#umap-parallel")
+    page.wait_for_function("!location.hash.includes('graph=') && !location.hash.includes('par=')")
+
+
 def test_custom_axes_count_matches_and_report_axis_labels(page: Any, server: str) -> None:
     page.click("#tab-custom")
     page.select_option("#custom-column", "label")

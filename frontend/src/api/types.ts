@@ -1,5 +1,5 @@
 // The shapes of the HTTP API this page uses: aliases of the types generated from the server's OpenAPI schema
-// (schema.d.ts, from openapi.json; `make api-types` writes both, `make lint` checks they are current).
+// (schema.d.ts: generated at build time by the Makefile from `python -m embedscope.server.openapi`, git-ignored).
 import type { components } from "./schema";
 
 type Schemas = components["schemas"];

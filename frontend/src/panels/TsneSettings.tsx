@@ -4,7 +4,7 @@ import type { Options } from "../api/types";
 import { paramOf } from "../state/options";
 import { pauseJob, project, rerunTsne, resumeJob, setParams, stopJob } from "../state/projectionActions";
 import type { State } from "../state/store";
-import { NumberField, Seed, isRunning } from "./fields";
+import { GraphField, NumberField, Seed, isRunning, timeLeft } from "./fields";
 
 export function TsneSettings({ state, options }: { state: State; options: Options }) {
   const p = state.params;
@@ -38,6 +38,7 @@ export function TsneSettings({ state, options }: { state: State; options: Option
         set={(v) => setParams({ iterations: v })}
       />
       <Seed id="tsne-seed" range={options.projection.random_state} value={p.tsneSeed} set={(v) => setParams({ tsneSeed: v })} />
+      <GraphField id="tsne-graph" param={param("neighbors")} value={p.graph} set={(v) => setParams({ graph: v })} />
       <div class="buttons" style={{ flexWrap: "wrap" }}>
         <button type="button" class="primary" id="tsne-run" disabled={running} onClick={() => void project()}>
           Run
@@ -62,6 +63,7 @@ export function TsneSettings({ state, options }: { state: State; options: Option
         <p class="note" id="tsne-iteration">
           {job.iteration !== null ? `Iteration ${job.iteration.toLocaleString("en-US")}` : job.stage}
           {job.total ? ` / ${job.total.toLocaleString("en-US")}` : ""} · {job.state}
+          {timeLeft(job)}
         </p>
       )}
     </div>

@@ -3,7 +3,7 @@ import type { Options } from "../api/types";
 import { boundsOf, clampTo, paramOf } from "../state/options";
 import { project, setParams, stopJob } from "../state/projectionActions";
 import type { State } from "../state/store";
-import { NumberField, Seed, isRunning } from "./fields";
+import { GraphField, NumberField, Seed, isRunning, timeLeft } from "./fields";
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
@@ -31,6 +31,11 @@ export function UmapSettings({ state, options }: { state: State; options: Option
         set={(v) => setParams({ minDist: clampTo(v, boundsOf(minDist)) })}
       />
       <Seed id="umap-seed" range={options.projection.random_state} value={p.umapSeed} set={(v) => setParams({ umapSeed: v })} />
+      <GraphField id="umap-graph" param={paramOf(options, "umap", "neighbors")} value={p.graph} set={(v) => setParams({ graph: v })} />
+      <label class="field inline" title={paramOf(options, "umap", "parallel").help ?? undefined}>
+        <input id="umap-parallel" type="checkbox" checked={p.parallel} onChange={(e) => setParams({ parallel: e.currentTarget.checked })} />
+        <span>Parallel layout: faster, not reproducible</span>
+      </label>
       <div class="buttons">
         <button type="button" class="primary" id="umap-run" disabled={running} onClick={() => void project()}>
           Run
@@ -50,7 +55,7 @@ export function UmapSettings({ state, options }: { state: State; options: Option
           <p class="note" id="umap-status">
             {job.state === "done"
               ? "done"
-              : `${job.stage}${job.fraction !== null ? ` · ${pct(job.fraction)}` : ""} · ${job.state}`}
+              : `${job.stage}${job.fraction !== null ? ` · ${pct(job.fraction)}` : ""} · ${job.state}${timeLeft(job)}`}
           </p>
         </div>
       )}

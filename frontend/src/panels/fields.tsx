@@ -1,7 +1,9 @@
 // The projection panel's parameter inputs: a number input whose bounds, default and help are the server's
 // (GET /api/options, state/options.ts), and the seed input.
 import type { JobStatus, ParamOption, RangeOption } from "../api/types";
-import { attr, boundsOf, clampTo } from "../state/options";
+import { etaTracker, timeLeftText } from "../state/eta";
+import { attr, boundsOf, clampTo, graphChoice } from "../state/options";
+import type { NeighborGraph } from "../state/store";
 
 export const W = { minWidth: "92px" }; // one label column for the parameter rows
 const numberOf = (e: Event) => Number((e.currentTarget as HTMLInputElement).value);
@@ -53,4 +55,35 @@ export function Seed({ id, range, value, set }: { id: string; range: RangeOption
       set={(v) => set(clampTo(Math.floor(v || 0), boundsOf(range)))}
     />
   );
+}
+
+const GRAPH_LABELS: Record<NeighborGraph, string> = {
+  auto: "auto (approximate from 50,000 points)",
+  exact: "exact",
+  approximate: "approximate (HNSW)",
+};
+
+/** t-SNE's and UMAP's k-NN graph: exact, approximate, or chosen by size (the server's choices and help). */
+export function GraphField({ id, param, value, set }: { id: string; param: ParamOption; value: NeighborGraph; set: (v: NeighborGraph) => void }) {
+  const choices = (param.choices ?? ["auto", "exact", "approximate"]).map(graphChoice).filter((c) => c !== undefined);
+  return (
+    <label class="field inline">
+      <span style={W}>Graph</span>
+      <select id={id} title={param.help ?? undefined} value={value} onChange={(e) => set(graphChoice(e.currentTarget.value) ?? "auto")}>
+        {choices.map((c) => (
+          <option value={c} key={c}>
+            {GRAPH_LABELS[c]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+const eta = etaTracker();
+
+/** " · about 2 min left" for a running job whose stage has gone long enough to tell, else "". */
+export function timeLeft(job: JobStatus | null): string {
+  const seconds = eta(job, performance.now());
+  return seconds === null ? "" : ` · ${timeLeftText(seconds)}`;
 }

@@ -24,11 +24,14 @@ export const OPTIONS: Options = {
           help: "auto: N / early exaggeration / 4",
         },
         { name: "metric", type: "choice", default: "euclidean", choices: ["euclidean", "cosine"], help: "distance" },
+        { name: "neighbors", type: "choice", default: "auto", choices: ["auto", "exact", "approximate"], help: "k-NN graph" },
       ],
       umap: [
         { name: "n_neighbors", type: "integer", default: 15, min: 2, max: 200, help: "neighbours of each point" },
         { name: "min_dist", type: "number", default: 0.1, min: 0, max: 1, help: "how tightly points pack" },
         { name: "metric", type: "choice", default: "euclidean", choices: ["euclidean", "cosine"], help: "distance" },
+        { name: "neighbors", type: "choice", default: "auto", choices: ["auto", "exact", "approximate"], help: "k-NN graph" },
+        { name: "parallel", type: "boolean", default: false, help: "every core, not reproducible" },
       ],
       custom: [
         { name: "column", type: "string", default: null, help: "the metadata column the patterns match" },

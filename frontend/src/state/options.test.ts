@@ -23,7 +23,7 @@ describe("the server's options", () => {
   });
 
   it("name a parameter the server does not have", () => {
-    expect(() => paramOf(OPTIONS, "umap", "perplexity")).toThrow(/no umap parameter `perplexity` \(it has: n_neighbors, min_dist, metric\)/);
+    expect(() => paramOf(OPTIONS, "umap", "perplexity")).toThrow(/no umap parameter `perplexity` \(it has: n_neighbors, min_dist, metric, neighbors, parallel\)/);
   });
 
   it("give the page its starting parameters, dimensions and k", () => {
@@ -41,6 +41,8 @@ describe("the server's options", () => {
       up: "",
       down: "",
       regex: false,
+      parallel: false,
+      graph: "auto",
     });
     const state = withOptions(OPTIONS, initialState);
     expect(state.options).toBe(OPTIONS);

@@ -2,7 +2,7 @@
 // the neighbour count) and the defaults the page starts from. boot.ts loads them before anything is projected; the
 // server stays the one owner of those numbers, and validates every request again.
 import type { Method, Options, ParamOption, RangeOption } from "../api/types";
-import type { ProjectionParams, State } from "./store";
+import type { NeighborGraph, ProjectionParams, State } from "./store";
 
 /** A parameter's allowed interval; `exclusiveMin`: the minimum itself is not allowed. */
 export interface Bounds {
@@ -50,6 +50,10 @@ function numberDefault(options: Options, method: Method, name: string): number {
 
 const text = (v: unknown): string => (typeof v === "string" ? v : "");
 
+/** A neighbour-graph choice ("auto", "exact", "approximate"), or undefined for anything else. */
+export const graphChoice = (v: unknown): NeighborGraph | undefined =>
+  v === "auto" || v === "exact" || v === "approximate" ? v : undefined;
+
 /** The projection parameters the page starts from: the server's defaults. */
 export function defaultParams(options: Options): ProjectionParams {
   const seed = options.projection.random_state.default;
@@ -64,6 +68,8 @@ export function defaultParams(options: Options): ProjectionParams {
     neighbors: numberDefault(options, "umap", "n_neighbors"),
     minDist: numberDefault(options, "umap", "min_dist"),
     umapSeed: seed,
+    parallel: paramOf(options, "umap", "parallel").default === true,
+    graph: graphChoice(paramOf(options, "umap", "neighbors").default) ?? "auto",
     column: typeof column === "string" ? column : null,
     left: text(custom("left")),
     right: text(custom("right")),

@@ -121,12 +121,13 @@ describe("requestFor", () => {
   });
 
   it("sends UMAP's neighbours, minimum distance and seed", () => {
-    const umap = requestFor(choice({ method: "umap", dims: 3 }), { ...p, neighbors: 30, minDist: 0.5, umapSeed: 2 }, null);
+    const asked = { ...p, neighbors: 30, minDist: 0.5, umapSeed: 2, graph: "approximate" as const, parallel: true };
+    const umap = requestFor(choice({ method: "umap", dims: 3 }), asked, null);
     expect(umap).toEqual({
       method: "umap",
       n_components: 3,
       subset: null,
-      params: { n_neighbors: 30, min_dist: 0.5 },
+      params: { n_neighbors: 30, min_dist: 0.5, neighbors: "approximate", parallel: true },
       random_state: 2,
     });
   });

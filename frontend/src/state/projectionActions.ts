@@ -58,6 +58,7 @@ export function requestFor(
           perplexity: p.perplexity,
           n_iter: p.iterations,
           learning_rate: learningRate(p),
+          neighbors: p.graph,
         },
         random_state: p.tsneSeed,
       };
@@ -65,7 +66,7 @@ export function requestFor(
       return {
         ...base,
         method: "umap",
-        params: { n_neighbors: p.neighbors, min_dist: p.minDist },
+        params: { n_neighbors: p.neighbors, min_dist: p.minDist, neighbors: p.graph, parallel: p.parallel },
         random_state: p.umapSeed,
       };
     case "custom": {

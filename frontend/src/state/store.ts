@@ -12,6 +12,8 @@ export interface ProjectionChoice {
 
 /** Parameters of t-SNE, UMAP and custom axes (projectionActions.ts sends them); their defaults and bounds are the
  * server's (state/options.ts). */
+export type NeighborGraph = "auto" | "exact" | "approximate";
+
 export interface ProjectionParams {
   perplexity: number; // t-SNE
   iterations: number;
@@ -20,6 +22,9 @@ export interface ProjectionParams {
   neighbors: number; // UMAP
   minDist: number;
   umapSeed: number;
+  parallel: boolean; // UMAP on every core: faster, not reproducible
+  graph: NeighborGraph; // t-SNE and UMAP: the k-NN graph, exact or approximate
+
   column: string | null; // custom: the metadata column the patterns match
   left: string;
   right: string;
@@ -111,6 +116,8 @@ export const initialState: State = {
     neighbors: UNSET,
     minDist: UNSET,
     umapSeed: UNSET,
+    parallel: false,
+    graph: "auto",
     column: null,
     left: "",
     right: "",

@@ -3,7 +3,7 @@
 // the server's options (state/options.ts) for the defaults left out and the bounds of what is read back.
 import type { Options } from "../api/types";
 import type { Camera } from "../render/camera";
-import { type Bounds, boundsOf, paramOf, within } from "./options";
+import { type Bounds, boundsOf, graphChoice, paramOf, within } from "./options";
 import { distinctAxes } from "./pcaAxes";
 import type { Snapshot } from "./snapshot";
 import type { ProjectionChoice, ProjectionParams } from "./store";
@@ -69,7 +69,9 @@ export function encodeState(s: Snapshot, options: Options | null): string {
     q.set("nn", String(params.neighbors));
     q.set("md", num(params.minDist));
     q.set("seed", String(params.umapSeed));
+    if (params.parallel) q.set("par", "1");
   }
+  if ((p.method === "tsne" || p.method === "umap") && params.graph !== "auto") q.set("graph", params.graph);
   if (p.method === "custom") {
     if (params.column) q.set("col", params.column);
     for (const side of ["left", "right", "up", "down"] as const) if (params[side]) q.set(side, params[side]);
@@ -143,6 +145,8 @@ export function decodeState(hash: string, options: Options): UrlState {
   if (projection.method === "umap") set("umapSeed", seed);
   set("neighbors", int(q.get("nn"), bounds("umap", "n_neighbors")));
   set("minDist", real(q.get("md"), bounds("umap", "min_dist")));
+  if (projection.method === "tsne" || projection.method === "umap") params.graph = graphChoice(q.get("graph")) ?? "auto";
+  if (projection.method === "umap") params.parallel = q.get("par") === "1";
   if (q.get("col")) params.column = q.get("col");
   for (const side of ["left", "right", "up", "down"] as const) if (q.has(side)) params[side] = q.get(side) ?? "";
   if (projection.method === "custom") params.regex = q.get("re") === "1";

@@ -43,7 +43,10 @@ from .progress import CancelToken, Progress, ProgressCallback, check, report
 ENGINE = "hnsw"
 M = 16  # links per node
 EF_CONSTRUCTION = 64
-EF_MIN = 64  # query breadth: max(EF_MIN, 1.5 k) at first, doubled while the sample's recall is under the target
+# query breadth: max(EF_MIN, k) at first, doubled while the sample's recall is under the target. Measured
+# (1,000,000 x 50 low-rank mixture): k = 15, ef 32 found the same share as 64 (0.941) in 21 s instead of 34 s;
+# k = 90, ef 90 instead of 135 (1.5 k): the whole graph in 88 s instead of 104 s, recall 0.985 / 0.961
+EF_MIN = 32
 EF_MAX = 1024
 RECALL_TARGET = 0.9
 CHUNK = 20_000  # rows added or queried between progress reports and cancel checks
@@ -60,7 +63,7 @@ def hnsw_search(
     """Approximate k nearest other rows of every row of `x` (float32, contiguous), and the recall measured.
 
     Returns (N x k int64, N x k float32, recall). Distances are true distances: L2 for euclidean, 1 - cos for
-    cosine; nearest first, the point itself left out. The query breadth starts at max(EF_MIN, 1.5 k) and doubles
+    cosine; nearest first, the point itself left out. The query breadth starts at max(EF_MIN, k) and doubles
     (up to EF_MAX) while the recall on the sample is under RECALL_TARGET; the recall returned is that sample's, with
     the breadth used for all points (queries are deterministic, so it is the graph's own figure on those rows).
     """
@@ -71,7 +74,7 @@ def hnsw_search(
     from .quality import nearest
 
     exact = nearest(x, rows, k=k, metric=metric)
-    ef = max(EF_MIN, k + k // 2)
+    ef = max(EF_MIN, k)
     while True:
         found, _ = _query(index, x[rows], k, metric, None, cancel, own=True, ids=rows, ef=ef)
         recall = _recall(found, exact)
@@ -97,7 +100,7 @@ def hnsw_search_other(
     """
     index = _build(np.ascontiguousarray(data, dtype=np.float32), metric, progress, cancel, threads=1)
     queries = np.ascontiguousarray(queries, dtype=np.float32)
-    return _query(index, queries, k, metric, progress, cancel, own=False, ef=max(EF_MIN, k + k // 2))
+    return _query(index, queries, k, metric, progress, cancel, own=False, ef=max(EF_MIN, k))
 
 
 def _build(

@@ -14,7 +14,8 @@ The steps are openTSNE's own (openTSNE.TSNE.fit does the same with the same defa
 Frames (coordinates every `every` iterations) come from openTSNE's optimisation callbacks; the callback also
 blocks while the CancelToken is paused and stops the optimisation once it is cancelled (raising Cancelled).
 The negative gradient is FFT-interpolated in 2-D from FFT_MIN_POINTS points on and Barnes-Hut below that and
-in 3-D (openTSNE's FFT is 1-D/2-D only). The same seed gives identical output on an exact graph.
+in 3-D (openTSNE's FFT is 1-D/2-D only), with Barnes-Hut's theta widened from BH_WIDE_FROM points on (measured
+below). The same seed gives identical output on an exact graph.
 
 From tsne_sampled.SAMPLE_FROM points on, steps 3 and 4 run on a sample, the rest is placed, and all points are
 optimised together briefly (tsne_sampled.py); `Run` holds what both paths share.
@@ -46,6 +47,12 @@ MOMENTUM = 0.8
 # 750 iterations): 2,000 points BH 4.9 s / FFT 6.7 s; 3,000: 8.2 s / 8.1 s; 5,000: 14.9 s / 8.1 s.
 FFT_MIN_POINTS = 3_000
 GRADIENT_METHODS = ("auto", "fft", "bh")
+# Barnes-Hut's accuracy (theta: openTSNE's default 0.5 below this many points, 1.0 from it on). Measured here
+# (3-D t-SNE of the 30,522 MiniLM token vectors, 750 iterations, 2 cores; the share of 10 nearest neighbours kept):
+# theta 0.5 296 s / 0.1734, 0.8 130 s / 0.1724, 1.0 101 s / 0.1731. benchmarks/bench_scale.py --data minilm
+# --components 3 runs it against openTSNE's default.
+BH_WIDE_FROM = 20_000
+BH_WIDE_THETA = 1.0
 # below this many points one thread is as fast as two here, and safe from OpenMP spin-waiting on busy cores
 SERIAL_BELOW = 5_000
 AFFINITY_MEMO_SIZE = 2  # affinities kept in memory (a sparse N x N matrix of about 2 x N x 3 x perplexity entries)
@@ -148,7 +155,8 @@ class Run:
         return affinities
 
     def optimizer(self, n: int) -> dict[str, Any]:
-        return _optimizer_params(gradient_method(n, self.n_components, self.gradient), self.jobs)
+        method = gradient_method(n, self.n_components, self.gradient)
+        return _optimizer_params(method, self.jobs, theta=BH_WIDE_THETA if n >= BH_WIDE_FROM else 0.5)
 
     def phases(self, embedding: Any, show: Callable[[np.ndarray], np.ndarray]) -> None:
         """Early exaggeration, then the rest of n_iter, with momentum 0.8 and the chosen learning rate."""
@@ -295,12 +303,12 @@ def _optimize(
         raise
 
 
-def _optimizer_params(method: str, n_jobs: int) -> dict[str, Any]:
-    """openTSNE.TSNE's defaults for the gradient descent (dof, theta, FFT grid, step clipping)."""
+def _optimizer_params(method: str, n_jobs: int, theta: float = 0.5) -> dict[str, Any]:
+    """openTSNE.TSNE's defaults for the gradient descent (dof, FFT grid, step clipping); `theta` is Barnes-Hut's."""
     return {
         "negative_gradient_method": method,
         "dof": 1,
-        "theta": 0.5,
+        "theta": theta,
         "n_interpolation_points": 3,
         "min_num_intervals": 50,
         "ints_in_interval": 1,

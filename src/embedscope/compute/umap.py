@@ -15,6 +15,9 @@ If a umap-learn version lacks that loop, progress falls back to the start and th
 after the fit. (tqdm's own `file=` hook cannot be used: it writes under tqdm's process-wide lock, which an
 exception leaves held and a pause would hold.)
 
+Many points. From umap_sampled.SAMPLE_FROM points on (with a k-NN graph given), a sample is laid out, the rest
+placed as umap-learn's `transform` places new points, and all refined together briefly (umap_sampled.py).
+
 Precomputed k-NN. A KnnGraph (neighbours without the point itself) becomes umap-learn's `precomputed_knn` with
 each point prepended as its own nearest neighbour at distance 0, as umap-learn's own search returns it; its
 distances must be true distances in `metric` (not squared). Fewer than 4,096 points: umap-learn then still uses
@@ -46,6 +49,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import ParameterError
+from . import umap_sampled
 from .progress import CancelToken, Progress, ProgressCallback, check, report
 
 log = logging.getLogger(__name__)
@@ -72,7 +76,6 @@ def _set_numba_cache_dir() -> None:
 _set_numba_cache_dir()
 
 STAGE = "umap"
-PCA_INIT_FROM = 100_000  # from this many points the layout starts from PCA, not a spectral embedding (make_reducer)
 _HOOK_KEY = "embedscope_epochs"
 _hook_lock = threading.Lock()
 _hook_installed: bool | None = None  # None: not tried yet
@@ -107,25 +110,29 @@ def umap(
     `knn` is a KnnGraph of `x` in `metric` with at least `n_neighbors - 1` neighbours per point; without it
     umap-learn finds the neighbours itself (all pairs below 4,096 points, NN-descent above). `neighbors` is what
     the caller asked of the graph (used by projection.py, which builds it; here only checked). `parallel` lays
-    out on every core: umap-learn then runs without a seed (`random_state=None`), faster and not reproducible.
+    out on every core: umap-learn then runs without a seed (`random_state=None`), faster and not reproducible. So
+    does a graph that is not exact (`knn.engine`, e.g. "hnsw": built by several threads, it can differ between
+    runs, so a seed could not fix the map anyway); a sample's own layout (umap_sampled.py) stays seeded.
     """
     if neighbors not in ("auto", "exact", "approximate"):
         raise ParameterError(
             f"`neighbors` must be 'auto', 'exact' or 'approximate', got {neighbors!r}", field="neighbors"
         )
-    if parallel:
-        random_state = None
-    return _fit(
-        x,
-        n_components=n_components,
-        n_neighbors=n_neighbors,
-        min_dist=min_dist,
-        metric=metric,
-        random_state=random_state,
-        knn=knn,
-        progress=progress,
-        cancel=cancel,
-    )
+    if parallel or getattr(knn, "engine", "exact") != "exact":
+        random_state = None  # an approximate graph already differs from run to run: lay out on every core too
+    common: dict[str, Any] = {
+        "n_components": n_components,
+        "n_neighbors": n_neighbors,
+        "min_dist": min_dist,
+        "metric": metric,
+        "random_state": random_state,
+        "progress": progress,
+        "cancel": cancel,
+    }
+    if knn is not None and _check_data(x) >= umap_sampled.SAMPLE_FROM:
+        _check_params(len(x), n_components, n_neighbors, min_dist, metric, random_state)
+        return umap_sampled.sampled_umap(_fit, x, knn, **common)
+    return _fit(x, knn=knn, **common)
 
 
 def _fit(
@@ -140,6 +147,9 @@ def _fit(
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
     n_epochs: int | None = None,
+    init: str | np.ndarray = "spectral",
+    learning_rate: float = 1.0,
+    negative_sample_rate: int = 5,
 ) -> np.ndarray:
     n = _check_data(x)
     n_neighbors = _check_params(n, n_components, n_neighbors, min_dist, metric, random_state)
@@ -154,7 +164,9 @@ def _fit(
         random_state=random_state,
         knn=None if knn is None else precomputed_knn(knn, n=n, n_neighbors=n_neighbors, metric=metric),
         n_epochs=n_epochs,
-        n=n,
+        init=init,
+        learning_rate=learning_rate,
+        negative_sample_rate=negative_sample_rate,
     )
     hooked = _install_hook()
     if hooked:
@@ -191,15 +203,11 @@ def make_reducer(
     random_state: int | None = 0,
     knn: tuple[np.ndarray, np.ndarray] | None = None,
     n_epochs: int | None = None,
-    n: int = 0,
+    init: str | np.ndarray = "spectral",
+    learning_rate: float = 1.0,
+    negative_sample_rate: int = 5,
 ) -> Any:
-    """The `umap.UMAP` estimator umap() fits: the same object a user of umap-learn would build.
-
-    From PCA_INIT_FROM points (`n`) on, the layout starts from umap-learn's own "pca" initialisation instead of
-    its spectral one: measured here (benchmarks/bench_scale.py's data, 200,000 x 50, 50 clusters, 2 cores) the
-    spectral eigen-solve of the graph's components took 12 min ("tswspectral": 12 min too), the PCA start 0.3 s,
-    and the finished maps kept the same share of neighbours (0.36% / 0.36%) and trustworthiness (0.991 / 0.991).
-    """
+    """The `umap.UMAP` estimator umap() fits: the same object a user of umap-learn would build."""
     import umap as umap_learn
 
     return umap_learn.UMAP(
@@ -210,7 +218,9 @@ def make_reducer(
         random_state=random_state,
         n_jobs=1 if random_state is not None else -1,
         n_epochs=n_epochs,
-        init="pca" if n >= PCA_INIT_FROM else "spectral",
+        init=init,
+        learning_rate=learning_rate,
+        negative_sample_rate=negative_sample_rate,
         precomputed_knn=(None, None, None) if knn is None else (knn[0], knn[1], None),
     )
 

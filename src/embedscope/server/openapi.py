@@ -1,6 +1,7 @@
-"""The HTTP API's OpenAPI schema as JSON: `python -m embedscope.server.openapi > frontend/src/api/openapi.json`.
+"""The HTTP API's OpenAPI schema as JSON: `python -m embedscope.server.openapi > .cache/openapi.json`.
 
-The page's TypeScript types are generated from that file (`make api-types`; `make lint` checks it is current). The
+The page's TypeScript types (frontend/src/api/schema.d.ts, git-ignored) are generated from it at build time by the
+Makefile (`make web` and `make setup` do it; `make api-types` alone), so they always match the server. The
 app is built as the tests build it, over an empty Collection: the schema depends on the routes, not on the data.
 """
 
