@@ -106,3 +106,26 @@ def test_project_takes_the_sampled_path_and_reports_the_graph(digits):
     clear_memo()
     again = project(emb, "umap", quality=False)
     np.testing.assert_array_equal(result.coords, again.coords)
+
+
+def test_on_an_approximate_graph_the_sample_stays_seeded_and_the_joint_layout_uses_every_core(digits, monkeypatch):
+    import embedscope.compute.umap as umap_module
+
+    seeds = []
+
+    def fit(x, **kwargs):
+        seeds.append((len(x), kwargs["random_state"]))
+        return np.zeros((len(x), 2), dtype=np.float32)
+
+    monkeypatch.setattr(umap_module, "_fit", fit)
+    approximate = knn_graph(digits, k=14, engine="approximate")
+    assert approximate.engine == "hnsw"
+    umap(digits, knn=approximate, random_state=7)
+    assert seeds == [(600, 7), (len(digits), None)]
+    seeds.clear()
+    umap(digits, knn=approximate, random_state=7, parallel=True)  # asked for speed: nothing seeded
+    assert seeds == [(600, None), (len(digits), None)]
+    seeds.clear()
+    exact = knn_graph(digits, k=14, engine="exact")
+    umap(digits, knn=exact, random_state=7)
+    assert seeds == [(600, 7), (len(digits), 7)]

@@ -118,6 +118,7 @@ def umap(
         raise ParameterError(
             f"`neighbors` must be 'auto', 'exact' or 'approximate', got {neighbors!r}", field="neighbors"
         )
+    seed = None if parallel else random_state  # the sample's layout (umap_sampled.py) stays seeded unless asked
     if parallel or getattr(knn, "engine", "exact") != "exact":
         random_state = None  # an approximate graph already differs from run to run: lay out on every core too
     common: dict[str, Any] = {
@@ -131,7 +132,7 @@ def umap(
     }
     if knn is not None and _check_data(x) >= umap_sampled.SAMPLE_FROM:
         _check_params(len(x), n_components, n_neighbors, min_dist, metric, random_state)
-        return umap_sampled.sampled_umap(_fit, x, knn, **common)
+        return umap_sampled.sampled_umap(_fit, x, knn, sample_random_state=seed, **common)
     return _fit(x, knn=knn, **common)
 
 

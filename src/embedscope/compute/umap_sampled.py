@@ -41,21 +41,26 @@ def sampled_umap(
     n_neighbors: int,
     metric: str,
     random_state: int | None,
+    sample_random_state: int | None,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
     **params: Any,
 ) -> np.ndarray:
-    """The three steps; `fit` is umap._fit (one umap-learn run), `knn` the k-NN graph of all rows of `x`."""
+    """The three steps; `fit` is umap._fit (one umap-learn run), `knn` the k-NN graph of all rows of `x`.
+
+    `sample_random_state` seeds the sample's choice and layout, `random_state` the joint layout (None: every core).
+    """
     n = len(x)
-    rng = np.random.default_rng(0 if random_state is None else random_state)
+    rng = np.random.default_rng(0 if sample_random_state is None else sample_random_state)
     sample = np.sort(rng.choice(n, SAMPLE_SIZE, replace=False))
     rest = np.setdiff1d(np.arange(n), sample, assume_unique=True)
     xs, xr = x[sample], x[rest]
-    common = {"n_neighbors": n_neighbors, "metric": metric, "random_state": random_state, "cancel": cancel, **params}
+    common = {"n_neighbors": n_neighbors, "metric": metric, "cancel": cancel, **params}
 
     report(progress, Progress(stage="knn", message=f"the {len(sample):,}-point sample's own neighbours"))
     sample_graph = knn_graph(xs, k=n_neighbors - 1, metric=metric, engine="exact", cancel=cancel)
-    ys = fit(xs, knn=sample_graph, progress=_scaled(progress, 0.0, SAMPLE_SHARE, "the sample"), **common)
+    sample_progress = _scaled(progress, 0.0, SAMPLE_SHARE, "the sample")
+    ys = fit(xs, knn=sample_graph, random_state=sample_random_state, progress=sample_progress, **common)
     check(cancel)
 
     report(progress, Progress(stage="knn", message=f"placing {len(rest):,} points near the sample"))
@@ -72,6 +77,7 @@ def sampled_umap(
         n_epochs=JOINT_EPOCHS,
         learning_rate=JOINT_LEARNING_RATE,
         negative_sample_rate=JOINT_NEGATIVE_SAMPLE_RATE,
+        random_state=random_state,
         progress=_scaled(progress, SAMPLE_SHARE, 1.0, "all points together"),
         **common,
     )
