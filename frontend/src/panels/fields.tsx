@@ -58,9 +58,9 @@ export function Seed({ id, range, value, set }: { id: string; range: RangeOption
 }
 
 const GRAPH_LABELS: Record<NeighborGraph, string> = {
-  auto: "auto (approximate from 50,000 points)",
+  auto: "auto", // exact below 50,000 points, approximate from there (the select's title says so)
   exact: "exact",
-  approximate: "approximate (HNSW)",
+  approximate: "approximate",
 };
 
 /** t-SNE's and UMAP's k-NN graph: exact, approximate, or chosen by size (the server's choices and help). */
