@@ -117,3 +117,22 @@ def test_measured_recall_counts_the_exact_neighbours_found(digits):
     assert measured_recall(digits, exact, "euclidean") > 0.999
     shifted = np.roll(exact, 1, axis=0)  # another point's neighbours: almost none shared
     assert measured_recall(digits, shifted, "euclidean") < 0.2
+
+
+def test_the_query_breadth_stops_growing_once_doubling_it_gains_nothing(digits, monkeypatch):
+    import embedscope.compute.knn_approx as approx
+
+    monkeypatch.setattr(approx, "RECALL_TARGET", 1.01)  # never reached: only the gain can stop the doubling
+    breadths: list[int] = []
+    query = approx._query
+
+    def spy(*args, **kwargs):
+        breadths.append(kwargs["ef"])
+        return query(*args, **kwargs)
+
+    monkeypatch.setattr(approx, "_query", spy)
+    indices, _, recall = approx.hnsw_search(digits, 10, "euclidean")
+    probes, final = breadths[:-1], breadths[-1]
+    assert final == probes[-1] and final < approx.EF_MAX  # all points searched at the last breadth probed
+    assert probes == [max(approx.EF_MIN, 10) * 2**i for i in range(len(probes))]
+    assert recall_against(indices, sklearn_neighbours(digits, 10)) == pytest.approx(recall, abs=0.03)

@@ -32,12 +32,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# -> { view, data, width, height, scale, ink(x, y) }: a pixel is "ink" when drawn (alpha) and not near-white
-PIXELS = """
-const pixels = async () => {
-  const view = window.embedscope.view;
-  view.deck.redraw("e2e");
-  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+# readCanvas(view) -> { data, width, height, scale, ink(x, y), box(cx, cy, r) }: the canvas as drawn now; a pixel is
+# "ink" when drawn (alpha) and not near-white
+READ_CANVAS = """
+const readCanvas = (view) => {
   const canvas = view.canvas;
   const copy = document.createElement("canvas");
   copy.width = canvas.width;
@@ -55,9 +53,22 @@ const pixels = async () => {
     for (let y = cy - r; y <= cy + r; y++) for (let x = cx - r; x <= cx + r; x++) sum += ink(x, y);
     return sum;
   };
-  return { view, data, width, height, scale: canvas.width / canvas.clientWidth, ink, box };
+  return { data, width, height, scale: canvas.width / canvas.clientWidth, ink, box };
 };
 """
+
+# -> { view, data, width, height, scale, ink(x, y), box }: redrawn, two animation frames later
+PIXELS = (
+    READ_CANVAS
+    + """
+const pixels = async () => {
+  const view = window.embedscope.view;
+  view.deck.redraw("e2e");
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  return { view, ...readCanvas(view) };
+};
+"""
+)
 
 
 def pixel_script(body: str, arg: str = "arg") -> str:

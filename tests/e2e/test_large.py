@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from page_helpers import INK, api, canvas_box, screen_positions, serving, shot, store, wait_done
+from page_helpers import INK, READ_CANVAS, api, canvas_box, screen_positions, serving, shot, store, wait_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -126,4 +126,62 @@ def test_a_click_on_a_point_lists_the_servers_neighbours(big: Any, server: str) 
     [(x, y)] = screen_positions(page, [12_345])
     page.mouse.click(box["x"] + x, box["y"] + y)
     neighbours_match_the_api(page, server)
+    assert page.errors == []
+
+
+# Synchronously (no timer can settle the view in between): the points layer's row stride, then a redraw and a copy of
+# the canvas, and the ink at the given rows' positions and in all (labels included, as in the settled view).
+MOVING_CENSUS = (
+    "(rows) => {"
+    + READ_CANVAS
+    + """
+  const view = window.embedscope.view;
+  const layer = view.deck.props.layers.find((l) => l && l.id === "points");
+  const every = layer ? layer.props.keepEvery : null;
+  view.deck.redraw("e2e");
+  const { width, height, scale, ink, box } = readCanvas(view);
+  let total = 0;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) total += ink(x, y);
+  const [w, h] = [view.canvas.clientWidth, view.canvas.clientHeight];
+  const at = rows.map((i) => {
+    const p = view.screenPosition(i);
+    if (!p || p[0] < 3 || p[1] < 3 || p[0] > w - 3 || p[1] > h - 3) return -1;
+    return box(Math.round(p[0] * scale), Math.round(p[1] * scale), Math.round(2 * scale));
+  });
+  return { every, total, at };
+}"""
+)
+
+
+def test_while_the_view_moves_a_software_renderer_draws_an_even_sample(big: Any) -> None:
+    """SwiftShader's cost is per vertex: while a drag pans the map, one row in a prime stride is drawn (every kept row
+    where it is), and every point again once the view is still (benchmarks/bench_browser.py times the frames)."""
+    page = big
+    if page.locator("#clear-selection").count():  # faded points are too pale to count as ink
+        page.click("#clear-selection")
+    page.wait_for_function("document.querySelector('#selection-count').textContent === 'Nothing selected'")
+    box = canvas_box(page)
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    moving = None
+    for step in range(1, 6):  # each step restarts the settle wait; the census runs right after one
+        page.mouse.move(cx - 12 * step, cy - 6 * step)
+        rows = list(range(0, N, 11 * 97))  # multiples of the stride expected at 100,000 points (10,000 drawn: 11)
+        census = page.evaluate(MOVING_CENSUS, rows)
+        if census["every"] and census["every"] > 1:
+            moving = census
+            break
+    page.mouse.up()
+    assert moving is not None, "the points layer never drew a sample while the view moved"
+    assert moving["every"] == 11  # the prime from ceil(100,000 / 10,000) up
+    inside = [ink for ink in moving["at"] if ink >= 0]
+    assert len(inside) > 0.5 * len(rows) and all(ink > 0 for ink in inside), moving["at"]
+    page.wait_for_function(
+        "() => window.embedscope.view.deck.props.layers.find((l) => l && l.id === 'points').props.keepEvery === 1",
+        timeout=30_000,
+    )
+    settled = page.evaluate(MOVING_CENSUS, rows)
+    assert moving["total"] < 0.8 * settled["total"], (moving["total"], settled["total"])
+    page.click("#reset-view")
     assert page.errors == []

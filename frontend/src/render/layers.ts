@@ -1,7 +1,8 @@
 // The deck.gl layers of the scatter view: points (binary attributes, no per-point JS objects), sprites, the selection's
 // rings, the clicked point's ring, the hovered point and the labels. Built afresh on each change; deck.gl diffs them
 // (the big arrays are the same objects from one build to the next, so nothing per point is uploaded again). Many
-// points are drawn as GL_POINTS sprites (pointsLayer.ts), a few as deck.gl's scatterplot discs.
+// points (or a few thousand on a software renderer) are drawn as GL_POINTS sprites (pointsLayer.ts), fewer as deck.gl's
+// scatterplot discs.
 import { ScatterplotLayer, TextLayer } from "@deck.gl/layers";
 import { PointSpritesLayer } from "./pointsLayer";
 import type { PositionTransitions } from "./glide";
@@ -25,6 +26,7 @@ interface LayerInput {
   theme: "light" | "dark";
   transitions?: PositionTransitions; // the points glide from their previous positions (glide.ts)
   gliding?: boolean; // they are on their way: no rings yet
+  moving?: boolean; // the camera moves: a software renderer draws a sample of the points (movingStride)
 }
 
 const INK = { light: [29, 35, 48, 255], dark: [230, 233, 239, 255] } as const;
@@ -34,8 +36,54 @@ const FOCUS: RGBA = [220, 38, 38, 255];
 export const pointRadius = (n: number) => (n > 200_000 ? 1.5 : n > 20_000 ? 2.2 : 3.2);
 /** The thumbnails' size in CSS pixels when sprites are shown. */
 export const spriteSize = (n: number) => Math.max(16, Math.min(40, pointRadius(n) * 7));
-/** From this many points on, the points are GL_POINTS sprites, not instanced quads. */
+/** From this many points on, the points are GL_POINTS sprites, not instanced quads: on a real GPU from 50,000, on a
+ * software renderer from 2,000 (it draws instanced quads instance by instance, ~10x slower than points: a 30,000-point
+ * map panned at about a frame a second as quads; a few thousand quads still draw in a few tens of ms there). */
 const SPRITES_FROM = 50_000;
+const SOFTWARE_SPRITES_FROM = 2_000;
+
+let software: boolean | undefined;
+/** Whether WebGL runs on a software rasteriser (SwiftShader, llvmpipe), read once from a throwaway context. */
+export function softwareRenderer(): boolean {
+  if (software === undefined) software = detectSoftware();
+  return software;
+}
+
+function detectSoftware(): boolean {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    if (!gl) return false;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension("WEBGL_lose_context")?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+  } catch {
+    return false; // no DOM (unit tests) or no WebGL: the choice by size stands
+  }
+}
+
+/** Whether `n` points are drawn as GL_POINTS sprites here. */
+export const asSprites = (n: number) => n >= (softwareRenderer() ? SOFTWARE_SPRITES_FROM : SPRITES_FROM);
+
+/** While the camera moves, a software renderer draws at most about this many points (an even, fixed sample; every
+ * point again once the view is still). Its cost is per vertex: measured in benchmarks/bench_browser.py, a pan step
+ * took 83 ms at 2,000 points, 150 ms at 30,000 and 217-233 ms at 100,000, about as long with smaller points, with
+ * blending off, or with most points moved out of view in the vertex shader; drawing fewer vertices is what helps. */
+const MOVING_POINTS = 10_000;
+
+/** One row in how many is drawn while the camera moves (1: all): a prime, so that rows ordered in blocks or cycles
+ * (by class, by source) are not sampled in step with them. */
+export function movingStride(n: number): number {
+  if (!asSprites(n) || !softwareRenderer()) return 1;
+  let k = Math.max(1, Math.ceil(n / MOVING_POINTS));
+  while (k > 2 && !isPrime(k)) k++;
+  return k;
+}
+
+function isPrime(k: number): boolean {
+  for (let d = 2; d * d <= k; d++) if (k % d === 0) return false;
+  return k >= 2;
+}
 const DIM_MIX = 0.25; // what is not selected, while something is: this much of its colour, the rest the background's
 const DIM_ALPHA = 160; // and see-through: piled up, faded points stay as faded (the colour is pale), lone ones still show
 const BACKGROUND = { light: [255, 255, 255], dark: [23, 27, 35] } as const; // the plot's (--panel)
@@ -79,8 +127,15 @@ export function buildLayers(input: LayerInput): unknown[] {
   };
   const parameters = { depthTest: input.dims === 3 } as never;
   const layers: unknown[] = [
-    n >= SPRITES_FROM
-      ? new PointSpritesLayer({ id: "points", data, radiusPixels: radius, transitions, parameters })
+    asSprites(n)
+      ? new PointSpritesLayer({
+          id: "points",
+          data,
+          radiusPixels: radius,
+          keepEvery: input.moving ? movingStride(n) : 1,
+          transitions,
+          parameters,
+        })
       : new ScatterplotLayer({
           id: "points",
           data,

@@ -1,7 +1,9 @@
 // Many points drawn as GL_POINTS sprites: one vertex per point, a round disc cut in the fragment shader. A software
 // renderer (SwiftShader: CI, browsers without a GPU) runs deck.gl's instanced quads (ScatterplotLayer) instance by
 // instance, ~10x slower than plain points (1,000,000 points: ~13 s against ~1.5 s a frame). Same binary attributes
-// as the scatterplot (x, y, z float32 and RGBA bytes per point); not pickable (pick.ts picks on the CPU).
+// as the scatterplot (x, y, z float32 and RGBA bytes per point); not pickable (pick.ts picks on the CPU). With
+// keepEvery = k > 1 it draws rows 0, k, 2k, ... only (the same buffers read with k times their stride): SwiftShader's
+// cost is per vertex, so a software renderer draws such a sample while the camera moves (layers.ts movingStride).
 import { Layer, color, project32, type DefaultProps, type LayerProps, type Position, type Color } from "@deck.gl/core";
 import type { Accessor } from "@deck.gl/core";
 import { Model } from "@luma.gl/engine";
@@ -59,12 +61,14 @@ void main(void) {
 type PointSpritesLayerProps = LayerProps & {
   data: unknown;
   radiusPixels?: number;
+  keepEvery?: number; // draw one row in this many (1: all)
   getPosition?: Accessor<unknown, Position>;
   getFillColor?: Accessor<unknown, Color>;
 };
 
 const defaultProps: DefaultProps<PointSpritesLayerProps> = {
   radiusPixels: { type: "number", min: 0, value: 2 },
+  keepEvery: { type: "number", min: 1, value: 1 },
   getPosition: { type: "accessor", value: (x: unknown) => (x as { position: Position }).position },
   getFillColor: { type: "accessor", value: [0, 0, 0, 255] },
 };
@@ -73,7 +77,7 @@ export class PointSpritesLayer extends Layer<Required<PointSpritesLayerProps>> {
   static defaultProps = defaultProps;
   static layerName = "PointSpritesLayer";
 
-  declare state: { model?: Model };
+  declare state: { model?: Model; every?: number }; // every: the row stride the model's buffer layout reads
 
   getShaders() {
     return super.getShaders({ vs, fs, modules: [project32, color, pointSpritesUniforms] });
@@ -98,10 +102,27 @@ export class PointSpritesLayer extends Layer<Required<PointSpritesLayerProps>> {
     });
   }
 
+  updateAttributes(changed: Parameters<Layer["updateAttributes"]>[0]) {
+    super.updateAttributes(changed);
+    this.state.every = undefined; // buffers (or their layout) replaced: the stride is set again at the next draw
+  }
+
   draw() {
     const model = this.state.model;
     if (!model) return;
-    model.setVertexCount(this.getNumInstances());
+    const n = this.getNumInstances();
+    const every = Math.max(1, Math.round(this.props.keepEvery));
+    if (every !== this.state.every) {
+      const manager = this.getAttributeManager()!;
+      const layouts = manager.getBufferLayouts(model).map((layout) => ({
+        ...layout,
+        byteStride: (layout.byteStride ?? 0) * every,
+      }));
+      model.setBufferLayout(layouts);
+      this._setModelAttributes(model, manager.getAttributes()); // every buffer bound again under the new layout
+      this.state.every = every;
+    }
+    model.setVertexCount(Math.ceil(n / every));
     model.shaderInputs.setProps({ pointSprites: { radiusPixels: this.props.radiusPixels } });
     model.draw(this.context.renderPass);
   }

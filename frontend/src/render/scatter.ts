@@ -3,7 +3,7 @@
 // shift / alt (or in select mode) selects a box in 2-D and a sphere in 3-D (selectdrag.ts, selection.ts).
 import { Deck, OrbitView, OrthographicView } from "@deck.gl/core";
 import { type Camera, type ViewState, cameraOf, homeView, panned, viewOf, zoomed } from "./camera";
-import { buildLayers, canvasToPNG, pointRadius, spriteSize } from "./layers";
+import { buildLayers, canvasToPNG, movingStride, pointRadius, spriteSize } from "./layers";
 import { type SpriteMapping, type SpriteSheet, spriteMappingOf } from "./spriteLayers";
 import { Glide } from "./glide";
 import { LABEL_DX, type Placement, labelWidth, placeLabels } from "./labels";
@@ -153,7 +153,9 @@ export class ScatterView {
   private showView(viewState: ViewState): void {
     this.viewState = viewState;
     this.deck.setProps({ viewState });
-    this.labelSchedule.moved(); // labels ride along; chosen again once the view is still
+    const still = !this.labelSchedule.waiting;
+    this.labelSchedule.moved(); // labels ride along; chosen again once the view is still (and every point drawn)
+    if (still && movingStride(this.n) > 1) this.render(); // a software renderer draws a sample while it moves
     this.pointer.refresh(); // the hovered point may have moved away from the pointer
     this.on.camera?.(this.camera());
   }
@@ -376,6 +378,7 @@ export class ScatterView {
       theme: this.theme,
       transitions: this.glide.transitions,
       gliding: this.glide.active,
+      moving: this.labelSchedule.waiting,
     });
     this.deck.setProps({ layers: layers as never });
   }
