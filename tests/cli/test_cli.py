@@ -1,4 +1,5 @@
 import json
+import re
 
 import numpy as np
 import pytest
@@ -138,6 +139,7 @@ def test_project_writes_coordinates_with_labels(tsv_pair, tmp_path, monkeypatch)
     result = run("project", str(vectors), "--metadata", str(metadata), "--method", "pca", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "wrote 5 x 2 pca coordinates" in result.output and "explained variance" in result.output
+    assert re.search(r"trustworthiness [01]\.\d{3}, continuity [01]\.\d{3}", result.output), result.output
     table = pacsv.read_csv(out)
     assert table.column_names == ["index", "label", "x", "y"]
     assert table.column("label").to_pylist() == WORDS

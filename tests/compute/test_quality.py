@@ -80,3 +80,49 @@ def test_bad_arguments():
         neighbor_preservation(x, np.zeros((10, 2)), metric="manhattan")
     with pytest.raises(ParameterError, match="`k` must be a positive integer"):
         neighbor_preservation(x, np.zeros((10, 2)), k=0)
+
+
+def _pca2(x):
+    x = x - x.mean(axis=0)
+    _, _, vt = np.linalg.svd(x, full_matrices=False)
+    return (x @ vt[:2].T).astype(np.float32)
+
+
+def test_trustworthiness_and_continuity_are_scikit_learns_on_the_sample():
+    from sklearn.manifold import trustworthiness
+
+    x = load_digits().data.astype(np.float32)
+    coords = _pca2(x)
+    trust, continuity = quality.trust_and_continuity(x, coords, sample=400, random_state=3)
+    rows = np.sort(np.random.default_rng(3).choice(len(x), 400, replace=False))
+    assert trust == pytest.approx(trustworthiness(x[rows], coords[rows], n_neighbors=10))
+    assert continuity == pytest.approx(trustworthiness(coords[rows], x[rows], n_neighbors=10))  # roles swapped
+
+
+def test_trustworthiness_tells_a_tsne_map_from_a_pca_one_and_from_noise():
+    from embedscope.compute.tsne import tsne
+
+    x = load_digits().data.astype(np.float32)
+    pca = quality.trust_and_continuity(x, _pca2(x))
+    neighbours = quality.trust_and_continuity(x, tsne(x, n_iter=300, random_state=0))
+    noise = quality.trust_and_continuity(x, np.random.default_rng(0).standard_normal((len(x), 2)))
+    assert neighbours[0] > pca[0] + 0.05 and neighbours[1] > pca[1]  # t-SNE keeps neighbourhoods, PCA variance
+    assert 0.4 < noise[0] < 0.6 and 0.4 < noise[1] < 0.6  # about 0.5 at random
+    rotated = _pca2(x) @ _rotation(1.1).T * 7.0
+    assert quality.trust_and_continuity(_pca2(x), rotated) == (pytest.approx(1.0), pytest.approx(1.0))
+
+
+def test_trustworthiness_under_cosine_ignores_row_lengths_and_skips_undrawn_points():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((300, 8)).astype(np.float32)
+    coords = x[:, :2].copy()
+    scaled = x * rng.uniform(0.1, 10.0, (300, 1)).astype(np.float32)
+    assert quality.trust_and_continuity(scaled, coords, metric="cosine") == quality.trust_and_continuity(
+        x, coords, metric="cosine"
+    )
+    holes = coords.copy()
+    holes[::7] = np.nan  # UMAP's points cut off from the graph
+    trust, continuity = quality.trust_and_continuity(x, holes)
+    assert np.isfinite(trust) and np.isfinite(continuity)
+    with pytest.raises(ParameterError, match="at least 3 drawn points, got 2"):
+        quality.trust_and_continuity(x[:3], holes[:3])  # row 0 is not drawn

@@ -85,6 +85,10 @@ def test_umap_runs_with_its_parameters_and_shows_progress(page: Any) -> None:
     sample = list(range(0, 1797, 60))
     assert page.evaluate(INKED, sample) >= 0.9 * len(sample)
     page.locator("#quality").wait_for()
+    summary = job(page)["summary"]
+    shown = page.locator("#trust").inner_text()  # the server's trustworthiness and continuity, as measured
+    assert f"Trustworthiness {summary['trustworthiness']:.3f}" in shown, shown
+    assert f"continuity {summary['continuity']:.3f}" in shown and summary["trustworthiness"] > 0.9, shown
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "umap-3d.png"))
 

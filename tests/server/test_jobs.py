@@ -67,6 +67,7 @@ def test_pca_job_result_and_summary(jobs: JobManager) -> None:
     assert len(summary["explained_variance_ratio"]) == 10
     assert summary["explained_variance_ratio"][0] > summary["explained_variance_ratio"][2]
     assert 0 < summary["quality"] <= 1 and summary["cached"] is False
+    assert 0.5 < summary["trustworthiness"] <= 1 and 0.5 < summary["continuity"] <= 1
     projection = jobs.result(job.id)
     assert projection.coords.shape == (300, 2) and projection.coords.dtype == np.float32
     assert job.frame is not None and job.frame.final

@@ -22,6 +22,8 @@ export function ProjectionsPanel({ state }: { state: State }) {
   const job = state.job;
   const finished = job?.state === "done" && job.method === choice.method ? job.summary : null;
   const quality = finished?.quality;
+  const trust = finished?.trustworthiness;
+  const continuity = finished?.continuity;
   const recall = finished?.knn_engine === "hnsw" ? finished.knn_recall : null;
   return (
     <section class="panel" aria-labelledby="proj-title">
@@ -72,6 +74,15 @@ export function ProjectionsPanel({ state }: { state: State }) {
           title="Share of each point's 10 nearest neighbours (original space) that are also among its 10 nearest in this projection"
         >
           Neighbour quality <strong>{pct(quality)}</strong>: how many of each point's 10 nearest neighbours stay near here.
+        </p>
+      )}
+      {typeof trust === "number" && typeof continuity === "number" && (
+        <p
+          class="note quality"
+          id="trust"
+          title="Among 1,000 sampled points, 10 neighbours: trustworthiness falls with points drawn close that are far apart in the data, continuity with neighbours in the data drawn far apart (1 is perfect, about 0.5 random)"
+        >
+          Trustworthiness <strong>{trust.toFixed(3)}</strong> · continuity <strong>{continuity.toFixed(3)}</strong>
         </p>
       )}
       {typeof recall === "number" && (

@@ -193,6 +193,9 @@ def projection_facts(result: Any, output: Path) -> str:
         facts.append("parallel layout: not reproducible")
     if result.quality is not None:
         facts.append(f"10-NN preserved {result.quality:.1%}")
+    trust, continuity = result.extra.get("trustworthiness"), result.extra.get("continuity")
+    if trust is not None and continuity is not None:
+        facts.append(f"trustworthiness {trust:.3f}, continuity {continuity:.3f}")
     if result.cached:
         facts.append("from cache")
     return "; ".join(facts)

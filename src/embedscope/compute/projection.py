@@ -34,7 +34,7 @@ class Projection:
     explained_variance_ratio: list[float] | None = None  # PCA: all computed components
     components: np.ndarray | None = None  # PCA: n x k coordinates on every computed component
     extra: dict[str, Any] = field(default_factory=dict)
-    quality: float | None = None  # fraction of 10 nearest neighbours kept by the projection
+    quality: float | None = None  # fraction of 10 nearest neighbours kept (trustworthiness, continuity: in extra)
     cached: bool = False
 
     @property
@@ -112,18 +112,27 @@ def project(
     )
     report(progress, final)  # the coordinates go out before the score, which takes seconds on a million points
     if spec.quality:
-        from .quality import neighbor_preservation
-
-        check(cancel)
-        sample = 2000 if len(x) <= 200_000 else 500
-        metric = spec.params.get("metric", "euclidean")
-        result.quality = float(
-            neighbor_preservation(x, result.coords, metric=metric, sample=sample, random_state=spec.random_state)
-        )
+        _measure(result, x, spec, cancel)
     if key is not None:
         cache.put(key, *to_cache(result))
     report(progress, Progress(stage="done", fraction=1.0))
     return result
+
+
+def _measure(result: Projection, x: np.ndarray, spec: ProjectionSpec, cancel: CancelToken | None) -> None:
+    """The result's quality figures: neighbours kept (on 2,000 points, 500 past 200,000), and trustworthiness and
+    continuity (scikit-learn's, among 1,000 sampled points) in `extra`."""
+    from .quality import neighbor_preservation, trust_and_continuity
+
+    check(cancel)
+    sample = 2000 if len(x) <= 200_000 else 500
+    metric = spec.params.get("metric", "euclidean")
+    seed = spec.random_state
+    result.quality = float(neighbor_preservation(x, result.coords, metric=metric, sample=sample, random_state=seed))
+    check(cancel)
+    if np.isfinite(result.coords).all(axis=1).sum() >= 3:
+        trust, continuity = trust_and_continuity(x, result.coords, metric=metric, sample=1000, random_state=seed)
+        result.extra.update(trustworthiness=trust, continuity=continuity)
 
 
 def cached(

@@ -5,6 +5,12 @@ by `metric`) are compared with its exact k nearest in the projection (always euc
 sees). Neighbours in a projection come from a k-d tree; in the original space from a blocked float32 scan on
 every core. The score is the mean of |kNN_x(i) ∩ kNN_coords(i)| / k: 1.0 when the projection keeps every
 neighbourhood, about k / N for a random one.
+
+Trustworthiness and continuity (Venna and Kaski) weigh the misses by rank, on a sample of points among themselves:
+trustworthiness penalises points that are near in the picture but far in the data (false neighbours, ranked by
+their distance in the data), continuity points near in the data but far in the picture (torn neighbourhoods,
+ranked in the picture). Both are scikit-learn's `trustworthiness`, continuity with the two spaces swapped; 1.0 is
+perfect, about 0.5 random.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ log = logging.getLogger(__name__)
 
 METRICS = ("euclidean", "cosine")
 SCORE_BUDGET = 1 << 22  # scores in one block of rows x queries (16 MiB in float32), per thread
+TRUST_K = 10  # neighbours for trustworthiness and continuity
 TREE_DIM = 8  # up to this many dimensions a k-d tree finds neighbours (exact, float64: no rounding ties)
 
 
@@ -33,11 +40,7 @@ def neighbor_preservation(
     random_state: int = 0,
 ) -> float:
     """Mean fraction of each sampled point's k nearest neighbours in `x` that are also its k nearest in `coords`."""
-    n = len(x)
-    if len(coords) != n:
-        raise ParameterError(f"coords has {len(coords):,} rows for {n:,} vectors", field="coords")
-    if metric not in METRICS:
-        raise ParameterError(f"`metric` must be one of {list(METRICS)}, got {metric!r}", field="metric")
+    n = _check_pair(x, coords, metric)
     if not isinstance(k, int | np.integer) or k < 1:
         raise ParameterError(f"`k` must be a positive integer, got {k!r}", field="k")
     if n < 2:
@@ -138,3 +141,38 @@ def _merge(
     rank = np.arange(order.size) - first[all_q[order]]
     keep = order[rank < k]
     return all_d[keep].reshape(m, k), all_i[keep].reshape(m, k)
+
+
+def trust_and_continuity(
+    x: np.ndarray, coords: np.ndarray, *, metric: str = "euclidean", sample: int = 1000, random_state: int = 0
+) -> tuple[float, float]:
+    """scikit-learn's trustworthiness of `coords` for `x` (TRUST_K neighbours), and the continuity, on a seeded
+    sample of the rows drawn (finite coordinates).
+
+    Under cosine the rows of `x` are scaled to unit length first (euclidean distances then rank as cosine ones).
+    """
+    from sklearn.manifold import trustworthiness
+
+    _check_pair(x, coords, metric)
+    drawn = np.flatnonzero(np.isfinite(coords).all(axis=1))  # UMAP leaves points cut off from the graph at NaN
+    m = min(int(sample), len(drawn))
+    rng = np.random.default_rng(random_state)
+    rows = np.sort(rng.choice(drawn, size=m, replace=False)) if m < len(drawn) else drawn
+    k = min(TRUST_K, (m - 1) // 2)  # scikit-learn's bound: n_neighbors < n_samples / 2
+    if k < 1:
+        raise ParameterError(f"trustworthiness needs at least 3 drawn points, got {m}", field="x")
+    xs = np.asarray(x[rows], dtype=np.float64)
+    if metric == "cosine":
+        xs = _unit_rows(xs)
+    ys = np.asarray(coords[rows], dtype=np.float64)
+    return float(trustworthiness(xs, ys, n_neighbors=k)), float(trustworthiness(ys, xs, n_neighbors=k))
+
+
+def _check_pair(x: np.ndarray, coords: np.ndarray, metric: str) -> int:
+    """The number of rows, once `coords` has as many as `x` and `metric` is known."""
+    n = len(x)
+    if len(coords) != n:
+        raise ParameterError(f"coords has {len(coords):,} rows for {n:,} vectors", field="coords")
+    if metric not in METRICS:
+        raise ParameterError(f"`metric` must be one of {list(METRICS)}, got {metric!r}", field="metric")
+    return n

@@ -26,7 +26,7 @@ from ..errors import ParameterError
 if TYPE_CHECKING:
     from ..embedding import Embedding
 
-CODE_VERSION = 3  # part of every cache key: raise it when a method's output changes for the same request
+CODE_VERSION = 4  # part of every cache key: raise it when a method's output changes for the same request
 METHODS = ("pca", "tsne", "umap", "custom")
 PCA_COMPONENTS = 10  # principal components computed for PCA (its `axes` choose among them)
 METRICS = ("euclidean", "cosine")

@@ -126,6 +126,10 @@ class ProjectionSummary(BaseModel):
         default=None, description="PCA: every computed component"
     )
     quality: float | None = Field(default=None, description="share of 10 nearest neighbours the projection keeps")
+    trustworthiness: float | None = Field(
+        default=None, description="scikit-learn's trustworthiness (10 neighbours) among 1,000 sampled points"
+    )
+    continuity: float | None = Field(default=None, description="trustworthiness with data and picture swapped")
     cached: bool = False
     counts: dict[str, int] | None = Field(default=None, description="custom: rows each pattern matched")
     x_label: str | None = None
