@@ -38,7 +38,7 @@ export const pointRadius = (n: number) => (n > 200_000 ? 1.5 : n > 20_000 ? 2.2 
 export const spriteSize = (n: number) => Math.max(16, Math.min(40, pointRadius(n) * 7));
 /** From this many points on, the points are GL_POINTS sprites, not instanced quads: on a real GPU from 50,000, on a
  * software renderer from 2,000 (it draws instanced quads instance by instance, ~10x slower than points: a 30,000-point
- * map panned at about a frame a second as quads; a few thousand quads still draw in a few tens of ms there). */
+ * map panned at about a frame a second as quads, some 30 us a quad, so below 2,000 the discs cost under ~60 ms). */
 const SPRITES_FROM = 50_000;
 const SOFTWARE_SPRITES_FROM = 2_000;
 

@@ -103,8 +103,11 @@ export class PointSpritesLayer extends Layer<Required<PointSpritesLayerProps>> {
   }
 
   updateAttributes(changed: Parameters<Layer["updateAttributes"]>[0]) {
+    // New buffers (each frame of a glide) are bound under the model's current layout, strided or not; only a changed
+    // attribute layout makes deck.gl set the plain layout again (one row apart), which `every` must then say.
+    const relaid = Object.values(changed).some((attribute) => attribute.layoutChanged());
     super.updateAttributes(changed);
-    this.state.every = undefined; // buffers (or their layout) replaced: the stride is set again at the next draw
+    if (relaid) this.state.every = 1;
   }
 
   draw() {
