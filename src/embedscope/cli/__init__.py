@@ -1,7 +1,7 @@
 """The `embedscope` command: a thin door onto the library, one module per command group.
 
-data.py (info, neighbors, convert), project.py, serve.py, train.py (train, evaluate), demo.py; options.py holds
-what they share. This group alone turns an EmbedscopeError into one line on stderr and exit code 1.
+data.py (info, neighbors, convert), project.py, clusters.py, serve.py, train.py (train, evaluate), demo.py;
+options.py holds what they share. This group alone turns an EmbedscopeError into one line on stderr and exit code 1.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from ..errors import EmbedscopeError
+from .clusters import clusters
 from .data import convert, info, neighbors
 from .demo import demo
 from .options import cli_name
@@ -55,7 +56,7 @@ def cli(verbose: bool) -> None:
     _setup_logging(verbose)
 
 
-for command in (info, neighbors, convert, project, serve, train, evaluate, demo):
+for command in (info, neighbors, convert, project, clusters, serve, train, evaluate, demo):
     cli.add_command(command)
 
 

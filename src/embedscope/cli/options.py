@@ -37,6 +37,8 @@ OPTION_NAMES = {
     "errors": "--errors",
     "corpus": "CORPUS",
     "restrict_vocab": "--restrict-vocab",
+    "min_cluster_size": "--min-cluster-size",
+    "cluster_column": "--cluster-column",
 }
 
 

@@ -76,21 +76,101 @@ def _parse(param: Param, value: Any) -> Any:
     return value
 
 
+def projection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """PATH and what chooses its projection: method, dims, seed, subset, spherize, every method's parameters, cache."""
+    options = [
+        click.argument("path", type=click.Path(path_type=Path)),
+        click.option("--method", type=click.Choice(METHODS), default="pca", show_default=True),
+        click.option("--dims", type=int, default=N_COMPONENTS.default, show_default=True, help="2 or 3 dimensions."),
+        click.option(
+            "--seed",
+            type=int,
+            default=RANDOM_STATE.default,
+            show_default=True,
+            help=f"random_state: {RANDOM_STATE.help}.",
+        ),
+        click.option(
+            "--subset",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="File of row indices (one per line) to project.",
+        ),
+        click.option(
+            "--spherize/--no-spherize", default=None, help="Centre and normalise rows first [default: on when D >= 50]."
+        ),
+        method_options,
+        click.option("--no-cache", is_flag=True, help="Compute again instead of using the on-disk cache."),
+        choose_options,
+        read_options,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def cluster_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """How the map's clusters are found and named (compute/clusters.py)."""
+    func = click.option("--cluster-column", help="Metadata column the clusters are named from [the label column].")(
+        func
+    )
+    return click.option(
+        "--min-cluster-size", type=int, help="Points a cluster needs [1% of the points drawn, at least 10]."
+    )(func)
+
+
+def projected(kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """The embedding, its projection and the cache (or None), from `projection_options`' values (popped)."""
+    from ..compute.cache import ProjectionCache
+    from ..compute.projection import project as run_projection
+    from ..compute.spec import ProjectionSpec
+    from ..formats.registry import load
+    from .progress import progress_reporter
+
+    path, method, subset = kwargs.pop("path"), kwargs.pop("method"), kwargs.pop("subset")
+    read = read_kwargs(kwargs)
+    params = method_params(method, kwargs)
+    emb = load(path, run=kwargs.pop("run"), tensor=kwargs.pop("tensor"), **read)
+    indices = _read_subset(subset, n=len(emb)) if subset is not None else None
+    spec = ProjectionSpec.build(
+        emb,
+        method=method,
+        n_components=kwargs.pop("dims"),
+        params=params,
+        subset=indices,
+        spherize=kwargs.pop("spherize"),
+        random_state=kwargs.pop("seed"),
+    )
+    cache = None if kwargs.pop("no_cache") else ProjectionCache()
+    n = len(emb) if spec.subset is None else len(spec.subset)
+    with progress_reporter(f"{method} on {n:,} points") as progress:
+        result = run_projection(emb, spec, progress=progress, cache=cache)
+    return emb, result, cache
+
+
+def map_clusters(emb: Any, result: Any, cache: Any, kwargs: dict[str, Any]) -> Any:
+    """The clusters of a projection, from `cluster_options`' values (popped)."""
+    from ..compute.clusters import clusters
+    from ..errors import ParameterError
+
+    try:
+        return clusters(
+            emb,
+            result.coords,
+            indices=result.indices,
+            column=kwargs.pop("cluster_column"),
+            min_cluster_size=kwargs.pop("min_cluster_size"),
+            random_state=result.random_state,
+            cache=cache,
+        )
+    except ParameterError as exc:
+        if exc.field == "column":  # the library's `column` is --cluster-column here (--column is custom axes')
+            exc.field = "cluster_column"
+        raise
+
+
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--method", type=click.Choice(METHODS), default="pca", show_default=True)
-@click.option("--dims", type=int, default=N_COMPONENTS.default, show_default=True, help="2 or 3 dimensions.")
-@click.option(
-    "--seed", type=int, default=RANDOM_STATE.default, show_default=True, help=f"random_state: {RANDOM_STATE.help}."
-)
-@click.option(
-    "--subset", type=click.Path(dir_okay=False, path_type=Path), help="File of row indices (one per line) to project."
-)
-@click.option(
-    "--spherize/--no-spherize", default=None, help="Centre and normalise rows first [default: on when D >= 50]."
-)
-@method_options
-@click.option("--no-cache", is_flag=True, help="Compute again instead of using the on-disk cache.")
+@projection_options
+@click.option("--clusters", "with_clusters", is_flag=True, help="Add `cluster` and `cluster_label` columns.")
+@cluster_options
 @click.option(
     "-o",
     "--output",
@@ -98,42 +178,30 @@ def _parse(param: Param, value: Any) -> Any:
     required=True,
     help="OUT: .npy, .csv, .tsv or .parquet.",
 )
-@choose_options
-@read_options
-def project(
-    path: Path,
-    method: str,
-    dims: int,
-    seed: int,
-    subset: Path | None,
-    spherize: bool | None,
-    output: Path,
-    no_cache: bool,
-    run: str | None,
-    tensor: str | None,
-    **kwargs: Any,
-) -> None:
+def project(output: Path, with_clusters: bool, **kwargs: Any) -> None:
     """Project PATH to 2-D or 3-D with PCA, t-SNE, UMAP or custom axes; write coordinates with labels to OUT."""
-    from ..compute.cache import ProjectionCache
-    from ..compute.projection import project as run_projection
-    from ..compute.spec import ProjectionSpec
     from ..formats.coords import coords_table, export_format, write_table
-    from ..formats.registry import load
-    from .progress import progress_reporter
 
-    export_format(output)
-    read = read_kwargs(kwargs)
-    params = method_params(method, kwargs)
-    emb = load(path, run=run, tensor=tensor, **read)
-    indices = _read_subset(subset, n=len(emb)) if subset is not None else None
-    spec = ProjectionSpec.build(
-        emb, method=method, n_components=dims, params=params, subset=indices, spherize=spherize, random_state=seed
-    )
-    n = len(emb) if spec.subset is None else len(spec.subset)
-    with progress_reporter(f"{method} on {n:,} points") as progress:
-        result = run_projection(emb, spec, progress=progress, cache=None if no_cache else ProjectionCache())
-    write_table(coords_table(emb, result.coords, indices=result.indices), output)
-    click.echo(projection_facts(result, output))
+    if export_format(output) == "npy" and with_clusters:
+        raise click.UsageError("--clusters adds columns to a table: write .csv, .tsv or .parquet")
+    if not with_clusters and (kwargs["cluster_column"] or kwargs["min_cluster_size"] is not None):
+        raise click.UsageError("--cluster-column and --min-cluster-size go with --clusters")
+    emb, result, cache = projected(kwargs)
+    table = coords_table(emb, result.coords, indices=result.indices)
+    facts = projection_facts(result, output)
+    if with_clusters:
+        found = map_clusters(emb, result, cache, kwargs)
+        rows = found.table(len(emb))
+        if result.indices is not None:
+            rows = rows.take(result.indices)
+        for name in rows.column_names:
+            if name in table.column_names:
+                log.warning("the metadata column `%s` is replaced by the map's clusters in %s", name, output)
+                table = table.drop_columns([name])
+            table = table.append_column(name, rows.column(name))
+        facts += f"; {len(found.finest):,} clusters"
+    write_table(table, output)
+    click.echo(facts)
 
 
 def _read_subset(path: Path, *, n: int) -> list[int]:

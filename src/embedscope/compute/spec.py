@@ -291,7 +291,7 @@ class ProjectionSpec:
         parts: dict[str, Any] = {
             "code": CODE_VERSION,
             "data": data_hash(emb.vectors),
-            "columns": {name: _strings_hash(column_values(emb, name)) for name in self.columns},
+            "columns": {name: strings_hash(column_values(emb, name)) for name in self.columns},
             "subset": None if self.subset is None else data_hash(self.subset),
             "method": self.method,
             "n_components": self.n_components,
@@ -376,7 +376,7 @@ def column_values(emb: Embedding, column: str) -> list[str]:
     return column_strings(emb.metadata, column)
 
 
-def _strings_hash(values: Sequence[str]) -> str:
+def strings_hash(values: Sequence[str]) -> str:
     digest = hashlib.blake2b(digest_size=32)
     for value in values:
         digest.update(str(value).encode("utf-8", "surrogatepass"))

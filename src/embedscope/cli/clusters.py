@@ -1,0 +1,64 @@
+"""The `clusters` command: the clusters of a map, with their sizes and names, level by level."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from .options import json_out
+from .project import cluster_options, map_clusters, projected, projection_options
+
+
+@click.command()
+@projection_options
+@cluster_options
+@json_out
+def clusters(as_json: bool, **kwargs: Any) -> None:
+    """Cluster the map of PATH (made as `project` makes it, from the same cache) and print each cluster's size and
+    name, coarse levels first with their parts indented below them."""
+    emb, result, cache = projected(kwargs)
+    found = map_clusters(emb, result, cache, kwargs)
+    if as_json:
+        body = {
+            "points": len(found.assignment),
+            "noise": int((found.assignment < 0).sum()),
+            "levels": found.levels,
+            "min_cluster_size": found.min_cluster_size,
+            "column": found.column,
+            "label_kind": found.label_kind,
+            "clusters": [c.as_dict() for c in found.clusters],
+        }
+        click.echo(json.dumps(body, ensure_ascii=False))
+        return
+    click.echo(heading(found, result.method))
+    for line in tree_lines(found):
+        click.echo(line)
+
+
+def heading(found: Any, method: str) -> str:
+    n, noise = len(found.assignment), int((found.assignment < 0).sum())
+    how = {"text": "the words of", "categorical": "the values of", "members": "the typical members of"}
+    named = "" if found.column is None else f", named by {how[found.label_kind]} `{found.column}`"
+    levels = f"{found.levels} level{'s' if found.levels != 1 else ''}"
+    return (
+        f"{len(found.finest):,} clusters of {n:,} {method} points in {levels} "
+        f"(min cluster size {found.min_cluster_size:,}{named}); {noise:,} noise points"
+    )
+
+
+def tree_lines(found: Any) -> list[str]:
+    """`   id   size  name` a cluster, each below the one it belongs to, indented by level."""
+    kids: dict[int | None, list[Any]] = {}
+    for c in found.clusters:
+        kids.setdefault(c.parent, []).append(c)
+    out: list[str] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for c in sorted(kids.get(parent, []), key=lambda c: -c.size):
+            out.append(f"{'  ' * depth}{c.id:>4} {c.size:>9,}  {c.label}")
+            walk(c.id, depth + 1)
+
+    walk(None, 0)
+    return out
