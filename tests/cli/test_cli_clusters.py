@@ -54,9 +54,12 @@ def test_clusters_prints_the_levels_with_sizes_and_names(digits):
     lines = result.output.splitlines()
     assert "clusters of 1,797 umap points in 2 levels" in lines[0] and "named by the values of `digit`" in lines[0]
     top = [line for line in lines[1:] if not line.startswith("   ")]
-    assert top and sum(int(line.split()[1].replace(",", "")) for line in top) + int(
-        lines[0].split("; ")[-1].split()[0].replace(",", "")
-    ) == 1797
+    assert (
+        top
+        and sum(int(line.split()[1].replace(",", "")) for line in top)
+        + int(lines[0].split("; ")[-1].split()[0].replace(",", ""))
+        == 1797
+    )
     body = json.loads(run("clusters", *args, "--cluster-column", "digit", "--json").output)
     assert body["points"] == 1797 and body["levels"] == 2 and body["label_kind"] == "categorical"
     finest = [c for c in body["clusters"] if c["level"] == 1]

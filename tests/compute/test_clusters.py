@@ -6,7 +6,6 @@ import re
 
 import numpy as np
 import pytest
-from kjv import lsa, needs_bible, verses
 from sklearn.cluster import HDBSCAN
 from sklearn.datasets import load_digits
 from sklearn.metrics import adjusted_rand_score
@@ -15,6 +14,7 @@ from embedscope import Embedding, project
 from embedscope.compute.cache import ProjectionCache
 from embedscope.compute.clusters import clusters, find_clusters, hierarchy, level_sizes
 from embedscope.errors import ParameterError
+from kjv import lsa, needs_bible, verses
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 // job's live frames). Failures follow http.ts: ApiError with the server's error body, or ConnectionLost.
 import { getJson, request, sendJson } from "./http";
 import type {
+  ClustersResponse,
   CompareRequest,
   CompareResponse,
   Coords,
@@ -119,6 +120,15 @@ export const api = {
   pauseProjection: (id: string) => sendJson<JobStatus>(job(id, "pause"), {}),
   resumeProjection: (id: string) => sendJson<JobStatus>(job(id, "resume"), {}),
   cancelProjection: (id: string) => sendJson<JobStatus>(job(id, "cancel"), {}),
+
+  /** The clusters of a finished job's map, named from `column` (null: the label column); they become the embedding's
+   * `cluster` and `cluster_label` columns. */
+  findClusters: (id: string, column: string | null) =>
+    sendJson<ClustersResponse>(job(id, "clusters"), column === null ? {} : { column }),
+
+  /** Name a cluster of the job's map (null: back to the name made from its terms). */
+  nameCluster: (id: string, cluster: number, name: string | null) =>
+    sendJson<ClustersResponse>(job(id, `clusters/${cluster}`), { name }, "PUT"),
 
   /** The final coordinates of a finished job, as float32 rows. */
   async coords(id: string): Promise<Coords> {

@@ -24,6 +24,8 @@ export type ExportRequest = Schemas["ExportRequest"];
 export type ExportFormat = NonNullable<ExportRequest["format"]>;
 export type BookmarkEntry = Schemas["Bookmark"];
 export type MetadataJson = Schemas["MetadataJson"];
+export type ClustersResponse = Schemas["ClustersResponse"];
+export type ClusterInfo = Schemas["ClusterInfo"];
 
 /** Coordinates of a projection: n rows of dims float32 numbers, row-major (the binary coords and stream frames). */
 export interface Coords {

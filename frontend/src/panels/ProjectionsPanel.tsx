@@ -4,6 +4,7 @@ import { axisShowing, withAxis } from "../state/pcaAxes";
 import { choose } from "../state/projectionActions";
 import { runNeeded } from "../state/runNeeded";
 import type { State } from "../state/store";
+import { ClustersControl } from "./ClustersControl";
 import { CustomAxes } from "./CustomAxes";
 import { TsneSettings } from "./TsneSettings";
 import { UmapSettings } from "./UmapSettings";
@@ -94,6 +95,7 @@ export function ProjectionsPanel({ state }: { state: State }) {
           Approximate neighbour graph: recall <strong>{pct(recall)}</strong> on a sample; a re-run can differ slightly.
         </p>
       )}
+      <ClustersControl state={state} />
     </section>
   );
 }

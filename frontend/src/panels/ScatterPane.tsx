@@ -8,10 +8,12 @@ import type { ScatterView } from "../render/scatter";
 import { apiUrl } from "../api/http";
 import { stepsOf } from "../state/stepActions";
 import { Banners } from "./Banners";
+import { ClusterLabels } from "./ClusterLabels";
 import { StepBar } from "./StepBar";
 import { Tooltip } from "./Tooltip";
 import { applyTheme, boxSelect, downloadDataUrl, setTheme } from "../state/scatterActions";
 import { cameraView } from "../state/camera";
+import { clustersShown } from "../state/clusterActions";
 import { markViewReady } from "../state/viewReady";
 
 interface Hover {
@@ -26,6 +28,7 @@ export function ScatterPane({ state }: { state: State }) {
   const view = useRef<ScatterView | null>(null);
   const [hover, setHover] = useState<Hover | null>(null);
   const [ready, setReady] = useState(false); // the renderer is loaded: every effect below runs again
+  const moves = useRef(new Set<() => void>()).current; // told when the camera moves (the cluster labels follow)
 
   useEffect(() => {
     let scatter: ScatterView | null = null;
@@ -39,7 +42,10 @@ export function ScatterPane({ state }: { state: State }) {
             if (index !== null) void focusPoint(index);
           },
           box: boxSelect,
-          camera: (camera) => cameraView.changed(camera),
+          camera: (camera) => {
+            cameraView.changed(camera);
+            for (const moved of moves) moved();
+          },
         });
         view.current = scatter;
         cameraView.attach(scatter);
@@ -75,6 +81,8 @@ export function ScatterPane({ state }: { state: State }) {
   useEffect(() => view.current?.setNeighbors(state.neighbors?.map((nb) => nb.index) ?? []), [ready, state.neighbors]);
   // the clicked point's neighbours, or as many selected points, are all labelled
   useEffect(() => view.current?.setMustLabel(Number.isFinite(state.k) ? state.k + 1 : 0), [ready, state.k]);
+  const clusterLabels = clustersShown(state) !== null;
+  useEffect(() => view.current?.setBackgroundLabels(!clusterLabels), [ready, clusterLabels]);
   const labelValues = state.labelBy ? state.columns[state.labelBy] : undefined;
   useEffect(() => {
     view.current?.setLabelText((i) => {
@@ -136,6 +144,7 @@ export function ScatterPane({ state }: { state: State }) {
           height={host.current.clientHeight}
         />
       )}
+      <ClusterLabels state={state} view={ready ? view.current : null} moves={moves} />
       {axes && (
         <>
           <div class="axis-label x" id="axis-x">

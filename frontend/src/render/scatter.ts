@@ -50,6 +50,7 @@ export class ScatterView {
   private labelVersion = 0;
   private labels: Placement[] = [];
   private mustLabel = 0; // the selection's and neighbours' labels drawn whatever the room (the neighbour count + 1)
+  private backgroundLabels = true; // other points' labels where they fit (off under the cluster labels)
   private readonly labelSchedule = new LabelSchedule(() => this.updateLabels());
   private grid: PickGrid | null = null; // over the current 2-D coordinates, built on first use (or when idle)
   private gridTimer: ReturnType<typeof setTimeout> | undefined;
@@ -284,6 +285,13 @@ export class ScatterView {
     this.scheduleLabels();
   }
 
+  /** Whether points other than the hovered, clicked, selected and neighbours are labelled where they fit. */
+  setBackgroundLabels(on: boolean): void {
+    if (on === this.backgroundLabels) return;
+    this.backgroundLabels = on;
+    this.scheduleLabels();
+  }
+
   /** How many points are drawn: every row, or the isolated ones (for tests and the console). */
   get drawn(): number {
     return this.drawnCount;
@@ -348,7 +356,8 @@ export class ScatterView {
       priority: [...this.neighbors, ...this.selection],
       must: this.mustLabel,
       gap: this.sprite ? spriteSize(this.n) / 2 + 5 : LABEL_DX, // beside the thumbnail, not on it
-      background: this.selection.length === 0 && this.sprite === null, // keep selections and thumbnails legible
+      // keep selections, thumbnails and cluster labels legible
+      background: this.selection.length === 0 && this.sprite === null && this.backgroundLabels,
     });
     this.render();
   }

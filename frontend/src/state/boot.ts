@@ -2,6 +2,7 @@
 // others are imported by it (and by the panels), never the other way round.
 import { api } from "../api/client";
 import { chooseEmbedding, loadColumn } from "./actions";
+import { watchClusters } from "./clusterActions";
 import { defaultEmbedding } from "./embeddingChoice";
 import { watchConnection } from "./connection";
 import { fail } from "./failure";
@@ -22,6 +23,7 @@ async function loadOptions(): Promise<void> {
  * (a shared link) or the default embedding's PCA. */
 export async function init(): Promise<void> {
   watchConnection(recover);
+  watchClusters();
   exposeStore();
   try {
     const [runs] = await Promise.all([api.runs(), loadOptions()]);

@@ -1,6 +1,6 @@
 // One store for the page: the data set, the projection, the selection and the view choices.
 import { useEffect, useState } from "preact/hooks";
-import type { CompareResponse, EmbeddingInfo, JobStatus, Method, Metric, Neighbor, Options, RunsInfo } from "../api/types";
+import type { ClustersResponse, CompareResponse, EmbeddingInfo, JobStatus, Method, Metric, Neighbor, Options, RunsInfo } from "../api/types";
 
 export type Values = (string | number | null)[];
 
@@ -45,7 +45,7 @@ export interface State {
   variance: number[] | null; // PCA: explained variance ratio of each component computed (options: pca_components)
   coords: { n: number; dims: number; data: Float32Array; version: number; morph?: boolean } | null; // morph: glide there
   selection: number[];
-  selectionSource: "search" | "neighbors" | "legend" | null;
+  selectionSource: "search" | "neighbors" | "legend" | "cluster" | null;
   searchText: string;
   searchCount: number | null;
   searchRegex: boolean; // the search text is a regular expression (RE2), not a substring
@@ -75,6 +75,10 @@ export interface State {
   playing: boolean; // stepping through the steps
   compareWith: number | null; // the step the clicked point's neighbours are compared with; null: no comparison
   compare: CompareResponse | null; // the comparison's answer for the clicked point
+  // clusters of the map shown (clusterActions.ts): found on the server once the projection is done, while on
+  clustersOn: boolean; // "Label clusters"
+  clusterColumn: string | null; // the column they are named from; null: the label column
+  clusters: ClustersResponse | null; // of the job shown (its job_id), every level
 }
 
 /** Not known before the server's options arrive (boot.ts sets them, and the defaults, before anything is projected). */
@@ -135,6 +139,9 @@ export const initialState: State = {
   playing: false,
   compareWith: null,
   compare: null,
+  clustersOn: false,
+  clusterColumn: null,
+  clusters: null,
 };
 
 type Listener = (state: State) => void;

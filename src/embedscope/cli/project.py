@@ -78,7 +78,7 @@ def _parse(param: Param, value: Any) -> Any:
 
 def projection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """PATH and what chooses its projection: method, dims, seed, subset, spherize, every method's parameters, cache."""
-    options = [
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.argument("path", type=click.Path(path_type=Path)),
         click.option("--method", type=click.Choice(METHODS), default="pca", show_default=True),
         click.option("--dims", type=int, default=N_COMPONENTS.default, show_default=True, help="2 or 3 dimensions."),

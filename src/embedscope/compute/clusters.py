@@ -43,9 +43,12 @@ class Cluster:
     level: int  # 0: the coarsest
     size: int
     center: list[float]  # a member near the middle of the cluster on the map (where its label goes)
+    row: int  # that member's row of the coordinates (of the embedding once `Clusters` has mapped it)
     parent: int | None = None
     label: str = ""
     terms: list[tuple[str, float]] = field(default_factory=list)  # what the label is made of, with their weights
+    renamed: bool = False  # `label` is the user's name for it, not the one made from the terms
+    made: str = ""  # the name made from the terms (the label again when the user's name is taken back)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,9 +56,11 @@ class Cluster:
             "level": self.level,
             "size": self.size,
             "center": self.center,
+            "row": self.row,
             "parent": self.parent,
             "label": self.label,
             "terms": [[t, s] for t, s in self.terms],
+            "renamed": self.renamed,
         }
 
 
@@ -71,6 +76,7 @@ class Clusters:
     label_kind: str | None  # text, categorical or members
     indices: np.ndarray | None = None  # rows of the embedding the coordinates belong to (None: all)
     cached: bool = False
+    key: str = ""  # what the clusters of this map, column and settings are known by (user names are kept under it)
 
     @property
     def finest(self) -> list[Cluster]:
@@ -88,6 +94,12 @@ class Clusters:
         while by_id[out[-1]].parent is not None:
             out.append(by_id[out[-1]].parent)  # type: ignore[arg-type]
         return out
+
+    def rename(self, names: dict[int, str]) -> None:
+        """Give clusters the user's names (id -> name); the others have the names made from their terms."""
+        for c in self.clusters:
+            c.made = c.made or c.label
+            c.label, c.renamed = (names[c.id], True) if c.id in names else (c.made, False)
 
     def table(self, n_rows: int) -> pa.Table:
         """`cluster` (finest id, null for noise) and `cluster_label` columns for an embedding of `n_rows` rows."""
@@ -192,7 +204,8 @@ def hierarchy(coords: np.ndarray, assignment: np.ndarray) -> list[Cluster]:
         for g in range(int(group.max()) + 1):
             rows = np.concatenate([members[c] for c in np.flatnonzero(group == g)])
             parent = None if level == 0 else first_id[level - 1] + int(groups[level - 1][np.flatnonzero(group == g)[0]])
-            out.append(Cluster(first_id[level] + g, level, len(rows), _center(coords[rows]), parent))
+            middle = rows[_middle(coords[rows])]
+            out.append(Cluster(first_id[level] + g, level, len(rows), _floats(coords[middle]), int(middle), parent))
     return out
 
 
@@ -207,11 +220,14 @@ def _by_size_weighted(group: np.ndarray, members: list[np.ndarray]) -> np.ndarra
     return new[group]
 
 
-def _center(points: np.ndarray) -> list[float]:
-    """The member nearest the members' mean: inside the cluster even when it is bent."""
+def _middle(points: np.ndarray) -> int:
+    """Which of the points is nearest their mean: a member inside the cluster even when it is bent."""
     mean = points.astype(np.float64).mean(axis=0)
-    nearest = int(np.argmin(((points - mean) ** 2).sum(axis=1)))
-    return [float(v) for v in points[nearest]]
+    return int(np.argmin(((points - mean) ** 2).sum(axis=1)))
+
+
+def _floats(point: np.ndarray) -> list[float]:
+    return [float(v) for v in point]
 
 
 def clusters(
@@ -236,29 +252,31 @@ def clusters(
         raise ParameterError(f"{len(coords):,} map rows for {len(rows):,} points", field="coords")
     column = _column(emb, column)
     values = column_values(emb, column) if column is not None else []
-    key = None
-    if cache is not None:
-        parts: dict[str, Any] = {
-            "coords": data_hash(np.ascontiguousarray(coords)),
-            "rows": data_hash(rows),
-            "column": column,
-        }
-        parts |= {"values": strings_hash(values), "data": data_hash(emb.vectors), "seed": random_state}
-        key = make_key(kind="clusters", code=CLUSTER_VERSION, min_cluster_size=min_cluster_size, **parts)
-        hit = cache.get(key, check=lambda arrays, meta: _check_entry(arrays, meta, len(coords)))
-        if hit is not None:
-            return _from_cache(hit, indices)
+    parts: dict[str, Any] = {
+        "coords": data_hash(np.ascontiguousarray(coords)),
+        "rows": data_hash(rows),
+        "column": column,
+    }
+    parts |= {"values": strings_hash(values), "data": data_hash(emb.vectors), "seed": random_state}
     size = default_min_cluster_size(int(np.isfinite(coords).all(axis=1).sum()))
     size = size if min_cluster_size is None else int(min_cluster_size)
+    key = make_key(kind="clusters", code=CLUSTER_VERSION, min_cluster_size=size, **parts)
+    if cache is not None:
+        hit = cache.get(key, check=lambda arrays, meta: _check_entry(arrays, meta, len(coords)))
+        if hit is not None:
+            return _from_cache(hit, indices, key)
     assignment = find_clusters(coords, min_cluster_size=size, random_state=random_state, cancel=cancel)
     check(cancel)
     tree = hierarchy(coords, assignment)
+    for c in tree:
+        c.row = int(rows[c.row])  # the embedding's row
     kind = _name_all(tree, assignment, rows, values, emb, random_state) if column is not None else None
     if column is None:
         for c in tree:
             c.label = f"cluster {c.id}"
-    result = Clusters(assignment, tree, max((c.level for c in tree), default=-1) + 1, size, column, kind, indices)
-    if key is not None:
+    levels = max((c.level for c in tree), default=-1) + 1
+    result = Clusters(assignment, tree, levels, size, column, kind, indices, key=key)
+    if cache is not None:
         cache.put(key, {"assignment": assignment}, _meta(result))
     return result
 
@@ -332,10 +350,19 @@ def _check_entry(arrays: dict[str, np.ndarray], meta: dict[str, Any], rows: int)
         raise ValueError("an assignment to a cluster that is not listed")
 
 
-def _from_cache(hit: tuple[dict[str, np.ndarray], dict[str, Any]], indices: np.ndarray | None) -> Clusters:
+def _from_cache(hit: tuple[dict[str, np.ndarray], dict[str, Any]], indices: np.ndarray | None, key: str) -> Clusters:
     arrays, meta = hit
     tree = [
-        Cluster(c["id"], c["level"], c["size"], c["center"], c["parent"], c["label"], [(t, s) for t, s in c["terms"]])
+        Cluster(
+            c["id"],
+            c["level"],
+            c["size"],
+            c["center"],
+            c["row"],
+            c["parent"],
+            c["label"],
+            [(t, s) for t, s in c["terms"]],
+        )
         for c in meta["clusters"]
     ]
     return Clusters(
@@ -347,4 +374,5 @@ def _from_cache(hit: tuple[dict[str, np.ndarray], dict[str, Any]], indices: np.n
         meta["label_kind"],
         indices,
         cached=True,
+        key=key,
     )

@@ -30,6 +30,7 @@ from ..compute.cache import ProjectionCache
 from ..embedding import Collection, Embedding
 from ..errors import EmbedscopeError, NotFoundError
 from .bookmarks import BookmarkStore
+from .cluster_names import ClusterNames
 from .confinement import ServedFiles
 from .jobs import JobManager  # jobs.py refers back to ServerState for type checking only
 
@@ -105,6 +106,7 @@ class ServerState:
         self.cache = ProjectionCache(settings.cache_dir)
         self.metadata_lock = threading.Lock()  # held while an upload replaces an embedding's metadata
         self.bookmarks = BookmarkStore(self.state_dir)
+        self.cluster_names = ClusterNames(self.state_dir)
         self.files = ServedFiles(collection)  # the served root of each run; files named are opened through it
         self.jobs: JobManager | None = None
         self._closed = False
@@ -216,6 +218,25 @@ class ServerState:
             rname, tname = self.tensor_name(run, tensor)
             new = self.collection.runs[rname][tname].with_metadata(metadata)
             self.collection.runs[rname][tname] = new
+            return new
+
+    def set_columns(self, run: str, tensor: str, columns: pa.Table) -> Embedding:
+        """Put these columns in an embedding's metadata (in memory only), in place of any of the same name; its label
+        column stays what it was (none stays none)."""
+        with self.metadata_lock:
+            rname, tname = self.tensor_name(run, tensor)
+            old = self.collection.runs[rname][tname]
+            table = old.metadata
+            if table is None:
+                table = columns
+            else:
+                table = table.drop_columns([c for c in columns.column_names if c in table.column_names])
+                for name in columns.column_names:
+                    table = table.append_column(name, columns.column(name))
+            new = old.with_metadata(table, label_column=old.label_column)
+            new.label_column = old.label_column
+            self.collection.runs[rname][tname] = new
+            self._former[old] = new
             return new
 
     def close(self) -> None:

@@ -176,7 +176,7 @@ class CoordsOut(BaseModel):
     indices: list[int] | None = Field(description="rows of the embedding (isolate), null for all rows in order")
 
 
-def _jobs(state: ServerState) -> JobManager:
+def jobs_of(state: ServerState) -> JobManager:
     if state.jobs is None:
         raise EmbedscopeError("projection jobs are not available in this server")
     return state.jobs
@@ -185,7 +185,7 @@ def _jobs(state: ServerState) -> JobManager:
 @router.post("/runs/{run}/embeddings/{tensor}/projections", response_model=JobStatus, responses=TOO_MANY)
 def start_projection(run: RunId, tensor: TensorId, body: ProjectionRequest, state: State) -> dict[str, Any]:
     """Start a projection job, or attach to the one running or finished for the same projection."""
-    job = _jobs(state).start(
+    job = jobs_of(state).start(
         run,
         tensor,
         method=body.method,
@@ -203,27 +203,27 @@ def start_projection(run: RunId, tensor: TensorId, body: ProjectionRequest, stat
 
 @router.get("/projections", response_model=list[JobStatus])
 async def list_projections(state: State) -> list[dict[str, Any]]:
-    return [job.status() for job in _jobs(state).jobs()]
+    return [job.status() for job in jobs_of(state).jobs()]
 
 
 @router.get("/projections/{job_id}", response_model=JobStatus)
 async def projection_status(job_id: JobId, state: State) -> dict[str, Any]:
-    return _jobs(state).get(job_id).status()
+    return jobs_of(state).get(job_id).status()
 
 
 @router.post("/projections/{job_id}/pause", response_model=JobStatus)
 async def pause_projection(job_id: JobId, state: State) -> dict[str, Any]:
-    return _jobs(state).pause(job_id).status()
+    return jobs_of(state).pause(job_id).status()
 
 
 @router.post("/projections/{job_id}/resume", response_model=JobStatus)
 async def resume_projection(job_id: JobId, state: State) -> dict[str, Any]:
-    return _jobs(state).resume(job_id).status()
+    return jobs_of(state).resume(job_id).status()
 
 
 @router.post("/projections/{job_id}/cancel", response_model=JobStatus)
 async def cancel_projection(job_id: JobId, state: State) -> dict[str, Any]:
-    return _jobs(state).cancel(job_id).status()
+    return jobs_of(state).cancel(job_id).status()
 
 
 _BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
@@ -240,7 +240,7 @@ def projection_coords(
     format: Annotated[Literal["auto", "binary", "json"], Query(description="auto: JSON when small")] = "auto",
 ) -> Response:
     """The final coordinates of a finished job (409 before)."""
-    result = _jobs(state).result(job_id)
+    result = jobs_of(state).result(job_id)
     coords = result.coords
     n, dims = (int(s) for s in coords.shape)
     chosen = format if format != "auto" else ("json" if n * dims <= JSON_AUTO_MAX else "binary")
@@ -265,7 +265,7 @@ async def stream_projection(websocket: WebSocket, job_id: str) -> None:
     state: ServerState = websocket.app.state.embedscope
     await websocket.accept()
     try:
-        job = _jobs(state).get(job_id)
+        job = jobs_of(state).get(job_id)
     except EmbedscopeError as exc:
         await websocket.send_text(json.dumps({"type": "error", **exc.to_dict()}))
         await websocket.close(code=4404)

@@ -1,0 +1,138 @@
+"""The names users give clusters, kept in one JSON file in the server's state folder, and each map's latest clusters.
+
+The file is `{"version": 1, "maps": {"<clusters key>": {"<cluster id>": "name", ...}, ...}}`: a map's clusters are
+known by the key compute/clusters.py gives them (the coordinates, the naming column and the settings), so a name
+comes back whenever the same clusters are found again, after a restart too. Written as the bookmarks are
+(bookmarks.write_atomic: a crash leaves the old file or the new one); a file that cannot be read is moved aside
+(`cluster-names.json.unreadable-<time>`) with a warning, never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from ..compute.clusters import Clusters
+from ..errors import EmbedscopeError, NotFoundError, ParameterError, PayloadTooLargeError, StorageError
+from ..files import read_regular
+from .bookmarks import write_atomic
+
+log = logging.getLogger(__name__)
+
+FILENAME = "cluster-names.json"
+VERSION = 1
+MAX_NAME = 200
+MAX_MAPS = 10_000  # maps with names kept
+MAX_NAMES = 10_000  # names kept for one map
+MAX_FILE_BYTES = 64 * 1024 * 1024
+LATEST = 32  # maps whose latest clusters the server holds (a page renames the clusters it shows)
+
+
+def check_name(name: str) -> str:
+    """1 to MAX_NAME characters, not only spaces, no control characters."""
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+        raise ParameterError(f"a cluster name has 1 to {MAX_NAME} characters, not only spaces", field="name")
+    bad = next((ch for ch in name if not ch.isprintable()), None)
+    if bad is not None:
+        raise ParameterError(f"a cluster name may not contain {bad!r}", field="name", fix="use printable characters")
+    return name
+
+
+class ClusterNames:
+    """Users' names in `folder/cluster-names.json`, and the latest clusters of each projection job (in memory)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / FILENAME
+        self._lock = threading.Lock()
+        self._latest: OrderedDict[str, Clusters] = OrderedDict()
+
+    # -- the latest clusters of a job ------------------------------------------------------------------------
+    def remember(self, job_id: str, found: Clusters) -> None:
+        with self._lock:
+            self._latest[job_id] = found
+            self._latest.move_to_end(job_id)
+            while len(self._latest) > LATEST:
+                self._latest.popitem(last=False)
+
+    def latest(self, job_id: str) -> Clusters:
+        with self._lock:
+            found = self._latest.get(job_id)
+        if found is None:
+            raise NotFoundError(
+                f"no clusters found for projection {job_id!r} yet",
+                field="job_id",
+                fix="POST /api/projections/{job_id}/clusters first",
+            )
+        return found
+
+    # -- names -----------------------------------------------------------------------------------------------
+    def names(self, key: str) -> dict[int, str]:
+        with self._lock:
+            return {int(i): n for i, n in self._load().get(key, {}).items()}
+
+    def set(self, key: str, cluster_id: int, name: str | None) -> dict[int, str]:
+        """Name a cluster (None: back to the name made from its terms); returns the map's names."""
+        if name is not None:
+            check_name(name)
+        with self._lock:
+            maps = self._load()
+            mine = dict(maps.get(key, {}))
+            if name is None:
+                mine.pop(str(cluster_id), None)
+            else:
+                mine[str(cluster_id)] = name
+            if len(mine) > MAX_NAMES:
+                raise PayloadTooLargeError(f"one map keeps at most {MAX_NAMES:,} cluster names", field="name")
+            maps.pop(key, None)
+            if mine:
+                maps[key] = mine  # the newest last: the oldest maps go first past MAX_MAPS
+            while len(maps) > MAX_MAPS:
+                maps.pop(next(iter(maps)))
+            self._write(maps)
+            return {int(i): n for i, n in mine.items()}
+
+    def _load(self) -> dict[str, dict[str, str]]:
+        try:
+            raw = read_regular(self.path, root=self.folder, what="cluster names file", limit=MAX_FILE_BYTES)
+            maps = json.loads(raw)["maps"]
+            if not isinstance(maps, dict):
+                raise ValueError("`maps` is not an object")
+        except NotFoundError:
+            return {}
+        except (EmbedscopeError, ValueError, KeyError, TypeError, RecursionError) as exc:
+            reason = exc.message if isinstance(exc, EmbedscopeError) else str(exc)
+            aside = self.folder / f"{FILENAME}.unreadable-{int(time.time())}"
+            log.warning("%s is unreadable (%s): moved to %s, starting with no cluster names", self.path, reason, aside)
+            with suppress(OSError):
+                os.replace(self.path, aside)
+            return {}
+        return {k: _good(v) for k, v in maps.items() if isinstance(k, str) and isinstance(v, dict)}
+
+    def _write(self, maps: dict[str, dict[str, str]]) -> None:
+        data = json.dumps({"version": VERSION, "maps": maps}, ensure_ascii=False, separators=(",", ":"))
+        try:
+            write_atomic(self.path, data.encode("utf-8"))
+        except OSError as exc:
+            raise StorageError(
+                f"cannot save the cluster names: {exc.strerror or exc}",
+                path=self.folder,
+                fix="start the server with --state-dir pointing to a writable folder",
+            ) from None
+
+
+def _good(names: dict[Any, Any]) -> dict[str, str]:
+    """The entries of one map that are names of clusters (others are left out of what is served)."""
+    out = {}
+    for i, n in names.items():
+        with suppress(EmbedscopeError, TypeError):
+            if isinstance(i, str) and i.isdigit():
+                out[i] = check_name(n)
+    return out
