@@ -89,6 +89,16 @@ INK = pixel_script(
 )
 
 
+# [lowest, highest] alpha of the points layer's colours (the density layer fades crowded points)
+ALPHAS = """(() => {
+  const layer = window.embedscope.view.deck.props.layers.find((l) => l && l.id === 'points');
+  const colors = layer.props.data.attributes.getFillColor.value;
+  let lo = 255, hi = 0;
+  for (let i = 3; i < colors.length; i += 4) { lo = Math.min(lo, colors[i]); hi = Math.max(hi, colors[i]); }
+  return [lo, hi];
+})()"""
+
+
 def api(url: str, path: str, body: dict[str, Any] | None = None) -> Any:
     """GET (or POST `body` as JSON to) the served API; the decoded JSON answer."""
     data = None if body is None else json.dumps(body).encode()

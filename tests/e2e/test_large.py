@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from page_helpers import INK, READ_CANVAS, api, canvas_box, screen_positions, serving, shot, store, wait_done
+from page_helpers import ALPHAS, INK, READ_CANVAS, api, canvas_box, screen_positions, serving, shot, store, wait_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -65,6 +65,9 @@ def test_loads_and_pca_draws_every_point(big: Any) -> None:
     drawn = sum(1 for ink in census["at"] if ink > 0)
     assert drawn == len(sample), f"only {drawn} of {len(sample)} sampled points have ink where they are drawn"
     assert page.locator("#legend li").count() == 10  # coloured by the cluster column
+    assert page.is_checked("#density") and page.evaluate("window.embedscope.view.densityShown")  # on from 100,000
+    low, high = page.evaluate(ALPHAS)
+    assert low < 0.2 * high  # where 10,000 points pile up they fade, and the shade shows the mass
     shot(page, "large-pca.png")
 
 
@@ -157,6 +160,7 @@ def test_while_the_view_moves_a_software_renderer_draws_an_even_sample(big: Any)
     """SwiftShader's cost is per vertex: while a drag pans the map, one row in a prime stride is drawn (every kept row
     where it is), and every point again once the view is still (benchmarks/bench_browser.py times the frames)."""
     page = big
+    page.uncheck("#density")  # the census counts the points' ink, not the shade's
     if page.locator("#clear-selection").count():  # faded points are too pale to count as ink
         page.click("#clear-selection")
     page.wait_for_function("document.querySelector('#selection-count').textContent === 'Nothing selected'")
@@ -184,4 +188,5 @@ def test_while_the_view_moves_a_software_renderer_draws_an_even_sample(big: Any)
     settled = page.evaluate(MOVING_CENSUS, rows)
     assert moving["total"] < 0.8 * settled["total"], (moving["total"], settled["total"])
     page.click("#reset-view")
+    page.check("#density")
     assert page.errors == []

@@ -1,11 +1,11 @@
-// Data panel: the embedding (EmbeddingPicker), shape and point count, label by, colour by with its legend, spherize, sprites and
-// loading a metadata TSV.
+// Data panel: the embedding (EmbeddingPicker), shape and point count, label by, colour by with its legend, spherize, sprites,
+// the density map and loading a metadata TSV.
 import { useRef, useState } from "preact/hooks";
 import { categorical, selectCategory, setLabelBy } from "../state/actions";
 import { type LoadResult, loadMetadata } from "../state/metadataActions";
 import { SPHERIZE_MIN_DIM, setSpherize, spherizeOn } from "../state/projectionActions";
-import { setColorChoice, setShowSprites } from "../state/scatterActions";
-import { type State } from "../state/store";
+import { setColorChoice, setDensity, setShowSprites } from "../state/scatterActions";
+import { type State, densityOn } from "../state/store";
 import { css, legendOf, numericRange } from "../render/palette";
 import { EmbeddingPicker } from "./EmbeddingPicker";
 import { NumericLegend } from "./NumericLegend";
@@ -170,7 +170,40 @@ export function DataPanel({ state }: { state: State }) {
           <span>Show sprites</span>
         </label>
       )}
+      {emb && <DensityField state={state} />}
       <MetadataLoader disabled={emb === null} />
     </section>
+  );
+}
+
+/** The density layer: on or off, on by default from a number of points drawn. */
+function DensityField({ state }: { state: State }) {
+  return (
+    <div class="density-field">
+      <label
+        class="toggle"
+        title="Shade the 2-D map by how many points are near (a smoothed histogram on a grid, with contour lines); points fade where they crowd and come back when you zoom in"
+      >
+        <input
+          type="checkbox"
+          id="density"
+          checked={densityOn(state)}
+          onChange={(e) => setDensity((e.currentTarget as HTMLInputElement).checked)}
+        />
+        <span>Density map</span>
+      </label>
+      <label class="field inline density-from" title="The density map is on by default from this many points drawn">
+        <span>on from</span>
+        <input
+          id="density-from"
+          type="number"
+          min={0}
+          step={1000}
+          value={state.densityFrom}
+          onChange={(e) => setDensity(null, Number((e.currentTarget as HTMLInputElement).value))}
+        />
+        <span>points</span>
+      </label>
+    </div>
   );
 }

@@ -2,7 +2,7 @@
 // steps' slider. The renderer (deck.gl and luma.gl, most of the page's code) loads after the panels are drawn.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { focusPoint } from "../state/actions";
-import { type State, store } from "../state/store";
+import { type State, densityOn, store } from "../state/store";
 import { legendOf, numericColors, numericRange, pointColors, scaleOf } from "../render/palette";
 import type { ScatterView } from "../render/scatter";
 import { apiUrl } from "../api/http";
@@ -81,6 +81,8 @@ export function ScatterPane({ state }: { state: State }) {
   useEffect(() => view.current?.setNeighbors(state.neighbors?.map((nb) => nb.index) ?? []), [ready, state.neighbors]);
   // the clicked point's neighbours, or as many selected points, are all labelled
   useEffect(() => view.current?.setMustLabel(Number.isFinite(state.k) ? state.k + 1 : 0), [ready, state.k]);
+  const density = densityOn(state);
+  useEffect(() => view.current?.setDensity(density), [ready, density]);
   const clusterLabels = clustersShown(state) !== null;
   useEffect(() => view.current?.setBackgroundLabels(!clusterLabels), [ready, clusterLabels]);
   const labelValues = state.labelBy ? state.columns[state.labelBy] : undefined;

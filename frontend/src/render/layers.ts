@@ -3,7 +3,8 @@
 // (the big arrays are the same objects from one build to the next, so nothing per point is uploaded again). Many
 // points (or a few thousand on a software renderer) are drawn as GL_POINTS sprites (pointsLayer.ts), fewer as deck.gl's
 // scatterplot discs.
-import { ScatterplotLayer, TextLayer } from "@deck.gl/layers";
+import { BitmapLayer, ScatterplotLayer, TextLayer } from "@deck.gl/layers";
+import { EXTENT } from "./density";
 import { PointSpritesLayer } from "./pointsLayer";
 import type { PositionTransitions } from "./glide";
 import { CHAR_W, LABEL_MAX_W, type Placement } from "./labels";
@@ -27,6 +28,7 @@ interface LayerInput {
   transitions?: PositionTransitions; // the points glide from their previous positions (glide.ts)
   gliding?: boolean; // they are on their way: no rings yet
   moving?: boolean; // the camera moves: a software renderer draws a sample of the points (movingStride)
+  density?: { shade: HTMLCanvasElement; lines: HTMLCanvasElement } | null; // density.ts: under and over the points
 }
 
 const INK = { light: [29, 35, 48, 255], dark: [230, 233, 239, 255] } as const;
@@ -126,7 +128,11 @@ export function buildLayers(input: LayerInput): unknown[] {
     },
   };
   const parameters = { depthTest: input.dims === 3 } as never;
-  const layers: unknown[] = [
+  const layers: unknown[] = [];
+  const densityLayer = (id: string, image: HTMLCanvasElement) =>
+    new BitmapLayer({ id, image, bounds: [-EXTENT, -EXTENT, EXTENT, EXTENT], parameters: { depthTest: false } as never });
+  if (input.density) layers.push(densityLayer("density", input.density.shade));
+  layers.push(
     asSprites(n)
       ? new PointSpritesLayer({
           id: "points",
@@ -145,7 +151,8 @@ export function buildLayers(input: LayerInput): unknown[] {
           transitions,
           parameters,
         }),
-  ];
+  );
+  if (input.density) layers.push(densityLayer("density-lines", input.density.lines));
   const size = spriteSize(n);
   if (input.sprite) layers.push(...spriteLayers({ ...input, sprite: input.sprite, fill }, size, rings, at, colorOf));
   layers.push(

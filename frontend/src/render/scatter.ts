@@ -6,6 +6,7 @@ import { type Camera, type ViewState, cameraOf, homeView, panned, viewOf, zoomed
 import { buildLayers, canvasToPNG, movingStride, pointRadius, spriteSize } from "./layers";
 import { type SpriteMapping, type SpriteSheet, spriteMappingOf } from "./spriteLayers";
 import { Glide } from "./glide";
+import { DENSITY_ZOOM, type DensityGrid, densityGrid, densityImages, pointAlpha } from "./density";
 import { LABEL_DX, type Placement, labelWidth, placeLabels } from "./labels";
 import { LabelSchedule } from "./labelSchedule";
 import { PickGrid, pickProjected } from "./pick";
@@ -23,6 +24,10 @@ interface ScatterCallbacks {
   box?(indices: number[], mode: SelectMode): void;
   camera?(camera: Camera): void;
 }
+
+type DensityImages = { shade: HTMLCanvasElement; lines: HTMLCanvasElement };
+const DENSITY_TINT = { light: [71, 85, 105], dark: [148, 163, 184] } as Record<"light" | "dark", [number, number, number]>;
+const DENSITY_LINE = { light: "rgba(51, 65, 85, 0.55)", dark: "rgba(203, 213, 225, 0.5)" };
 
 // mouse, wheel and touch from deck.gl; the keys from the page's shortcuts (state/keyboard.ts), so they act once
 const CONTROLLER = { keyboard: false } as const;
@@ -51,6 +56,10 @@ export class ScatterView {
   private labels: Placement[] = [];
   private mustLabel = 0; // the selection's and neighbours' labels drawn whatever the room (the neighbour count + 1)
   private backgroundLabels = true; // other points' labels where they fit (off under the cluster labels)
+  private densityOn = false; // the density layer is wanted (drawn in 2-D unless zoomed in: densityShown)
+  private density: { grid: DensityGrid; alpha: Float32Array; images: DensityImages | null } | null = null;
+  private faded: { colors: Uint8Array; out: Uint8Array } | null = null; // the colours with the density's alpha
+  private densityDrawn = false;
   private readonly labelSchedule = new LabelSchedule(() => this.updateLabels());
   private grid: PickGrid | null = null; // over the current 2-D coordinates, built on first use (or when idle)
   private gridTimer: ReturnType<typeof setTimeout> | undefined;
@@ -157,6 +166,7 @@ export class ScatterView {
     const still = !this.labelSchedule.waiting;
     this.labelSchedule.moved(); // labels ride along; chosen again once the view is still (and every point drawn)
     if (still && movingStride(this.n) > 1) this.render(); // a software renderer draws a sample while it moves
+    else if (this.wantsDensity() !== this.densityDrawn) this.render(); // zoomed past the density's threshold
     this.pointer.refresh(); // the hovered point may have moved away from the pointer
     this.on.camera?.(this.camera());
   }
@@ -218,6 +228,8 @@ export class ScatterView {
     const newDims: 2 | 3 = dims >= 3 ? 3 : 2;
     this.glide.start(morph && n === this.n && newDims === this.dims);
     this.positions = normalise(data, n, Math.min(dims, 3));
+    this.density = null;
+    this.faded = null;
     this.drawnCount = 0;
     for (let i = 0; i < n; i++) if (Number.isFinite(this.positions[i * 3])) this.drawnCount += 1;
     this.grid = null;
@@ -269,8 +281,42 @@ export class ScatterView {
   }
 
   setLook(look: Look): void {
+    if (look.theme !== this.theme && this.density) this.density.images = null; // drawn again in the theme's colours
     this.theme = look.theme;
     this.render();
+  }
+
+  /** Draw the density layer under the points (2-D; it gives way to the points when zoomed in). */
+  setDensity(on: boolean): void {
+    if (on === this.densityOn) return;
+    this.densityOn = on;
+    this.render();
+  }
+
+  /** Whether the density layer is drawn now (for tests and the console). */
+  get densityShown(): boolean {
+    return this.densityDrawn;
+  }
+
+  private wantsDensity(): boolean {
+    if (!this.densityOn || this.dims !== 2 || this.n === 0 || this.glide.active) return false;
+    return (this.viewState.zoom ?? 0) - this.homeView(2).zoom <= DENSITY_ZOOM;
+  }
+
+  /** The density layer's image and the colours faded by it (computed on first use after the points change). */
+  private densityLayer(): { images: DensityImages; colors: Uint8Array } {
+    if (this.density === null) {
+      const grid = densityGrid(this.positions, this.n);
+      this.density = { grid, alpha: pointAlpha(grid, this.positions, this.n), images: null };
+    }
+    const d = this.density;
+    d.images ??= densityImages(d.grid, DENSITY_TINT[this.theme], DENSITY_LINE[this.theme]);
+    if (this.faded?.colors !== this.colors || this.faded.out.length !== this.colors.length) {
+      const out = new Uint8Array(this.colors);
+      for (let i = 0; i < this.n; i++) out[i * 4 + 3] = Math.round(out[i * 4 + 3] * d.alpha[i]);
+      this.faded = { colors: this.colors, out };
+    }
+    return { images: d.images, colors: this.faded.out };
   }
 
   setNeighbors(neighbors: number[]): void {
@@ -370,11 +416,14 @@ export class ScatterView {
     if (this.sprite && Object.keys(this.spriteMapping).length !== this.n) {
       this.spriteMapping = spriteMappingOf(this.sprite, this.n);
     }
+    const density = this.wantsDensity() ? this.densityLayer() : null;
+    this.densityDrawn = density !== null;
     const layers = buildLayers({
       n: this.n,
       dims: this.dims,
       positions: this.positions,
-      colors: this.colors,
+      colors: density?.colors ?? this.colors,
+      density: density?.images ?? null,
       selection: this.selection,
       focus: this.focus,
       hovered: this.hovered,

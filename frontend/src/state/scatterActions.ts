@@ -21,6 +21,12 @@ export function setShowSprites(on: boolean): void {
   store.set({ showSprites: on });
 }
 
+/** The density layer on or off (null: on from `densityFrom` points); `from`: that size. */
+export function setDensity(on: boolean | null, from?: number): void {
+  const size = from !== undefined && Number.isFinite(from) && from >= 0 ? Math.round(from) : store.get().densityFrom;
+  store.set({ density: on, densityFrom: size });
+}
+
 /** Colour by a column, either one palette colour per value or on a continuous scale. */
 export async function setColorChoice(
   name: string | null,

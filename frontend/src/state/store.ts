@@ -61,6 +61,8 @@ export interface State {
   colorMode: "category" | "numeric"; // how colorBy colours: palette per value, or a continuous scale
   colorScale: "linear" | "log" | null; // the continuous scale chosen; null: log for a skewed positive column, else linear
   theme: "light" | "dark";
+  density: boolean | null; // the density layer (2-D): on, off, or null: on from `densityFrom` points drawn
+  densityFrom: number;
   axisLabels: { x: string; y: string } | null; // custom projections: what the axes mean
   // projections and inspector (projectionActions.ts, inspectorActions.ts)
   params: ProjectionParams;
@@ -111,6 +113,8 @@ export const initialState: State = {
   colorMode: "category",
   colorScale: null,
   theme: typeof matchMedia === "function" && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light",
+  density: null,
+  densityFrom: 100_000,
   axisLabels: null,
   params: {
     perplexity: UNSET,
@@ -172,6 +176,16 @@ export function useStore(): State {
   const [state, setState] = useState(store.get());
   useEffect(() => store.subscribe(setState), []);
   return state;
+}
+
+/** How many points the map draws: the isolated ones, else every row. */
+export function drawnPoints(state: State): number {
+  return state.isolated?.length ?? state.embedding?.shape[0] ?? 0;
+}
+
+/** Whether the density layer is on: the user's choice, else from `densityFrom` points drawn. */
+export function densityOn(state: State): boolean {
+  return state.density ?? drawnPoints(state) >= state.densityFrom;
 }
 
 /** The label of point i: the "label by" column's value, else its row number. */
