@@ -1,8 +1,7 @@
 """The density layer in headless Chromium, on the digits: off below the size it is on from, on when that size is
 lowered or the box is ticked; it shades the map with contour lines, leaves the points that do not crowd as they
-are, and gives way to the
-points when zoomed in (test_large.py: on by default at 100,000 points, where the crowded points fade).
-Screenshots go to /tmp/e2e/.
+are, and gives way to the points when zoomed in (test_large.py: on by default at 100,000 points, where the crowded
+points fade). Screenshots go to /tmp/e2e/.
 """
 
 from __future__ import annotations
