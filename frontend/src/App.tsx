@@ -7,6 +7,7 @@ import { PANES, type Pane, useCompact } from "./state/layout";
 import { type State, store, useStore } from "./state/store";
 import { BookmarksPanel } from "./panels/BookmarksPanel";
 import { DataPanel } from "./panels/DataPanel";
+import { FiltersPanel } from "./panels/FiltersPanel";
 import { HelpDialog } from "./panels/HelpDialog";
 import { Inspector } from "./panels/Inspector";
 import { ProjectionsPanel } from "./panels/ProjectionsPanel";
@@ -41,6 +42,7 @@ function Wide({ state }: { state: State }) {
       </header>
       <div class="left">
         <DataPanel state={state} />
+        <FiltersPanel state={state} />
         <ProjectionsPanel state={state} />
         <BookmarksPanel state={state} />
       </div>
@@ -51,8 +53,9 @@ function Wide({ state }: { state: State }) {
   );
 }
 
-const PANEL: Record<Pane, (props: { state: State }) => preact.JSX.Element> = {
+const PANEL: Record<Pane, (props: { state: State }) => preact.JSX.Element | null> = {
   data: DataPanel,
+  filters: FiltersPanel,
   projection: ProjectionsPanel,
   inspector: Inspector,
   bookmarks: BookmarksPanel,

@@ -150,7 +150,7 @@ function Hint() {
   return <p class="hint">Click a point to see its nearest neighbours, or search for a label.</p>;
 }
 
-const HEADING: Record<string, string> = { search: "Matches", legend: "Points of this colour", cluster: "Points of this cluster" };
+const HEADING: Record<string, string> = { search: "Matches", legend: "Points of this colour", cluster: "Points of this cluster", filter: "Points matching the filters" };
 
 function Matches({ state }: { state: State }) {
   const rows = state.selection.slice(0, SHOWN);

@@ -3,7 +3,8 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { focusPoint } from "../state/actions";
 import { type State, densityOn, store } from "../state/store";
-import { legendOf, numericColors, numericRange, pointColors, scaleOf } from "../render/palette";
+import { greyOut, legendOf, numericColors, numericRange, pointColors, scaleOf } from "../render/palette";
+import { matching } from "../state/filterActions";
 import type { ScatterView } from "../render/scatter";
 import { apiUrl } from "../api/http";
 import { stepsOf } from "../state/stepActions";
@@ -76,7 +77,9 @@ export function ScatterPane({ state }: { state: State }) {
     const legend = legendOf(state.embedding?.columns.find((c) => c.name === state.colorBy), state.theme);
     return pointColors(n, state.colorBy ? colorValues : undefined, legend);
   }, [n, state.colorBy, state.colorMode, state.colorScale, colorValues, state.embedding, state.theme]);
-  useEffect(() => view.current?.setColors(colors, state.colorBy !== null), [ready, colors]);
+  const mask = useMemo(() => matching(state), [state.filters, state.columns, state.embedding]);
+  const shownColors = useMemo(() => (mask ? greyOut(colors, mask, state.theme) : colors), [colors, mask, state.theme]);
+  useEffect(() => view.current?.setColors(shownColors, state.colorBy !== null), [ready, shownColors]);
   useEffect(() => view.current?.setSelection(state.selection, state.focus), [ready, state.selection, state.focus]);
   useEffect(() => view.current?.setNeighbors(state.neighbors?.map((nb) => nb.index) ?? []), [ready, state.neighbors]);
   // the clicked point's neighbours, or as many selected points, are all labelled
@@ -84,7 +87,7 @@ export function ScatterPane({ state }: { state: State }) {
   const density = densityOn(state);
   useEffect(() => view.current?.setDensity(density), [ready, density]);
   const clusterLabels = clustersShown(state) !== null;
-  useEffect(() => view.current?.setBackgroundLabels(!clusterLabels), [ready, clusterLabels]);
+  useEffect(() => view.current?.setBackgroundLabels(!clusterLabels, mask), [ready, clusterLabels, mask]);
   const labelValues = state.labelBy ? state.columns[state.labelBy] : undefined;
   useEffect(() => {
     view.current?.setLabelText((i) => {

@@ -31,6 +31,7 @@ export interface LabelInput {
   priority: number[]; // the selection and the neighbours, most important first
   must?: number; // the first `must` of `priority` are drawn whatever the overlap too (moved to the freest spot)
   background: boolean; // fill the free space with other points' labels too
+  eligible?: Uint8Array | null; // of the other points, only those marked 1 (the ones matching the filters)
   gap?: number; // px between a point and its label (LABEL_DX; more beside a thumbnail)
 }
 
@@ -143,7 +144,8 @@ export function placeLabels(input: LabelInput): Placement[] {
   }
   if (input.background) {
     const stride = Math.max(1, Math.ceil(n / SCAN));
-    for (let i = 0; i < n && placed.length < budget; i += stride) tryAdd(i, false, false);
+    const ok = input.eligible;
+    for (let i = 0; i < n && placed.length < budget; i += stride) if (!ok || ok[i]) tryAdd(i, false, false);
   }
   return placed;
 }

@@ -8,6 +8,7 @@ import { EXTENT } from "./density";
 import { PointSpritesLayer } from "./pointsLayer";
 import type { PositionTransitions } from "./glide";
 import { CHAR_W, LABEL_MAX_W, type Placement } from "./labels";
+import { BACKGROUND, fadeInto } from "./palette";
 import { type RGBA, type SpriteMapping, type SpriteSheet, spriteLayers } from "./spriteLayers";
 
 interface LayerInput {
@@ -86,10 +87,6 @@ function isPrime(k: number): boolean {
   for (let d = 2; d * d <= k; d++) if (k % d === 0) return false;
   return k >= 2;
 }
-const DIM_MIX = 0.25; // what is not selected, while something is: this much of its colour, the rest the background's
-const DIM_ALPHA = 160; // and see-through: piled up, faded points stay as faded (the colour is pale), lone ones still show
-const BACKGROUND = { light: [255, 255, 255], dark: [23, 27, 35] } as const; // the plot's (--panel)
-
 const dimmedOf = new WeakMap<Uint8Array, Partial<Record<"light" | "dark", Uint8Array>>>();
 
 /** The colours faded into the background, as TensorBoard greys out what is not selected: pale rather than
@@ -101,11 +98,7 @@ function dimmed(colors: Uint8Array, theme: "light" | "dark"): Uint8Array {
   let out = copies[theme];
   if (!out) {
     out = new Uint8Array(colors.length);
-    const bg = BACKGROUND[theme];
-    for (let i = 0; i < out.length; i += 4) {
-      for (let c = 0; c < 3; c++) out[i + c] = Math.round(bg[c] + (colors[i + c] - bg[c]) * DIM_MIX);
-      out[i + 3] = Math.min(colors[i + 3], DIM_ALPHA);
-    }
+    for (let k = 0; k < out.length / 4; k++) fadeInto(colors, out, k, BACKGROUND[theme]);
     copies[theme] = out;
   }
   return out;

@@ -100,6 +100,24 @@ export function pointColors(n: number, values: Values | undefined, legend: Legen
   return colors;
 }
 
+export const FADE_MIX = 0.25; // a faded point: this much of its colour, the rest the background's
+export const FADE_ALPHA = 160; // and see-through: piled up, faded points stay as faded (pale), lone ones still show
+
+/** Colour k of `from` (RGBA) faded into the background `bg`, written at k of `to`. */
+export function fadeInto(from: Uint8Array, to: Uint8Array, k: number, bg: readonly number[]): void {
+  const o = k * 4;
+  for (let c = 0; c < 3; c++) to[o + c] = Math.round(bg[c] + (from[o + c] - bg[c]) * FADE_MIX);
+  to[o + 3] = Math.min(from[o + 3], FADE_ALPHA);
+}
+
+/** The colours with the rows a mask leaves out (0) greyed out: faded into the background, still there. */
+export function greyOut(colors: Uint8Array, mask: Uint8Array, theme: Theme): Uint8Array {
+  const out = new Uint8Array(colors);
+  const bg = BACKGROUND[theme];
+  for (let i = 0; i < mask.length && i * 4 < colors.length; i++) if (!mask[i]) fadeInto(colors, out, i, bg);
+  return out;
+}
+
 export const css = (c: RGB) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 
 // Viridis (perceptually uniform, colour-blind-safe), sampled at 9 stops and interpolated linearly.

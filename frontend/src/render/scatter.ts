@@ -56,6 +56,7 @@ export class ScatterView {
   private labels: Placement[] = [];
   private mustLabel = 0; // the selection's and neighbours' labels drawn whatever the room (the neighbour count + 1)
   private backgroundLabels = true; // other points' labels where they fit (off under the cluster labels)
+  private labelled1: Uint8Array | null = null; // of those, only these (the points matching the filters); null: any
   private densityOn = false; // the density layer is wanted (drawn in 2-D unless zoomed in: densityShown)
   private density: { grid: DensityGrid; alpha: Float32Array; images: DensityImages | null } | null = null;
   private faded: { colors: Uint8Array; out: Uint8Array } | null = null; // the colours with the density's alpha
@@ -331,10 +332,12 @@ export class ScatterView {
     this.scheduleLabels();
   }
 
-  /** Whether points other than the hovered, clicked, selected and neighbours are labelled where they fit. */
-  setBackgroundLabels(on: boolean): void {
-    if (on === this.backgroundLabels) return;
+  /** Whether points other than the hovered, clicked, selected and neighbours are labelled where they fit, and which
+   * of them may be (1 in `only`: the points matching the filters; null: any). */
+  setBackgroundLabels(on: boolean, only: Uint8Array | null = null): void {
+    if (on === this.backgroundLabels && only === this.labelled1) return;
     this.backgroundLabels = on;
+    this.labelled1 = only;
     this.scheduleLabels();
   }
 
@@ -404,6 +407,7 @@ export class ScatterView {
       gap: this.sprite ? spriteSize(this.n) / 2 + 5 : LABEL_DX, // beside the thumbnail, not on it
       // keep selections, thumbnails and cluster labels legible
       background: this.selection.length === 0 && this.sprite === null && this.backgroundLabels,
+      eligible: this.labelled1,
     });
     this.render();
   }

@@ -6,10 +6,11 @@ import { useEffect, useState } from "preact/hooks";
 /** Below this width (CSS pixels) the page is compact. */
 export const COMPACT_WIDTH = 900; // the wide layout's side panels take about 630
 
-export type Pane = "data" | "projection" | "inspector" | "bookmarks";
+export type Pane = "data" | "filters" | "projection" | "inspector" | "bookmarks";
 
 export const PANES: [Pane, string][] = [
   ["data", "Data"],
+  ["filters", "Filters"],
   ["projection", "Projection"],
   ["inspector", "Inspector"],
   ["bookmarks", "Bookmarks"],

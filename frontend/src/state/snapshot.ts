@@ -4,6 +4,8 @@ import type { Metric } from "../api/types";
 import { parseCamera } from "../render/camera";
 import { chooseEmbedding, focusPoint, setLabelBy } from "./actions";
 import { type Camera, cameraView } from "./camera";
+import { restoreFilters } from "./filterActions";
+import { type Filter, readFilters } from "./filters";
 import { distinctAxes } from "./pcaAxes";
 import { project } from "./projectionActions";
 import { setColorChoice } from "./scatterActions";
@@ -27,6 +29,7 @@ export interface Snapshot {
   spherize?: boolean | null;
   step?: number | null; // the training step shown (null: the latest)
   camera?: Camera | null;
+  filters?: Filter[]; // filters.ts; left out by older pages (none)
 }
 
 export function snapshot(state: State): Snapshot {
@@ -47,6 +50,7 @@ export function snapshot(state: State): Snapshot {
     spherize: state.spherize,
     step: state.step,
     camera: cameraView.get(),
+    filters: state.filters,
   };
 }
 
@@ -96,6 +100,7 @@ export async function restore(doc: UrlState): Promise<void> {
       doc.colorScale === "linear" || doc.colorScale === "log" ? doc.colorScale : null,
     ),
   ]);
+  if (doc.filters !== undefined) await restoreFilters(readFilters(doc.filters));
   const camera = parseCamera(doc.camera);
   if (camera) cameraView.set(camera); // waits for the projection's points when their kind (2-D / 3-D) differs
   await project(indices(doc.isolated));

@@ -1,5 +1,6 @@
 // One store for the page: the data set, the projection, the selection and the view choices.
 import { useEffect, useState } from "preact/hooks";
+import type { Filter } from "./filters";
 import type { ClustersResponse, CompareResponse, EmbeddingInfo, JobStatus, Method, Metric, Neighbor, Options, RunsInfo } from "../api/types";
 
 export type Values = (string | number | null)[];
@@ -45,7 +46,7 @@ export interface State {
   variance: number[] | null; // PCA: explained variance ratio of each component computed (options: pca_components)
   coords: { n: number; dims: number; data: Float32Array; version: number; morph?: boolean } | null; // morph: glide there
   selection: number[];
-  selectionSource: "search" | "neighbors" | "legend" | "cluster" | null;
+  selectionSource: "search" | "neighbors" | "legend" | "cluster" | "filter" | null;
   searchText: string;
   searchCount: number | null;
   searchRegex: boolean; // the search text is a regular expression (RE2), not a substring
@@ -81,6 +82,7 @@ export interface State {
   clustersOn: boolean; // "Label clusters"
   clusterColumn: string | null; // the column they are named from; null: the label column
   clusters: ClustersResponse | null; // of the job shown (its job_id), every level
+  filters: Filter[]; // on metadata columns (filters.ts): the points that do not pass them all are greyed out
 }
 
 /** Not known before the server's options arrive (boot.ts sets them, and the defaults, before anything is projected). */
@@ -146,6 +148,7 @@ export const initialState: State = {
   clustersOn: false,
   clusterColumn: null,
   clusters: null,
+  filters: [],
 };
 
 type Listener = (state: State) => void;

@@ -48,6 +48,17 @@ describe("the URL state", () => {
     expect(doc.colorBy).toBeNull();
     expect(doc.camera).toEqual(base.camera);
   });
+  it("keeps the filters, and none is none", () => {
+    const filters = [
+      { column: "book", kind: "values" as const, values: ["Ge", "Psa & co"] },
+      { column: "verse", kind: "range" as const, min: 1.5, max: 20 },
+      { column: "text", kind: "text" as const, text: "light=#1" },
+    ];
+    expect(decodeState(encodeState({ ...base, filters })).filters).toEqual(filters);
+    expect(encodeState({ ...base, filters: [] })).not.toContain("flt");
+    expect(decodeState(encodeState(base)).filters).toBeUndefined();
+    expect(decodeState("flt=%7Bbroken").filters).toEqual([]);
+  });
   it("keeps the method's own parameters", () => {
     const tsne = { ...base, projection: { ...base.projection, method: "tsne" as const, dims: 2 as const }, camera: null };
     const doc = decodeState(encodeState({ ...tsne, params: { ...base.params, tsneSeed: 4, learningRate: 200 } }));

@@ -4,6 +4,7 @@
 import type { Options } from "../api/types";
 import type { Camera } from "../render/camera";
 import { type Bounds, boundsOf, graphChoice, paramOf, within } from "./options";
+import { decodeFilters, encodeFilters } from "./filters";
 import { distinctAxes } from "./pcaAxes";
 import type { Snapshot } from "./snapshot";
 import type { ProjectionChoice, ProjectionParams } from "./store";
@@ -94,6 +95,8 @@ export function encodeState(s: Snapshot, options: Options | null): string {
   }
   if (s.k !== options?.neighbors.k.default) q.set("k", String(s.k));
   if (s.metric !== "cosine") q.set("metric", s.metric);
+  const filters = encodeFilters(s.filters ?? []);
+  if (filters && filters.length <= MAX_LIST) q.set("flt", filters);
   const c = s.camera;
   if (c) {
     const parts = [...c.target, c.zoom];
@@ -172,6 +175,7 @@ export function decodeState(hash: string, options: Options): UrlState {
   if (k !== undefined) out.k = k;
   const metric = q.get("metric");
   if (metric === "cosine" || metric === "euclidean") out.metric = metric;
+  if (q.has("flt")) out.filters = decodeFilters(q.get("flt"));
   const cam = (q.get("cam") ?? "").split(",").map(Number);
   const camDims = projection.method === "custom" ? 2 : (projection.dims ?? 2);
   if (cam.every(Number.isFinite) && cam.length === (camDims === 3 ? 6 : 4)) {
