@@ -10,6 +10,7 @@ import { apiUrl } from "../api/http";
 import { stepsOf } from "../state/stepActions";
 import { Banners } from "./Banners";
 import { ClusterLabels } from "./ClusterLabels";
+import { FigureDialog } from "./FigureDialog";
 import { StepBar } from "./StepBar";
 import { Tooltip } from "./Tooltip";
 import { applyTheme, boxSelect, downloadDataUrl, setTheme } from "../state/scatterActions";
@@ -114,6 +115,7 @@ export function ScatterPane({ state }: { state: State }) {
     view.current?.setLook({ theme: state.theme });
   }, [ready, state.theme]);
   const [boxMode, setBoxMode] = useState(false);
+  const [figure, setFigure] = useState(false);
   useEffect(() => {
     if (view.current) view.current.boxMode = boxMode;
   }, [ready, boxMode]);
@@ -179,6 +181,15 @@ export function ScatterPane({ state }: { state: State }) {
           </button>
           <button
             type="button"
+            id="save-figure"
+            title="Save the view as a figure: SVG or PNG at a chosen size and resolution, with a title and the legend"
+            aria-pressed={figure}
+            onClick={() => setFigure(!figure)}
+          >
+            Figure…
+          </button>
+          <button
+            type="button"
             id="theme-toggle"
             title={`Switch to the ${state.theme === "dark" ? "light" : "dark"} theme`}
             aria-label="Toggle dark theme"
@@ -190,6 +201,7 @@ export function ScatterPane({ state }: { state: State }) {
         </div>
         <Banners state={state} />
       </div>
+      {figure && ready && view.current && <FigureDialog state={state} view={view.current} onClose={() => setFigure(false)} />}
       <StepBar state={state} />
       {state.busy && (
         <div class="overlay bottom-left busy" role="status">

@@ -92,7 +92,7 @@ const dimmedOf = new WeakMap<Uint8Array, Partial<Record<"light" | "dark", Uint8A
 /** The colours faded into the background, as TensorBoard greys out what is not selected: pale rather than
  * transparent, so that thousands of faded points piled up stay faded (the selection's points are drawn on top, at full
  * colour). One copy per colour array and theme. */
-function dimmed(colors: Uint8Array, theme: "light" | "dark"): Uint8Array {
+export function dimmed(colors: Uint8Array, theme: "light" | "dark"): Uint8Array {
   let copies = dimmedOf.get(colors);
   if (!copies) dimmedOf.set(colors, (copies = {}));
   let out = copies[theme];

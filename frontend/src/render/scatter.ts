@@ -3,7 +3,8 @@
 // shift / alt (or in select mode) selects a box in 2-D and a sphere in 3-D (selectdrag.ts, selection.ts).
 import { Deck, OrbitView, OrthographicView } from "@deck.gl/core";
 import { type Camera, type ViewState, cameraOf, homeView, panned, viewOf, zoomed } from "./camera";
-import { buildLayers, canvasToPNG, movingStride, pointRadius, spriteSize } from "./layers";
+import { buildLayers, canvasToPNG, dimmed, movingStride, pointRadius, spriteSize } from "./layers";
+import type { FigurePoint } from "./figure";
 import { type SpriteMapping, type SpriteSheet, spriteMappingOf } from "./spriteLayers";
 import { Glide } from "./glide";
 import { DENSITY_ZOOM, type DensityGrid, densityGrid, densityImages, pointAlpha } from "./density";
@@ -443,6 +444,29 @@ export class ScatterView {
       moving: this.labelSchedule.waiting,
     });
     this.deck.setProps({ layers: layers as never });
+  }
+
+  /** Every point drawn in view now, where (CSS pixels of the plot) and in what colour it is drawn (faded by the
+   * density layer, greyed by the filters, dimmed outside the selection), in drawing order: the faded first, the
+   * selection last (3-D: the farthest first); and the points' radius. For figures (figure.ts). */
+  shownPoints(): { points: FigurePoint[]; radius: number } {
+    const viewport = this.deck.getViewports()[0];
+    if (!viewport || this.n === 0) return { points: [], radius: pointRadius(this.n) };
+    const base = this.wantsDensity() ? this.densityLayer().colors : this.colors;
+    const selected = new Set(this.selection);
+    const faded = this.selection.length ? dimmed(base, this.theme) : base;
+    const p = this.positions;
+    const out: (FigurePoint & { depth: number; top: number })[] = [];
+    for (let i = 0; i < this.n; i++) {
+      if (!Number.isFinite(p[i * 3])) continue;
+      const [x, y, depth] = viewport.project([p[i * 3], p[i * 3 + 1], p[i * 3 + 2]]);
+      if (x < -5 || y < -5 || x > viewport.width + 5 || y > viewport.height + 5) continue;
+      const c = selected.has(i) ? base : faded;
+      const o = i * 4;
+      out.push({ x, y, color: [c[o], c[o + 1], c[o + 2], c[o + 3]], depth: depth ?? 0, top: selected.has(i) ? 1 : 0 });
+    }
+    out.sort((a, b) => a.top - b.top || (this.dims === 3 ? b.depth - a.depth : a.color[3] - b.color[3]));
+    return { points: out.map(({ x, y, color }) => ({ x, y, color })), radius: pointRadius(this.n) };
   }
 
   /** The view as a PNG data URL: the theme's background, the points and labels, and the axis labels if any. */
