@@ -11,11 +11,17 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from page_helpers import ARTIFACTS, store
+from page_helpers import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 SVG = "{http://www.w3.org/2000/svg}"
 TITLE_H = 34  # render/figure.ts
+# the RGB each of these rows is drawn in
+COLORS = """(rows) => {
+  const layer = window.embedscope.view.deck.props.layers.find((l) => l && l.id === 'points');
+  const c = layer.props.data.attributes.getFillColor.value;
+  return rows.map((i) => [c[i * 4], c[i * 4 + 1], c[i * 4 + 2]]);
+}"""
 
 
 def save(page: Any, name: str) -> bytes:
@@ -60,10 +66,7 @@ def test_a_figure_of_the_view_as_svg_and_as_png(page: Any) -> None:
     image = Image.open(BytesIO(png)).convert("RGB")
     rows = list(range(0, 1797, 97))
     at = page.evaluate("(rows) => rows.map((i) => window.embedscope.view.screenPosition(i))", rows)
-    colors = store(
-        page,
-        f"(() => {{ const c = window.embedscope.view.deck.props.layers.find((l) => l && l.id === 'points').props.data.attributes.getFillColor.value; return {rows}.map((i) => [c[i*4], c[i*4+1], c[i*4+2]]); }})()",
-    )
+    colors = page.evaluate(COLORS, rows)
     near = 0
     for (x, y), color in zip(at, colors, strict=True):
         pixel = image.getpixel((round(x * scale), round((y + TITLE_H) * scale)))
