@@ -2,6 +2,7 @@
 // banners under its toolbar), the inspector (right); the help dialog; the keyboard shortcuts. Compact (a narrow frame,
 // or `embed=1`: the notebook widget): tabs instead of the header, one panel beside the plot (state/layout.ts).
 import { useEffect, useState } from "preact/hooks";
+import { staticData } from "./api/staticFile";
 import { installShortcuts } from "./state/keyboard";
 import { PANES, type Pane, useCompact } from "./state/layout";
 import { type State, store, useStore } from "./state/store";
@@ -29,6 +30,8 @@ function HelpButton({ state }: { state: State }) {
   );
 }
 
+const saved = staticData() !== null; // a page saved as one file: no server keeps bookmarks
+
 function Wide({ state }: { state: State }) {
   return (
     <div class="app">
@@ -44,7 +47,7 @@ function Wide({ state }: { state: State }) {
         <DataPanel state={state} />
         <FiltersPanel state={state} />
         <ProjectionsPanel state={state} />
-        <BookmarksPanel state={state} />
+        {!saved && <BookmarksPanel state={state} />}
       </div>
       <ScatterPane state={state} />
       <Inspector state={state} />

@@ -57,6 +57,9 @@ export const api = {
   /** One metadata column's values for every row (Arrow IPC on the wire). */
   async column(run: string, tensor: string, name: string): Promise<(string | number | null)[]> {
     const response = await request(`${emb(run, tensor)}/metadata`, { query: { columns: name, format: "arrow" } });
+    if (response.headers.get("Content-Type")?.startsWith("application/json")) {
+      return (((await response.json()) as MetadataJson).data[name] ?? []) as (string | number | null)[]; // a saved page: JSON
+    }
     const { tableFromIPC, DataType } = await import("apache-arrow"); // loaded on first use: the panels draw without it
     const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
     const vector = table.getChild(name);
@@ -112,6 +115,17 @@ export const api = {
     const disposition = response.headers.get("Content-Disposition") ?? "";
     const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `export.${body.format ?? "csv"}`;
     return { blob: await response.blob(), filename };
+  },
+
+  /** The view as one HTML file that works from disk (its name and how many points it holds). */
+  async exportHtml(
+    run: string,
+    tensor: string,
+    body: { job_id: string; columns: string[]; title: string; view: string; clusters: boolean },
+  ): Promise<{ blob: Blob; filename: string; points: number }> {
+    const response = await request(`${emb(run, tensor)}/export/html`, { method: "POST", json: body });
+    const filename = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "map.html";
+    return { blob: await response.blob(), filename, points: Number(response.headers.get("X-Points") ?? 0) };
   },
 
   startProjection: (run: string, tensor: string, body: ProjectionRequest) =>

@@ -1,6 +1,7 @@
 // Every request of the page goes through `request`, with one rule for failures: when no answer comes (the server is
 // down, the network dropped) the connection watcher hears of it (the page's lost-connection banner, which tries again)
 // and ConnectionLost is thrown; an HTTP error answer throws ApiError carrying the server's JSON error body.
+import { NotInFile, staticAnswer, staticData } from "./staticFile";
 import type { ErrorBody } from "./types";
 
 /** The server's error as one readable line: its message (which often already names the file, line and fix), with
@@ -84,6 +85,15 @@ export async function request(path: string, { method = "GET", query, json, body 
     init.body = JSON.stringify(json);
   } else if (body !== undefined) {
     init.body = body;
+  }
+  const file = staticData();
+  if (file !== null) {
+    try {
+      return staticAnswer(file, path, method, new URLSearchParams(Object.entries(query ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])));
+    } catch (err) {
+      const message = err instanceof NotInFile ? err.message : String(err);
+      throw new ApiError(404, { kind: "not_in_file", message });
+    }
   }
   let response: Response;
   try {

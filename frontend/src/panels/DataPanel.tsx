@@ -7,6 +7,7 @@ import { SPHERIZE_MIN_DIM, setSpherize, spherizeOn } from "../state/projectionAc
 import { setColorChoice, setDensity, setShowSprites } from "../state/scatterActions";
 import { type State, densityOn } from "../state/store";
 import { css, legendOf, numericRange } from "../render/palette";
+import { staticData } from "../api/staticFile";
 import { EmbeddingPicker } from "./EmbeddingPicker";
 import { NumericLegend } from "./NumericLegend";
 
@@ -171,7 +172,7 @@ export function DataPanel({ state }: { state: State }) {
         </label>
       )}
       {emb && <DensityField state={state} />}
-      <MetadataLoader disabled={emb === null} />
+      {staticData() === null && <MetadataLoader disabled={emb === null} />}
     </section>
   );
 }

@@ -1,9 +1,10 @@
 // "Figure…": the view on screen as a publication figure (state/figureOf.ts, render/figure.ts), SVG or PNG, at a size
-// and resolution chosen here, with a title and the colour legend.
+// and resolution chosen here, with a title and the colour legend; or as one HTML file to share (state/savedPage.ts).
 import { useState } from "preact/hooks";
 import { drawFigure, figureSVG, withDpi } from "../render/figure";
 import type { ScatterView } from "../render/scatter";
 import { figureOf } from "../state/figureOf";
+import { saveHtml } from "../state/savedPage";
 import { downloadBlob } from "../state/scatterActions";
 import type { State } from "../state/store";
 
@@ -17,12 +18,17 @@ export function FigureDialog({ state, view, onClose }: { state: State; view: Sca
   const [width, setWidth] = useState(canvas?.clientWidth ?? 800);
   const [height, setHeight] = useState(canvas?.clientHeight ?? 600);
   const [dpi, setDpi] = useState(300);
-  const [format, setFormat] = useState<"svg" | "png">("svg");
+  const [format, setFormat] = useState<"svg" | "png" | "html">("svg");
   const [legend, setLegend] = useState(true);
   const [note, setNote] = useState("");
   const name = (state.embedding?.name ?? "embedscope").replace(/[^\w.-]+/g, "_");
 
   const save = async () => {
+    if (format === "html") {
+      setNote("Saving…");
+      setNote(await saveHtml(state, title));
+      return;
+    }
     const figure = figureOf(state, view, { title, width, height, legend }, getComputedStyle(document.documentElement));
     if (format === "svg") {
       downloadBlob(new Blob([figureSVG(figure)], { type: "image/svg+xml" }), `${name}.svg`);
@@ -61,7 +67,7 @@ export function FigureDialog({ state, view, onClose }: { state: State; view: Sca
         <span>px</span>
       </div>
       <div class="segmented" role="group" aria-label="Format">
-        {(["svg", "png"] as const).map((f) => (
+        {(["svg", "png", "html"] as const).map((f) => (
           <button key={f} type="button" id={`figure-${f}`} aria-pressed={format === f} onClick={() => setFormat(f)}>
             {f.toUpperCase()}
           </button>
@@ -79,7 +85,12 @@ export function FigureDialog({ state, view, onClose }: { state: State; view: Sca
           </select>
         </label>
       )}
-      <label class="toggle">
+      {format === "html" && (
+        <p class="note">
+          One file with the page and this map: open it from disk, with no server, to hover, search, select and filter.
+        </p>
+      )}
+      <label class="toggle" hidden={format === "html"}>
         <input id="figure-legend" type="checkbox" checked={legend} onChange={(e) => setLegend((e.currentTarget as HTMLInputElement).checked)} />
         <span>Colour legend</span>
       </label>

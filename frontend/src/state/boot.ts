@@ -1,6 +1,7 @@
 // Opening the page, and opening it again after a lost connection. The only state module that starts things: the
 // others are imported by it (and by the panels), never the other way round.
 import { api } from "../api/client";
+import { staticData } from "../api/staticFile";
 import { chooseEmbedding, loadColumn } from "./actions";
 import { watchClusters } from "./clusterActions";
 import { defaultEmbedding } from "./embeddingChoice";
@@ -34,6 +35,8 @@ export async function init(): Promise<void> {
       store.set({ error: "The server has no embeddings to show." });
       return;
     }
+    const saved = staticData(); // a saved page opens on the view it was saved with, unless its link names another
+    if (saved?.view && window.location.hash === "") window.history.replaceState(null, "", `#${saved.view}`);
     if (!(await openFromUrl())) await chooseEmbedding(first.run, first.id);
   } catch (err) {
     fail(err);

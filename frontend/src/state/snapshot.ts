@@ -30,6 +30,8 @@ export interface Snapshot {
   step?: number | null; // the training step shown (null: the latest)
   camera?: Camera | null;
   filters?: Filter[]; // filters.ts; left out by older pages (none)
+  clusters?: { on: boolean; column: string | null }; // "Label clusters" and the column they are named from
+  density?: { on: boolean | null; from: number }; // the density layer: on, off or by size (null), from that size
 }
 
 export function snapshot(state: State): Snapshot {
@@ -51,6 +53,8 @@ export function snapshot(state: State): Snapshot {
     step: state.step,
     camera: cameraView.get(),
     filters: state.filters,
+    clusters: { on: state.clustersOn, column: state.clusterColumn },
+    density: { on: state.density, from: state.densityFrom },
   };
 }
 
@@ -85,6 +89,14 @@ export async function restore(doc: UrlState): Promise<void> {
     metric: doc.metric ?? store.get().metric,
   };
   if (doc.spherize !== undefined) patch.spherize = doc.spherize;
+  if (doc.clusters !== undefined) {
+    patch.clustersOn = doc.clusters.on === true;
+    patch.clusterColumn = typeof doc.clusters.column === "string" ? doc.clusters.column : null;
+  }
+  if (doc.density !== undefined) {
+    patch.density = typeof doc.density.on === "boolean" ? doc.density.on : null;
+    if (Number.isFinite(doc.density.from) && doc.density.from >= 0) patch.densityFrom = doc.density.from;
+  }
   if (doc.step !== undefined) {
     // a step this embedding does not have (any more) shows the latest
     const steps = store.get().embedding?.steps ?? [];

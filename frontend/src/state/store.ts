@@ -85,6 +85,9 @@ export interface State {
   filters: Filter[]; // on metadata columns (filters.ts): the points that do not pass them all are greyed out
 }
 
+/** The density layer is on by default from this many points drawn. */
+export const DENSITY_FROM = 100_000;
+
 /** Not known before the server's options arrive (boot.ts sets them, and the defaults, before anything is projected). */
 const UNSET = Number.NaN;
 
@@ -116,7 +119,7 @@ export const initialState: State = {
   colorScale: null,
   theme: typeof matchMedia === "function" && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light",
   density: null,
-  densityFrom: 100_000,
+  densityFrom: DENSITY_FROM,
   axisLabels: null,
   params: {
     perplexity: UNSET,

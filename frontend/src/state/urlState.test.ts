@@ -59,6 +59,15 @@ describe("the URL state", () => {
     expect(decodeState(encodeState(base)).filters).toBeUndefined();
     expect(decodeState("flt=%7Bbroken").filters).toEqual([]);
   });
+  it("keeps the cluster labels and the density choice", () => {
+    const doc = decodeState(encodeState({ ...base, clusters: { on: true, column: "book" }, density: { on: false, from: 5000 } }));
+    expect(doc.clusters).toEqual({ on: true, column: "book" });
+    expect(doc.density).toEqual({ on: false, from: 5000 });
+    const plain = decodeState(encodeState({ ...base, clusters: { on: false, column: null }, density: { on: null, from: 100_000 } }));
+    expect(plain.clusters).toEqual({ on: false, column: null });
+    expect(plain.density).toEqual({ on: null, from: 100_000 });
+    expect(encodeState({ ...base, density: { on: null, from: 100_000 } })).not.toContain("den");
+  });
   it("keeps the method's own parameters", () => {
     const tsne = { ...base, projection: { ...base.projection, method: "tsne" as const, dims: 2 as const }, camera: null };
     const doc = decodeState(encodeState({ ...tsne, params: { ...base.params, tsneSeed: 4, learningRate: 200 } }));

@@ -7,7 +7,7 @@ import { type Bounds, boundsOf, graphChoice, paramOf, within } from "./options";
 import { decodeFilters, encodeFilters } from "./filters";
 import { distinctAxes } from "./pcaAxes";
 import type { Snapshot } from "./snapshot";
-import type { ProjectionChoice, ProjectionParams } from "./store";
+import { DENSITY_FROM, type ProjectionChoice, type ProjectionParams } from "./store";
 
 /** A state read from a URL: every part optional (restore() keeps what is missing). */
 export type UrlState = Partial<Omit<Snapshot, "projection" | "params">> & {
@@ -95,6 +95,9 @@ export function encodeState(s: Snapshot, options: Options | null): string {
   }
   if (s.k !== options?.neighbors.k.default) q.set("k", String(s.k));
   if (s.metric !== "cosine") q.set("metric", s.metric);
+  if (s.clusters?.on) q.set("cl", s.clusters.column ?? "");
+  if (s.density && s.density.on !== null) q.set("den", s.density.on ? "1" : "0");
+  if (s.density && s.density.from !== DENSITY_FROM) q.set("denfrom", String(s.density.from));
   const filters = encodeFilters(s.filters ?? []);
   if (filters && filters.length <= MAX_LIST) q.set("flt", filters);
   const c = s.camera;
@@ -176,6 +179,9 @@ export function decodeState(hash: string, options: Options): UrlState {
   const metric = q.get("metric");
   if (metric === "cosine" || metric === "euclidean") out.metric = metric;
   if (q.has("flt")) out.filters = decodeFilters(q.get("flt"));
+  out.clusters = { on: q.has("cl"), column: q.get("cl") || null };
+  const den = q.get("den");
+  out.density = { on: den === "1" ? true : den === "0" ? false : null, from: int(q.get("denfrom"), ANY) ?? DENSITY_FROM };
   const cam = (q.get("cam") ?? "").split(",").map(Number);
   const camDims = projection.method === "custom" ? 2 : (projection.dims ?? 2);
   if (cam.every(Number.isFinite) && cam.length === (camDims === 3 ? 6 : 4)) {

@@ -121,8 +121,14 @@ def _rename(state: ServerState, job_id: str, cluster_id: int, name: str | None) 
 
 
 def _answer(state: ServerState, job_id: str, found: Clusters) -> dict[str, Any]:
+    """The clusters, once put in the embedding's metadata, with the embedding's new description."""
     job = jobs_of(state).get(job_id)
     emb = state.set_columns(job.run, job.tensor, found.table(len(state.embedding(job.run, job.tensor))))
+    return {**summary(job_id, found), "embedding": embedding_info(state, emb)}
+
+
+def summary(job_id: str, found: Clusters) -> dict[str, Any]:
+    """ClustersResponse's fields but the embedding."""
     return {
         "job_id": job_id,
         "key": found.key,
@@ -134,5 +140,4 @@ def _answer(state: ServerState, job_id: str, found: Clusters) -> dict[str, Any]:
         "label_kind": found.label_kind,
         "sample": SAMPLE,
         "clusters": [c.as_dict() for c in found.clusters],
-        "embedding": embedding_info(state, emb),
     }

@@ -48,7 +48,7 @@ class ExportRequest(BaseModel):
     metadata: bool = Field(True, description="add the metadata columns")
 
 
-def _projection(state: ServerState, run: str, tensor: str, emb: Embedding, job_id: str) -> Projection:
+def job_projection(state: ServerState, run: str, tensor: str, emb: Embedding, job_id: str) -> Projection:
     if state.jobs is None:
         raise NotFoundError(f"no projection job {job_id!r}: this server runs no projections", field="job_id")
     job = state.jobs.get(job_id)
@@ -167,7 +167,7 @@ class _Sink(io.RawIOBase):
     responses={200: {"content": FILE_CONTENT}},
 )
 def post_export(run: RunId, tensor: TensorId, emb: EmbeddingDep, state: State, body: ExportRequest) -> Response:
-    projection = None if body.job_id is None else _projection(state, run, tensor, emb, body.job_id)
+    projection = None if body.job_id is None else job_projection(state, run, tensor, emb, body.job_id)
     rows, coords = _rows_and_coords(emb, projection, body.indices)
     return _file(emb, rows, coords, body.format, body.metadata)
 
@@ -187,6 +187,6 @@ def get_export(
     format: Annotated[Format, Query()] = "csv",
     metadata: Annotated[bool, Query()] = True,
 ) -> Response:
-    projection = None if job_id is None else _projection(state, run, tensor, emb, job_id)
+    projection = None if job_id is None else job_projection(state, run, tensor, emb, job_id)
     rows, coords = _rows_and_coords(emb, projection, None)
     return _file(emb, rows, coords, format, metadata)

@@ -58,10 +58,15 @@ class Options(BaseModel):
     neighbors: NeighborsOptions
 
 
-@router.get("/options", response_model=Options)
-async def get_options() -> dict[str, Any]:
-    """Defaults, limits, choices and help of every projection parameter, and of the neighbour count."""
+def options_body() -> dict[str, Any]:
+    """The answer of GET /api/options (a saved page holds it too: server/routes/export_html.py)."""
     return {
         "projection": projection_options(),
         "neighbors": {"k": {"default": DEFAULT_K, "min": 1, "max": MAX_K}},
     }
+
+
+@router.get("/options", response_model=Options)
+async def get_options() -> dict[str, Any]:
+    """Defaults, limits, choices and help of every projection parameter, and of the neighbour count."""
+    return options_body()
