@@ -36,7 +36,7 @@ def test_project_with_clusters_adds_the_cluster_columns(digits, tmp_path):
     result = run("project", *args, "--clusters", "--cluster-column", "digit", "-o", str(out))
     assert result.exit_code == 0, result.output
     table = pacsv.read_csv(out)
-    assert table.column_names[-2:] == ["cluster", "cluster_label"]
+    assert table.column_names[-4:] == ["cluster", "cluster_label", "subcluster", "subcluster_label"]
     ids = np.array([-1 if v is None else v for v in table.column("cluster").to_pylist()])
     assert adjusted_rand_score(target, ids) >= 0.7
     names = table.column("cluster_label").to_pylist()
@@ -52,8 +52,8 @@ def test_clusters_prints_the_levels_with_sizes_and_names(digits):
     result = run("clusters", *args, "--cluster-column", "digit")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "clusters of 1,797 umap points in 2 levels" in lines[0] and "named by the values of `digit`" in lines[0]
-    top = [line for line in lines[1:] if not line.startswith("   ")]
+    assert "13 clusters of 1,797 umap points in 4 groups, with" in lines[0] and "by the values of `digit`" in lines[0]
+    top = [line for line in lines[1:] if not line.startswith("     ")]
     assert (
         top
         and sum(int(line.split()[1].replace(",", "")) for line in top)
@@ -61,8 +61,8 @@ def test_clusters_prints_the_levels_with_sizes_and_names(digits):
         == 1797
     )
     body = json.loads(run("clusters", *args, "--cluster-column", "digit", "--json").output)
-    assert body["points"] == 1797 and body["levels"] == 2 and body["label_kind"] == "categorical"
-    finest = [c for c in body["clusters"] if c["level"] == 1]
+    assert body["points"] == 1797 and body["levels"] == 3 and body["label_kind"] == "categorical"
+    finest = [c for c in body["clusters"] if c["level"] == body["base_level"]]
     assert sum(c["size"] for c in finest) + body["noise"] == 1797
     assert {c["label"].split(" ")[0] for c in finest} <= {str(d) for d in range(10)}
 

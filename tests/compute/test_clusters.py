@@ -12,7 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from embedscope import Embedding, project
 from embedscope.compute.cache import ProjectionCache
-from embedscope.compute.clusters import clusters, find_clusters, hierarchy, level_sizes
+from embedscope.compute.clusters import clusters, find_clusters, find_levels, hierarchy
 from embedscope.errors import ParameterError
 from kjv import lsa, needs_bible, verses
 
@@ -36,7 +36,7 @@ def test_umap_clusters_of_the_digits_agree_with_the_digit_labels(digits_map):
     found = clusters(emb, coords, column="digit")
     assert adjusted_rand_score(target, found.assignment) >= 0.7
     assert found.levels >= 2 and found.label_kind == "categorical"
-    for c in found.finest:  # each is named by its commonest digit
+    for c in found.base_clusters:  # each is named by its commonest digit
         rows = found.rows(c.id)
         assert c.label.split(" ")[0] == str(np.bincount(target[rows]).argmax())
         assert c.size == len(rows)
@@ -63,25 +63,43 @@ def test_a_large_map_is_clustered_on_a_sample_and_every_point_joins_one():
 
 
 def test_levels_nest_and_add_up():
-    assert level_sizes(5) == [5] and level_sizes(10) == [3, 10] and level_sizes(100) == [2, 7, 25, 100][-3:]
     rng = np.random.default_rng(1)
-    centers = rng.uniform(0, 200, size=(30, 2))
-    x = np.concatenate([c + rng.normal(size=(60, 2)) for c in centers]).astype(np.float32)
-    assignment = find_clusters(x, min_cluster_size=30)
-    tree = hierarchy(x, assignment)
+    centres = rng.uniform(0, 300, size=(30, 2))
+    x = np.concatenate([c + rng.normal(size=(60, 2)) for c in centres]).astype(np.float32)
+    base, parts = find_levels(x, min_cluster_size=30)
+    tree, level = hierarchy(x, base, parts)
     by_id = {c.id: c for c in tree}
     levels = max(c.level for c in tree) + 1
-    assert levels == 3
-    for level in range(levels):
-        assert sum(c.size for c in tree if c.level == level) == (assignment >= 0).sum()
+    assert level == 1 and levels >= 2  # 30 clusters: a coarser level of groups above them
+    for n in range(levels):
+        assert sum(c.size for c in tree if c.level == n) == (base >= 0).sum()
     for c in tree:
         assert (c.parent is None) == (c.level == 0)
         if c.parent is not None:
             assert by_id[c.parent].level == c.level - 1
         kids = [k for k in tree if k.parent == c.id]
         assert not kids or sum(k.size for k in kids) == c.size
-    finest = sorted((c for c in tree if c.level == levels - 1), key=lambda c: c.id)
-    assert [c.id for c in finest] == list(range(assignment.max() + 1))
+    assert sorted(c.id for c in tree if c.level == level) == list(range(base.max() + 1))
+
+
+def test_a_large_continuous_cluster_is_named_by_its_parts():
+    """One dense region of three lobes (one HDBSCAN cluster) and a separate island: the region's parts are the leaves
+    of the cluster tree, every point of the region in one of them."""
+    rng = np.random.default_rng(2)
+    lobes = [rng.normal(loc=(k * 3.0, 0), scale=1.0, size=(400, 2)) for k in range(3)]
+    island = rng.normal(loc=(40, 40), scale=1.0, size=(300, 2))
+    x = np.concatenate([*lobes, island]).astype(np.float32)
+    base, parts = find_levels(x, min_cluster_size=60)
+    region = base[0]
+    assert (base[:1200] == region).mean() > 0.95 and base[1200] != region
+    inside = parts[base == region]
+    assert len(np.unique(inside)) >= 2 and (inside >= 0).all()  # parts cover the region
+    names = [f"lobe{k}" for k in range(3) for _ in range(400)] + ["island"] * 300
+    found = clusters(Embedding(x, metadata={"where": names}), x, column="where", min_cluster_size=60)
+    assert found.detail is not None and found.levels == found.base + 2
+    assert set(found.table(len(x)).column_names) == {"cluster", "cluster_label", "subcluster", "subcluster_label"}
+    part_names = {c.label.split(" ")[0] for c in found.level(found.base + 1) if c.parent == region}
+    assert len(part_names & {"lobe0", "lobe1", "lobe2"}) >= 2  # the parts are named by different lobes
 
 
 def test_the_columns_hold_each_rows_cluster_and_its_name(digits_map):
@@ -91,7 +109,7 @@ def test_the_columns_hold_each_rows_cluster_and_its_name(digits_map):
     table = found.table(len(emb))
     ids, names = table.column("cluster").to_pylist(), table.column("cluster_label").to_pylist()
     assert ids[1] is None and names[1] is None  # not in the subset
-    label = {c.id: c.label for c in found.finest}
+    label = {c.id: c.label for c in found.base_clusters}
     for row, a in zip(subset, found.assignment, strict=True):
         assert ids[row] == (None if a < 0 else a) and names[row] == (None if a < 0 else label[a])
 
@@ -121,7 +139,7 @@ def test_wrong_requests_are_named(digits_map):
 def test_without_metadata_clusters_are_numbered():
     x, _ = blobs(500)
     found = clusters(Embedding(x), x)
-    assert found.column is None and {c.label for c in found.finest} == {f"cluster {c.id}" for c in found.finest}
+    assert found.column is None and {c.label for c in found.clusters} == {f"cluster {c.id}" for c in found.clusters}
 
 
 @pytest.mark.slow
@@ -131,7 +149,7 @@ def test_kjv_verse_clusters_are_named_by_words_they_hold():
     emb = Embedding(lsa(texts), metadata={"book": books, "text": texts})
     coords = project(emb, "umap", random_state=0).coords
     found = clusters(emb, coords, column="text")
-    assert found.label_kind == "text" and len(found.finest) >= 5
+    assert found.label_kind == "text" and len(found.clusters) >= 5
     words = [set(re.findall(r"\b[^\W\d_]{2,}\b", t.lower())) for t in texts]
     clustered = np.flatnonzero(found.assignment >= 0)
     for c in found.clusters:
@@ -143,4 +161,4 @@ def test_kjv_verse_clusters_are_named_by_words_they_hold():
             assert inside > np.mean([term in words[r] for r in others]) and inside > 0
     by_book = clusters(emb, coords, column="book")
     assert by_book.label_kind == "categorical"
-    assert {c.label.split(" ")[0] for c in by_book.finest} <= {"Ge", "Psa", "Mat", "Rev"}
+    assert {c.label.split(" ")[0] for c in by_book.base_clusters} <= {"Ge", "Psa", "Mat", "Rev"}

@@ -35,7 +35,7 @@ def boxes(page: Any) -> list[dict[str, float]]:
 def test_clusters_are_named_on_the_map_and_the_level_follows_the_zoom(page: Any) -> None:
     umap_with_clusters(page)
     clusters = store(page, "s.clusters")
-    assert clusters["levels"] == 2 and clusters["label_kind"] == "categorical"
+    assert clusters["levels"] == 3 and clusters["base_level"] == 1 and clusters["label_kind"] == "categorical"
     names = {c["label"] for c in clusters["clusters"]}
     shown = boxes(page)
     assert shown and {b["text"] for b in shown} <= names
@@ -49,23 +49,30 @@ def test_clusters_are_named_on_the_map_and_the_level_follows_the_zoom(page: Any)
                     or b["y"] + b["h"] <= a["y"]
                 )
                 assert apart, (a, b)
-    assert "clusters in 2 levels" in page.locator("#cluster-summary").inner_text()
+    assert "13 clusters, 33 parts in 4 groups" in page.locator("#cluster-summary").inner_text()
     shot(page, "clusters-digits.png")
-    for _ in range(6):  # zoomed far out: the fine labels crowd, the coarse groups are named
+    for _ in range(6):  # zoomed far out: the clusters' labels would crowd, the groups are named
         page.locator("#scatter").press("-")
     page.wait_for_function("document.querySelector('#cluster-labels')?.dataset.level === '0'", timeout=10_000)
     coarse = {c["label"] for c in clusters["clusters"] if c["level"] == 0}
     assert {b["text"] for b in boxes(page)} <= coarse
-    for _ in range(10):  # zoomed in: the parts
-        page.locator("#scatter").press("+")
-    page.wait_for_function("document.querySelector('#cluster-labels')?.dataset.level === '1'", timeout=10_000)
+    page.click("#reset-view")
+    # zoomed in on a cluster: it is named, and its parts where they say more than its name
+    biggest = max((c for c in clusters["clusters"] if c["level"] == 1), key=lambda c: c["size"])
+    box = page.locator("#scatter canvas").bounding_box()
+    x, y = page.evaluate("(i) => window.embedscope.view.screenPosition(i)", biggest["row"])
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    for _ in range(4):
+        page.mouse.wheel(0, -120)
+        page.wait_for_timeout(150)
+    page.wait_for_function("Number(document.querySelector('#cluster-labels')?.dataset.level) > 0", timeout=10_000)
     shot(page, "clusters-zoomed.png")
 
 
 def test_a_label_selects_its_cluster_and_takes_a_new_name(page: Any, server: str) -> None:
     umap_with_clusters(page)
     clusters = store(page, "s.clusters")
-    label = page.locator(LABELS).first
+    label = page.locator(f"{LABELS}[data-level='{clusters['base_level']}']").first  # one of HDBSCAN's clusters
     cluster_id = int(label.get_attribute("data-cluster"))
     size = next(c["size"] for c in clusters["clusters"] if c["id"] == cluster_id)
     label.click()

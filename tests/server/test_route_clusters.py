@@ -56,8 +56,8 @@ def column(api, name: str) -> list[Any]:
 def test_clusters_of_a_map_become_metadata_columns(api) -> None:
     job_id = done(api, {"method": "umap"})
     body = api.post(f"/api/projections/{job_id}/clusters", json={"column": "digit"}).json()
-    assert body["levels"] == 2 and body["label_kind"] == "categorical" and body["points"] == 1797
-    finest = [c for c in body["clusters"] if c["level"] == body["levels"] - 1]
+    assert body["levels"] == 3 and body["label_kind"] == "categorical" and body["points"] == 1797
+    finest = [c for c in body["clusters"] if c["level"] == body["base_level"]]
     ids = [-1 if v is None else v for v in column(api, "cluster")]
     assert adjusted_rand_score(load_digits().target, ids) >= 0.7
     names = {c["id"]: c["label"] for c in finest}
@@ -65,8 +65,14 @@ def test_clusters_of_a_map_become_metadata_columns(api) -> None:
     info = {c["name"]: c for c in body["embedding"]["columns"]}
     assert {"cluster", "cluster_label"} <= set(info) and body["embedding"]["label_column"] == "name"
     assert info["cluster_label"]["distinct"]  # a few values: the page colours by it
+    parts = [-1 if v is None else v for v in column(api, "subcluster")]
     for c in body["clusters"]:  # each label sits on a member of its cluster
-        assert c["row"] in np.flatnonzero(np.isin(ids, [f["id"] for f in finest if c["id"] in (f["id"], f["parent"])]))
+        if c["level"] > body["base_level"]:
+            assert parts[c["row"]] == c["id"]
+        else:
+            assert c["row"] in np.flatnonzero(
+                np.isin(ids, [f["id"] for f in finest if c["id"] in (f["id"], f["parent"])])
+            )
     again = api.post(f"/api/projections/{job_id}/clusters", json={"column": "digit"}).json()
     assert again["key"] == body["key"] and again["clusters"] == body["clusters"]
 
@@ -74,7 +80,7 @@ def test_clusters_of_a_map_become_metadata_columns(api) -> None:
 def test_a_name_given_is_kept_and_can_be_taken_back(api, make_client, tmp_path) -> None:
     job_id = done(api, {"method": "umap"})
     body = api.post(f"/api/projections/{job_id}/clusters", json={"column": "digit"}).json()
-    first = next(c for c in body["clusters"] if c["level"] == body["levels"] - 1)
+    first = next(c for c in body["clusters"] if c["level"] == body["base_level"])
     named = api.put(f"/api/projections/{job_id}/clusters/{first['id']}", json={"name": "  loops  "}).json()
     mine = next(c for c in named["clusters"] if c["id"] == first["id"])
     assert mine["label"] == "loops" and mine["renamed"]

@@ -3,8 +3,8 @@
 // one made from the cluster's terms).
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ScatterView } from "../render/scatter";
-import { type ClusterMark, chooseClusterLabels } from "../render/clusterLabels";
-import { clustersShown, renameCluster, selectCluster } from "../state/clusterActions";
+import { chooseClusterLabels, coarse } from "../render/clusterLabels";
+import { clusterMarks, clustersShown, renameCluster, selectCluster } from "../state/clusterActions";
 import type { State } from "../state/store";
 
 interface Props {
@@ -38,16 +38,16 @@ export function ClusterLabels({ state, view, moves }: Props) {
   const clusters = clustersShown(state);
   const canvas = view?.canvas;
   if (!clusters || !view || !canvas || !state.coords) return null;
-  const marks: ClusterMark[] = [];
-  for (const c of clusters.clusters) {
-    const at = view.screenPosition(c.row);
-    if (at) marks.push({ id: c.id, level: c.level, size: c.size, text: c.label, x: at[0], y: at[1] });
-  }
-  const { level, placed } = chooseClusterLabels(marks, clusters.levels, canvas.clientWidth, canvas.clientHeight);
+  const { level, placed } = chooseClusterLabels(
+    clusterMarks(clusters, (row) => view.screenPosition(row)),
+    clusters.levels,
+    canvas.clientWidth,
+    canvas.clientHeight,
+  );
   const byId = new Map(clusters.clusters.map((c) => [c.id, c]));
   return (
     <div
-      class={clusters.levels > 1 && level === 0 ? "cluster-labels coarse" : "cluster-labels"}
+      class="cluster-labels"
       id="cluster-labels"
       data-level={level}
       aria-label="Cluster labels"
@@ -80,7 +80,7 @@ export function ClusterLabels({ state, view, moves }: Props) {
           <button
             key={p.id}
             type="button"
-            class={c?.renamed ? "cluster-label renamed" : "cluster-label"}
+            class={`cluster-label${coarse(p.level, clusters.levels) ? " coarse" : ""}${c?.renamed ? " renamed" : ""}`}
             data-cluster={p.id}
             data-level={p.level}
             style={where}

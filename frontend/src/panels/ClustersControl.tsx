@@ -15,7 +15,9 @@ export function ClustersControl({ state }: { state: State }) {
   if (!emb) return null;
   const shown = clustersShown(state);
   const names = emb.columns.map((c) => c.name).filter((n) => !(CLUSTER_COLUMNS as readonly string[]).includes(n));
-  const finest = shown ? shown.clusters.filter((c) => c.level === shown.levels - 1).length : 0;
+  const count = (level: number) => (shown ? shown.clusters.filter((c) => c.level === level).length : 0);
+  const base = shown ? count(shown.base_level) : 0;
+  const parts = shown && shown.levels > shown.base_level + 1 ? count(shown.base_level + 1) : 0;
   return (
     <div class="clusters-control">
       <label
@@ -54,7 +56,8 @@ export function ClustersControl({ state }: { state: State }) {
       )}
       {shown && (
         <p class="note" id="cluster-summary">
-          <strong>{fmt(finest)}</strong> clusters in {shown.levels} level{shown.levels === 1 ? "" : "s"}
+          <strong>{fmt(base)}</strong> clusters{parts ? `, ${fmt(parts)} parts` : ""}
+          {shown.base_level > 0 ? ` in ${fmt(count(0))} groups` : ""}
           {shown.noise > 0 ? `, ${fmt(shown.noise)} points in none` : ""}
           {shown.label_kind ? `; named by ${KIND[shown.label_kind] ?? shown.label_kind}` : ""}. Click a label to
           select its points, double-click to rename it.

@@ -12,6 +12,7 @@ import {
   removeFilter,
   selectMatches,
   setFilter,
+  toggleFilterValue,
 } from "../state/filterActions";
 import type { State, Values } from "../state/store";
 
@@ -113,8 +114,7 @@ function FilterBox({ filter, info, values }: { filter: Filter; info: ColumnInfo 
 function ValueList({ filter, info }: { filter: Extract<Filter, { kind: "values" }>; info: ColumnInfo | undefined }) {
   const all = info?.distinct ?? [];
   const kept = new Set(filter.values);
-  const toggle = (value: string, on: boolean) =>
-    setFilter({ ...filter, values: on ? [...filter.values, value] : filter.values.filter((v) => v !== value) });
+  const toggle = (value: string, on: boolean) => toggleFilterValue(filter.column, value, on);
   return (
     <>
       <div class="filter-all">

@@ -2,11 +2,12 @@
 // embedding's `cluster` and `cluster_label` columns; selected by clicking a label; renamed (the server keeps names).
 import { api } from "../api/client";
 import type { ClustersResponse, EmbeddingInfo, RunsInfo } from "../api/types";
+import type { ClusterMark } from "../render/clusterLabels";
 import { loadColumn } from "./actions";
 import { fail } from "./failure";
 import { type State, store } from "./store";
 
-export const CLUSTER_COLUMNS = ["cluster", "cluster_label"] as const;
+export const CLUSTER_COLUMNS = ["cluster", "cluster_label", "subcluster", "subcluster_label"] as const;
 const BUSY = "Finding clusters…";
 
 let asked: string | null = null; // the request in flight, or the last one that failed (not asked again on its own)
@@ -40,7 +41,7 @@ export function withClusterColumns(state: State, info: EmbeddingInfo): Partial<S
 
 async function reloadColumns(): Promise<void> {
   const s = store.get();
-  const used = new Set<string | null>(["cluster", s.labelBy, s.colorBy, s.searchColumn]);
+  const used = new Set<string | null>(["cluster", "subcluster", s.labelBy, s.colorBy, s.searchColumn]);
   await Promise.all(CLUSTER_COLUMNS.filter((c) => used.has(c)).map((c) => loadColumn(c)));
 }
 
@@ -86,12 +87,12 @@ export function setClusterColumn(column: string | null): void {
   store.set({ clusterColumn: column });
 }
 
-/** The finest clusters inside cluster `id` (itself when it is one of them). */
-export function finestUnder(clusters: ClustersResponse, id: number): Set<number> {
+/** The clusters of level `level` inside cluster `id` (itself when it is of that level). */
+export function under(clusters: ClustersResponse, id: number, level: number): Set<number> {
   const parent = new Map(clusters.clusters.map((c) => [c.id, c.parent ?? null]));
   const out = new Set<number>();
   for (const c of clusters.clusters) {
-    if (c.level !== clusters.levels - 1) continue;
+    if (c.level !== level) continue;
     for (let at: number | null = c.id; at !== null; at = parent.get(at) ?? null) {
       if (at === id) {
         out.add(c.id);
@@ -102,14 +103,33 @@ export function finestUnder(clusters: ClustersResponse, id: number): Set<number>
   return out;
 }
 
+/** The labels' marks: each cluster at its middle member's screen position (`at`), a cluster worth splitting when
+ * its parts' names say more than its own (not "5", "5 (2)", "5 (3)"). */
+export function clusterMarks(clusters: ClustersResponse, at: (row: number) => [number, number] | null): ClusterMark[] {
+  const stem = (label: string) => label.replace(/ \(\d+\)$/, "");
+  const kids = new Map<number, string[]>();
+  for (const c of clusters.clusters) if (c.parent !== null) kids.set(c.parent, [...(kids.get(c.parent) ?? []), stem(c.label)]);
+  const marks: ClusterMark[] = [];
+  for (const c of clusters.clusters) {
+    const xy = at(c.row);
+    if (!xy) continue;
+    const refine = (kids.get(c.id) ?? []).some((k) => k !== stem(c.label));
+    marks.push({ id: c.id, level: c.level, size: c.size, text: c.label, x: xy[0], y: xy[1], parent: c.parent ?? null, refine });
+  }
+  return marks;
+}
+
 /** Select the points of a cluster (of any level). */
 export async function selectCluster(id: number): Promise<void> {
-  await loadColumn("cluster");
+  const clusters0 = clustersShown(store.get());
+  const level = clusters0?.clusters.find((c) => c.id === id)?.level ?? 0;
+  const column = clusters0 && level > clusters0.base_level ? "subcluster" : "cluster";
+  await loadColumn(column);
   const s = store.get();
   const clusters = clustersShown(s);
-  const values = s.columns.cluster;
+  const values = s.columns[column];
   if (clusters === null || !values) return;
-  const fine = finestUnder(clusters, id);
+  const fine = under(clusters, id, column === "subcluster" ? level : clusters.base_level);
   const selection: number[] = [];
   values.forEach((v, i) => {
     if (typeof v === "number" && fine.has(v)) selection.push(i);

@@ -1,10 +1,10 @@
 // The figure of the view on screen (render/figure.ts): its points as drawn, its labels (the clusters', else the
 // points' shown), the colour legend, the title and the axis labels, at a chosen size.
-import { type ClusterMark, chooseClusterLabels, labelBox } from "../render/clusterLabels";
+import { chooseClusterLabels, coarse } from "../render/clusterLabels";
 import { type Figure, type FigureLabel, TITLE_H } from "../render/figure";
 import { legendOf } from "../render/palette";
 import type { ScatterView } from "../render/scatter";
-import { clustersShown } from "./clusterActions";
+import { clusterMarks, clustersShown } from "./clusterActions";
 import { type State, labelOf } from "./store";
 
 export interface FigureChoice {
@@ -17,15 +17,10 @@ export interface FigureChoice {
 function clusterLabels(state: State, view: ScatterView, w: number, h: number): FigureLabel[] {
   const clusters = clustersShown(state);
   if (!clusters) return [];
-  const marks: ClusterMark[] = [];
-  for (const c of clusters.clusters) {
-    const at = view.screenPosition(c.row);
-    if (at) marks.push({ id: c.id, level: c.level, size: c.size, text: c.label, x: at[0], y: at[1] });
-  }
-  const { placed } = chooseClusterLabels(marks, clusters.levels, w, h);
+  const { placed } = chooseClusterLabels(clusterMarks(clusters, (row) => view.screenPosition(row)), clusters.levels, w, h);
   return placed.map((p) => {
-    const coarse = labelBox(p.text, p.level, clusters.levels)[1] > 22;
-    return { x: p.x, y: p.y, text: p.text, size: coarse ? 15 : 13, bold: true, anchor: "middle", halo: true };
+    const size = coarse(p.level, clusters.levels) ? 15 : 13;
+    return { x: p.x, y: p.y, text: p.text, size, bold: true, anchor: "middle" as const, halo: true };
   });
 }
 

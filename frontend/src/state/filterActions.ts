@@ -35,6 +35,14 @@ export function setFilter(filter: Filter): void {
   store.set({ filters: store.get().filters.map((f) => (f.column === filter.column ? filter : f)) });
 }
 
+/** Keep (`on`) or drop one value of a value filter, from the filter as it is now (two quick clicks both count). */
+export function toggleFilterValue(column: string, value: string, on: boolean): void {
+  const filter = store.get().filters.find((f) => f.column === column);
+  if (filter?.kind !== "values") return;
+  const values = filter.values.filter((v) => v !== value);
+  setFilter({ ...filter, values: on ? [...values, value] : values });
+}
+
 export function removeFilter(column: string): void {
   store.set({ filters: store.get().filters.filter((f) => f.column !== column) });
 }

@@ -25,6 +25,7 @@ def clusters(as_json: bool, **kwargs: Any) -> None:
             "points": len(found.assignment),
             "noise": int((found.assignment < 0).sum()),
             "levels": found.levels,
+            "base_level": found.base,
             "min_cluster_size": found.min_cluster_size,
             "column": found.column,
             "label_kind": found.label_kind,
@@ -41,15 +42,19 @@ def heading(found: Any, method: str) -> str:
     n, noise = len(found.assignment), int((found.assignment < 0).sum())
     how = {"text": "the words of", "categorical": "the values of", "members": "the typical members of"}
     named = "" if found.column is None else f", named by {how[found.label_kind]} `{found.column}`"
-    levels = f"{found.levels} level{'s' if found.levels != 1 else ''}"
+    shape = []
+    if found.base > 0:
+        shape.append(f"in {len(found.level(0)):,} groups")
+    if found.levels > found.base + 1:
+        shape.append(f"with {len(found.level(found.base + 1)):,} parts")
     return (
-        f"{len(found.finest):,} clusters of {n:,} {method} points in {levels} "
+        f"{len(found.base_clusters):,} clusters of {n:,} {method} points{' ' if shape else ''}{', '.join(shape)} "
         f"(min cluster size {found.min_cluster_size:,}{named}); {noise:,} noise points"
     )
 
 
 def tree_lines(found: Any) -> list[str]:
-    """`   id   size  name` a cluster, each below the one it belongs to, indented by level."""
+    """`  id  size  name`, a line a cluster, each below the one it belongs to, indented by level."""
     kids: dict[int | None, list[Any]] = {}
     for c in found.clusters:
         kids.setdefault(c.parent, []).append(c)
@@ -57,7 +62,7 @@ def tree_lines(found: Any) -> list[str]:
 
     def walk(parent: int | None, depth: int) -> None:
         for c in sorted(kids.get(parent, []), key=lambda c: -c.size):
-            out.append(f"{'  ' * depth}{c.id:>4} {c.size:>9,}  {c.label}")
+            out.append(f"{'    ' * depth}{c.id:>4} {c.size:>9,}  {c.label}")
             walk(c.id, depth + 1)
 
     walk(None, 0)

@@ -169,7 +169,9 @@ def map_clusters(emb: Any, result: Any, cache: Any, kwargs: dict[str, Any]) -> A
 
 @click.command()
 @projection_options
-@click.option("--clusters", "with_clusters", is_flag=True, help="Add `cluster` and `cluster_label` columns.")
+@click.option(
+    "--clusters", "with_clusters", is_flag=True, help="Add `cluster` and `cluster_label` (and `subcluster`) columns."
+)
 @cluster_options
 @click.option(
     "-o",
@@ -199,7 +201,7 @@ def project(output: Path, with_clusters: bool, **kwargs: Any) -> None:
                 log.warning("the metadata column `%s` is replaced by the map's clusters in %s", name, output)
                 table = table.drop_columns([name])
             table = table.append_column(name, rows.column(name))
-        facts += f"; {len(found.finest):,} clusters"
+        facts += f"; {len(found.base_clusters):,} clusters"
     write_table(table, output)
     click.echo(facts)
 

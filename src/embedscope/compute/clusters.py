@@ -1,12 +1,14 @@
-"""Clusters of a map: scikit-learn's HDBSCAN on the drawn coordinates, a hierarchy of two or three levels, labels.
+"""Clusters of a map: scikit-learn's HDBSCAN on the drawn coordinates, in two or three levels, named from a column.
 
-``find_clusters(coords)`` runs HDBSCAN on at most SAMPLE drawn points (a seeded sample beyond; every other point
-joins the cluster of its nearest sampled point, which keeps a million points to seconds: scikit-learn's HDBSCAN
-grows faster than linearly, ~38 s at 100,000 2-D points against ~1.5 s at 20,000, with the same clusters found;
-benchmarks/README.md "Clusters"). Clusters are numbered by size, largest first; -1 is noise (and undrawn rows).
-``hierarchy`` groups them into coarser levels by cutting one Ward dendrogram of their centres, so the levels nest.
-``clusters(emb, coords)`` does both, names every cluster of every level from a metadata column
-(cluster_labels.py) and caches the result.
+``find_levels(coords)`` runs HDBSCAN on at most SAMPLE drawn points (a seeded sample beyond; every other point joins
+the cluster of its nearest sampled point, which keeps a million points to seconds: scikit-learn's HDBSCAN grows faster
+than linearly, ~38 s at 100,000 2-D points against ~1.5 s at 20,000, with the same clusters found; benchmarks/
+bench_clusters.py). It keeps two cuts of one cluster tree: HDBSCAN's clusters (excess of mass: the `cluster`
+column) and the leaves inside them, their parts (a large continuous region, such as most of a vocabulary's map,
+is one cluster of many parts: cities, first names, verbs...). ``hierarchy`` adds a coarser level above the clusters
+when they are many (one Ward dendrogram of their centres), so the levels nest. ``clusters(emb, coords)`` does both,
+names every cluster of every level from a metadata column (cluster_labels.py) and caches the result. Clusters are
+numbered by size, largest first; -1 is noise (and undrawn rows).
 """
 
 from __future__ import annotations
@@ -25,14 +27,13 @@ from .progress import CancelToken, check
 
 log = logging.getLogger(__name__)
 
-CLUSTER_VERSION = 1  # part of the cache key: bump when the clusters or their labels change
+CLUSTER_VERSION = 2  # part of the cache key: bump when the clusters or their labels change
 SAMPLE = 20_000  # HDBSCAN on at most this many points; the others join their nearest sampled point's cluster
 MIN_SAMPLES = 10  # HDBSCAN's min_samples (density estimate); min_cluster_size defaults to N / SIZE_SHARE
 SIZE_SHARE = 100
 MIN_SIZE = 10
-TOP_LEVEL_MAX = 6  # the coarsest level has at most this many clusters ...
-LEVEL_RATIO = 4  # ... and each level about this many times fewer than the next finer one
-MAX_LEVELS = 3
+TOP_LEVEL_MAX = 8  # more clusters than this get a coarser level above them ...
+LEVEL_RATIO = 4  # ... with about this many times fewer groups
 
 
 @dataclass
@@ -66,10 +67,11 @@ class Cluster:
 
 @dataclass
 class Clusters:
-    """The clusters of one map: `assignment` gives each drawn row's finest cluster (-1: noise or not drawn)."""
+    """The clusters of one map. `assignment` gives each row's cluster (HDBSCAN's, the `base` level; -1: noise or not
+    drawn) and `detail` its part of it (the level below, when there is one)."""
 
-    assignment: np.ndarray  # int32, one per row of the coordinates
-    clusters: list[Cluster]  # every level's; the finest level's ids are 0..k-1 (the values of `assignment`)
+    assignment: np.ndarray  # int32, one per row of the coordinates: ids 0..k-1 of the base level
+    clusters: list[Cluster]  # every level's
     levels: int
     min_cluster_size: int
     column: str | None  # the metadata column the labels come from
@@ -77,15 +79,24 @@ class Clusters:
     indices: np.ndarray | None = None  # rows of the embedding the coordinates belong to (None: all)
     cached: bool = False
     key: str = ""  # what the clusters of this map, column and settings are known by (user names are kept under it)
+    base: int = 0  # the level of HDBSCAN's own clusters (the `cluster` column); a coarser one above it, parts below
+    detail: np.ndarray | None = None  # int32, each row's part (the level below `base`), -1 where none
+
+    def level(self, level: int) -> list[Cluster]:
+        return [c for c in self.clusters if c.level == level]
 
     @property
-    def finest(self) -> list[Cluster]:
-        return [c for c in self.clusters if c.level == self.levels - 1]
+    def base_clusters(self) -> list[Cluster]:
+        return self.level(self.base)
 
     def rows(self, cluster_id: int) -> np.ndarray:
         """The rows (of the coordinates) in a cluster of any level."""
-        fine = [c.id for c in self.finest if cluster_id in self.lineage(c.id)]
-        return np.flatnonzero(np.isin(self.assignment, fine))
+        by_id = {c.id: c for c in self.clusters}
+        level = by_id[cluster_id].level
+        if level > self.base and self.detail is not None:
+            return np.flatnonzero(self.detail == cluster_id)
+        base = [c.id for c in self.base_clusters if cluster_id in self.lineage(c.id)]
+        return np.flatnonzero(np.isin(self.assignment, base))
 
     def lineage(self, cluster_id: int) -> list[int]:
         """A cluster's id and those of the clusters above it."""
@@ -102,18 +113,21 @@ class Clusters:
             c.label, c.renamed = (names[c.id], True) if c.id in names else (c.made, False)
 
     def table(self, n_rows: int) -> pa.Table:
-        """`cluster` (finest id, null for noise) and `cluster_label` columns for an embedding of `n_rows` rows."""
-        ids = np.full(n_rows, -1, dtype=np.int64)
+        """For an embedding of `n_rows` rows: `cluster` (the base level's id, null for noise) and `cluster_label`, and
+        `subcluster` and `subcluster_label` (the level below) when there is one."""
         rows = np.arange(len(self.assignment)) if self.indices is None else self.indices
-        ids[rows] = self.assignment
-        names = np.array([c.label for c in sorted(self.finest, key=lambda c: c.id)] + [""], dtype=object)
-        mask = ids < 0
-        return pa.table(
-            {
-                "cluster": pa.array(ids, mask=mask),
-                "cluster_label": pa.array(names[ids], type=pa.string(), mask=mask),
-            }
-        )
+        columns = {}
+        for name, ids_of in (("cluster", self.assignment), ("subcluster", self.detail)):
+            if ids_of is None:
+                continue
+            ids = np.full(n_rows, -1, dtype=np.int64)
+            ids[rows] = ids_of
+            label = {c.id: c.label for c in self.clusters}
+            names = np.array([label.get(i, "") for i in range(int(ids.max()) + 1)] + [""], dtype=object)
+            mask = ids < 0
+            columns[name] = pa.array(ids, mask=mask)
+            columns[f"{name}_label"] = pa.array(names[ids], type=pa.string(), mask=mask)
+        return pa.table(columns)
 
 
 def default_min_cluster_size(n: int) -> int:
@@ -130,30 +144,78 @@ def find_clusters(
     cancel: CancelToken | None = None,
 ) -> np.ndarray:
     """Each row's cluster (0 = the largest, -1 = noise or a non-finite row), by HDBSCAN on the finite rows."""
+    return find_levels(
+        coords, min_cluster_size=min_cluster_size, random_state=random_state, sample=sample, cancel=cancel
+    )[0]
+
+
+def find_levels(
+    coords: np.ndarray,
+    *,
+    min_cluster_size: int | None = None,
+    random_state: int = 0,
+    sample: int = SAMPLE,
+    cancel: CancelToken | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's cluster and its part: HDBSCAN's clusters (excess of mass: 0 = the largest, -1 = noise or a
+    non-finite row) and the leaves of the same cluster tree inside them (numbered on from the clusters; the points of
+    a cluster that no leaf holds join their nearest leaf's; a cluster with one leaf or none is its own one part)."""
     from scipy.spatial import cKDTree
     from sklearn.cluster import HDBSCAN
 
     coords = np.asarray(coords, dtype=np.float64)
     drawn = np.flatnonzero(np.isfinite(coords).all(axis=1))
-    out = np.full(len(coords), -1, dtype=np.int32)
+    base = np.full(len(coords), -1, dtype=np.int32)
+    parts = np.full(len(coords), -1, dtype=np.int32)
     size = default_min_cluster_size(len(drawn)) if min_cluster_size is None else int(min_cluster_size)
     if size < 2:
         raise ParameterError(f"`min_cluster_size` must be at least 2, got {size}", field="min_cluster_size")
     if len(drawn) < max(size, 2):
-        return out
+        return base, parts
     picked = drawn
     if len(drawn) > sample:
         picked = np.sort(np.random.default_rng(random_state).choice(drawn, sample, replace=False))
     scaled = max(2, round(size * len(picked) / len(drawn)))
-    check(cancel)
-    found = HDBSCAN(min_cluster_size=scaled, min_samples=min(MIN_SAMPLES, scaled), copy=True).fit_predict(
-        coords[picked]
-    )
+    found = []
+    for method in ("eom", "leaf"):
+        check(cancel)
+        model = HDBSCAN(
+            min_cluster_size=scaled, min_samples=min(MIN_SAMPLES, scaled), cluster_selection_method=method, copy=True
+        )
+        found.append(model.fit_predict(coords[picked]))
     check(cancel)
     if len(picked) < len(drawn):
         _, nearest = cKDTree(coords[picked]).query(coords[drawn], k=1, workers=-1)
-        found = found[nearest]
-    out[drawn] = _by_size(found)
+        found = [f[nearest] for f in found]
+    base[drawn] = _by_size(found[0])
+    parts[drawn] = _parts(coords[drawn], base[drawn], found[1])
+    return base, parts
+
+
+def _parts(coords: np.ndarray, base: np.ndarray, leaves: np.ndarray) -> np.ndarray:
+    """The leaves as parts of the clusters: numbered after the clusters, by size within each, every clustered point
+    in one (its nearest leaf's within its cluster); a cluster with fewer than two leaves is one part."""
+    from scipy.spatial import cKDTree
+
+    out = np.full(len(base), -1, dtype=np.int32)
+    k = int(base.max()) + 1 if len(base) and base.max() >= 0 else 0
+    next_id = k
+    for cluster in range(k):
+        inside = np.flatnonzero(base == cluster)
+        mine = leaves[inside]
+        kinds = np.unique(mine[mine >= 0])
+        if len(kinds) < 2:
+            out[inside] = next_id
+            next_id += 1
+            continue
+        held = mine >= 0
+        if not held.all():
+            _, nearest = cKDTree(coords[inside[held]]).query(coords[inside[~held]], k=1, workers=-1)
+            mine = mine.copy()
+            mine[~held] = mine[held][nearest]
+        ranked = _by_size(np.searchsorted(kinds, mine))
+        out[inside] = next_id + ranked
+        next_id += len(kinds)
     return out
 
 
@@ -169,44 +231,40 @@ def _by_size(labels: np.ndarray) -> np.ndarray:
     return np.where(labels >= 0, new[np.maximum(labels, 0)], -1).astype(np.int32)
 
 
-def level_sizes(k: int) -> list[int]:
-    """How many clusters each level has, coarsest first, for k clusters at the finest: [3, 10] for 10."""
-    sizes = [k]
-    while sizes[0] > TOP_LEVEL_MAX and len(sizes) < MAX_LEVELS:
-        sizes.insert(0, max(2, math.ceil(sizes[0] / LEVEL_RATIO)))
-    return sizes
-
-
-def hierarchy(coords: np.ndarray, assignment: np.ndarray) -> list[Cluster]:
-    """The finest clusters (ids 0..k-1) and coarser levels over them (the next ids), each with size and centre."""
+def hierarchy(coords: np.ndarray, base: np.ndarray, parts: np.ndarray | None = None) -> tuple[list[Cluster], int]:
+    """The clusters of every level, coarsest first, and the level of the base clusters: a coarser level above them
+    when they are more than TOP_LEVEL_MAX (one Ward dendrogram of their centres cut at about 1/LEVEL_RATIO as many),
+    and their parts below them when any cluster has more than one. Each cluster has its size and centre."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    k = int(assignment.max()) + 1 if assignment.size and assignment.max() >= 0 else 0
+    k = int(base.max()) + 1 if base.size and base.max() >= 0 else 0
     if k == 0:
-        return []
-    sizes = level_sizes(k)
-    members = [np.flatnonzero(assignment == c) for c in range(k)]
-    centroids = np.stack([coords[m].astype(np.float64).mean(axis=0) for m in members])
-    groups: list[np.ndarray] = []  # per coarser level: each fine cluster's group (0-based)
-    if len(sizes) > 1:
-        tree = linkage(centroids, method="ward")
-        for count in sizes[:-1]:
-            groups.append(_by_size_weighted(fcluster(tree, t=count, criterion="maxclust") - 1, members))
+        return [], 0
+    members = [np.flatnonzero(base == c) for c in range(k)]
     out: list[Cluster] = []
-    first_id = [0] * len(sizes)
-    next_id = k
-    for level in range(len(sizes) - 1):
-        first_id[level] = next_id
-        next_id += int(groups[level].max()) + 1
-    for level in range(len(sizes)):
-        finest = level == len(sizes) - 1
-        group = np.arange(k) if finest else groups[level]
-        for g in range(int(group.max()) + 1):
-            rows = np.concatenate([members[c] for c in np.flatnonzero(group == g)])
-            parent = None if level == 0 else first_id[level - 1] + int(groups[level - 1][np.flatnonzero(group == g)[0]])
-            middle = rows[_middle(coords[rows])]
-            out.append(Cluster(first_id[level] + g, level, len(rows), _floats(coords[middle]), int(middle), parent))
-    return out
+    top = k > TOP_LEVEL_MAX
+    level = 1 if top else 0
+    next_id = k + (0 if parts is None else int(parts.max()) + 1 - k)
+    if top:
+        centroids = np.stack([coords[m].astype(np.float64).mean(axis=0) for m in members])
+        groups = fcluster(linkage(centroids, method="ward"), t=math.ceil(k / LEVEL_RATIO), criterion="maxclust") - 1
+        groups = _by_size_weighted(groups, members)
+        for g in range(int(groups.max()) + 1):
+            rows = np.concatenate([members[c] for c in np.flatnonzero(groups == g)])
+            out.append(_cluster(next_id + g, 0, coords, rows, None))
+        parent_of = {c: next_id + int(groups[c]) for c in range(k)}
+    for c in range(k):
+        out.append(_cluster(c, level, coords, members[c], parent_of[c] if top else None))
+    if parts is not None and len(np.unique(parts[parts >= 0])) > k:
+        for p in np.unique(parts[parts >= 0]):
+            rows = np.flatnonzero(parts == p)
+            out.append(_cluster(int(p), level + 1, coords, rows, int(base[rows[0]])))
+    return out, level
+
+
+def _cluster(cid: int, level: int, coords: np.ndarray, rows: np.ndarray, parent: int | None) -> Cluster:
+    middle = rows[_middle(coords[rows])]
+    return Cluster(cid, level, len(rows), _floats(coords[middle]), int(middle), parent)
 
 
 def _by_size_weighted(group: np.ndarray, members: list[np.ndarray]) -> np.ndarray:
@@ -265,19 +323,25 @@ def clusters(
         hit = cache.get(key, check=lambda arrays, meta: _check_entry(arrays, meta, len(coords)))
         if hit is not None:
             return _from_cache(hit, indices, key)
-    assignment = find_clusters(coords, min_cluster_size=size, random_state=random_state, cancel=cancel)
+    assignment, detail = find_levels(coords, min_cluster_size=size, random_state=random_state, cancel=cancel)
     check(cancel)
-    tree = hierarchy(coords, assignment)
+    tree, base = hierarchy(coords, assignment, detail)
+    levels = max((c.level for c in tree), default=-1) + 1
+    parted = levels > base + 1  # a level of parts below the clusters
     for c in tree:
         c.row = int(rows[c.row])  # the embedding's row
-    kind = _name_all(tree, assignment, rows, values, emb, random_state) if column is not None else None
-    if column is None:
+    if column is not None:
+        kind = _name_all(tree, assignment, detail if parted else None, base, rows, values, emb, random_state)
+    else:
+        kind = None
         for c in tree:
             c.label = f"cluster {c.id}"
-    levels = max((c.level for c in tree), default=-1) + 1
-    result = Clusters(assignment, tree, levels, size, column, kind, indices, key=key)
+    result = Clusters(
+        assignment, tree, levels, size, column, kind, indices, key=key, base=base, detail=detail if parted else None
+    )
     if cache is not None:
-        cache.put(key, {"assignment": assignment}, _meta(result))
+        arrays = {"assignment": assignment} if result.detail is None else {"assignment": assignment, "detail": detail}
+        cache.put(key, arrays, _meta(result))
     return result
 
 
@@ -293,20 +357,27 @@ def _column(emb: Embedding, column: str | None) -> str | None:
 
 
 def _name_all(
-    tree: list[Cluster], assignment: np.ndarray, rows: np.ndarray, values: list[str], emb: Embedding, seed: int
+    tree: list[Cluster],
+    assignment: np.ndarray,
+    detail: np.ndarray | None,
+    base: int,
+    rows: np.ndarray,
+    values: list[str],
+    emb: Embedding,
+    seed: int,
 ) -> str:
     """Label every cluster of `tree` from `values` (one per embedding row); returns the kind of labels made."""
     from . import cluster_labels as cl
 
-    drawn = assignment >= 0
-    kind = cl.label_kind([values[int(r)] for r in rows[drawn]])
-    fine_rows = [rows[assignment == c] for c in range(int(assignment.max()) + 1)] if drawn.any() else []
-    levels = max((c.level for c in tree), default=-1) + 1
-    fine = [c for c in tree if c.level == levels - 1]
-    above = {f.id: _above(tree, f) for f in fine}
-    for level in range(levels):
+    kind = cl.label_kind([values[int(r)] for r in rows[assignment >= 0]])
+    by_id = {c.id: c for c in tree}
+    for level in range(max((c.level for c in tree), default=-1) + 1):
         members = [c for c in tree if c.level == level]
-        groups = [np.concatenate([fine_rows[f.id] for f in fine if c.id in above[f.id]]) for c in members]
+        if level > base and detail is not None:
+            groups = [rows[detail == c.id] for c in members]
+        else:
+            under = {c.id: [b.id for b in tree if b.level == base and c.id in _above(by_id, b)] for c in members}
+            groups = [rows[np.isin(assignment, under[c.id])] for c in members]
         if kind == "text":
             terms = cl.text_terms(values, groups, random_state=seed)
         elif kind == "categorical":
@@ -319,8 +390,7 @@ def _name_all(
     return kind
 
 
-def _above(tree: list[Cluster], cluster: Cluster) -> set[int]:
-    by_id = {c.id: c for c in tree}
+def _above(by_id: dict[int, Cluster], cluster: Cluster) -> set[int]:
     out = {cluster.id}
     while cluster.parent is not None:
         cluster = by_id[cluster.parent]
@@ -332,6 +402,7 @@ def _meta(result: Clusters) -> dict[str, Any]:
     return {
         "clusters": [c.as_dict() for c in result.clusters],
         "levels": result.levels,
+        "base": result.base,
         "min_cluster_size": result.min_cluster_size,
         "column": result.column,
         "label_kind": result.label_kind,
@@ -342,12 +413,18 @@ def _check_entry(arrays: dict[str, np.ndarray], meta: dict[str, Any], rows: int)
     assignment = arrays["assignment"]
     if assignment.dtype != np.int32 or assignment.shape != (rows,):
         raise ValueError(f"'assignment' is {assignment.dtype} {assignment.shape}, expected int32 ({rows},)")
-    if not isinstance(meta["clusters"], list) or not isinstance(meta["levels"], int):
-        raise ValueError("no cluster list")
-    if assignment.size and int(assignment.max()) >= sum(
-        1 for c in meta["clusters"] if c["level"] == meta["levels"] - 1
+    if (
+        not isinstance(meta["clusters"], list)
+        or not isinstance(meta["levels"], int)
+        or not isinstance(meta["base"], int)
     ):
-        raise ValueError("an assignment to a cluster that is not listed")
+        raise ValueError("no cluster list")
+    ids = {c["id"] for c in meta["clusters"]}
+    for name in ("assignment", "detail"):
+        if name in arrays:
+            got = arrays[name]
+            if got.dtype != np.int32 or got.shape != (rows,) or not set(np.unique(got[got >= 0]).tolist()) <= ids:
+                raise ValueError(f"{name!r} assigns rows to clusters that are not listed")
 
 
 def _from_cache(hit: tuple[dict[str, np.ndarray], dict[str, Any]], indices: np.ndarray | None, key: str) -> Clusters:
@@ -375,4 +452,6 @@ def _from_cache(hit: tuple[dict[str, np.ndarray], dict[str, Any]], indices: np.n
         indices,
         cached=True,
         key=key,
+        base=meta["base"],
+        detail=arrays.get("detail"),
     )

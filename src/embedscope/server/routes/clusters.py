@@ -2,9 +2,9 @@
 
 - ``POST /projections/{job_id}/clusters`` finds the clusters of the job's map (compute/clusters.py: HDBSCAN on the
   drawn points, two or three levels, names from a metadata column; cached), puts them in the embedding's metadata
-  as the columns `cluster` (the finest cluster's id, null for noise and undrawn rows) and `cluster_label` (its
-  name), where they colour, search, select and export like any column, and answers the clusters of every level
-  with the embedding's new description.
+  as the columns `cluster` (HDBSCAN's cluster's id, null for noise and undrawn rows) and `cluster_label` (its name),
+  and `subcluster` and `subcluster_label` (its part, when clusters have parts), where they colour, search, select
+  and export like any column, and answers the clusters of every level with the embedding's new description.
 - ``PUT /projections/{job_id}/clusters/{cluster_id}`` names one of those clusters (``{"name": null}``: back to the
   name made from its terms). Names are kept in the state folder (server/cluster_names.py) under the clusters' key:
   the same map, column and settings bring them back, after a restart too.
@@ -42,7 +42,7 @@ class ClustersRequest(BaseModel):
 
 
 class ClusterInfo(BaseModel):
-    id: int = Field(description="the finest level's ids are the values of the `cluster` column")
+    id: int = Field(description="base level: the values of `cluster`; the level below: of `subcluster`")
     level: int = Field(description="0: the coarsest")
     parent: int | None = Field(description="the cluster one level coarser that holds this one")
     size: int
@@ -59,6 +59,7 @@ class ClustersResponse(BaseModel):
     points: int = Field(description="points of the map")
     noise: int = Field(description="points in no cluster (noise, or not drawn)")
     levels: int
+    base_level: int = Field(description="the level of HDBSCAN's own clusters (the `cluster` column); below it, parts")
     min_cluster_size: int
     column: str | None
     label_kind: str | None = Field(description="text, categorical or members: how the labels were made")
@@ -135,6 +136,7 @@ def summary(job_id: str, found: Clusters) -> dict[str, Any]:
         "points": len(found.assignment),
         "noise": int((found.assignment < 0).sum()),
         "levels": found.levels,
+        "base_level": found.base,
         "min_cluster_size": found.min_cluster_size,
         "column": found.column,
         "label_kind": found.label_kind,
