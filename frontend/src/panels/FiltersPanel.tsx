@@ -3,7 +3,7 @@
 // histogram (or typed); any other column: a text to find. The matching points can be selected or isolated.
 import { useRef, useState } from "preact/hooks";
 import type { ColumnInfo } from "../api/types";
-import { type Filter, histogram } from "../state/filters";
+import { type Filter, fromUnit, histogram, logScale, toUnit } from "../state/filters";
 import {
   addFilter,
   clearFilters,
@@ -156,16 +156,16 @@ function RangeFilter({
   const hi = info?.max ?? filter.max;
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<[number, number] | null>(null);
-  const counts = values ? histogram(values, lo, hi, BINS) : [];
+  const log = logScale(lo, hi);
+  const counts = values ? histogram(values, lo, hi, BINS, log) : [];
   const top = Math.max(1, ...counts);
   const at = (clientX: number) => {
     const box = svg.current?.getBoundingClientRect();
     if (!box || box.width === 0) return lo;
-    const t = Math.min(1, Math.max(0, (clientX - box.left) / box.width));
-    return lo + t * (hi - lo);
+    return fromUnit(Math.min(1, Math.max(0, (clientX - box.left) / box.width)), lo, hi, log);
   };
   const shown = drag ? [Math.min(...drag), Math.max(...drag)] : [filter.min, filter.max];
-  const x = (v: number) => (hi > lo ? ((v - lo) / (hi - lo)) * 240 : 0);
+  const x = (v: number) => toUnit(Math.min(hi, Math.max(lo, v)), lo, hi, log) * 240;
   const number = (v: number) => Number(v.toPrecision(6));
   return (
     <>
@@ -175,7 +175,7 @@ function RangeFilter({
         viewBox="0 0 240 44"
         preserveAspectRatio="none"
         role="img"
-        aria-label={`Histogram of ${filter.column}: drag across it to choose a range`}
+        aria-label={`Histogram of ${filter.column}${log ? " (log scale)" : ""}: drag across it to choose a range`}
         onPointerDown={(e) => {
           (e.currentTarget as SVGSVGElement).setPointerCapture(e.pointerId);
           setDrag([at(e.clientX), at(e.clientX)]);
@@ -188,7 +188,7 @@ function RangeFilter({
       >
         <rect class="brush" x={x(shown[0])} width={Math.max(1, x(shown[1]) - x(shown[0]))} y={0} height={44} />
         {counts.map((c, b) => {
-          const mid = lo + ((b + 0.5) * (hi - lo)) / BINS;
+          const mid = fromUnit((b + 0.5) / BINS, lo, hi, log);
           const inside = mid >= shown[0] && mid <= shown[1];
           const h = (c / top) * 40;
           return <rect key={b} class={inside ? "bar in" : "bar"} x={(b * 240) / BINS + 0.5} width={240 / BINS - 1} y={44 - h} height={h} />;

@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { type Filter, decodeFilters, encodeFilters, filterMask, histogram, maskRows, passes, readFilters } from "./filters";
+import {
+  type Filter,
+  decodeFilters,
+  encodeFilters,
+  filterMask,
+  fromUnit,
+  histogram,
+  logScale,
+  maskRows,
+  passes,
+  readFilters,
+  toUnit,
+} from "./filters";
 
 const columns = {
   book: ["Ge", "Ex", "Ge", "Psa", null],
@@ -31,6 +43,9 @@ describe("filters", () => {
   it("count a histogram's finite values in equal bins", () => {
     expect(histogram([0, 1, 2, 3, 4, 5, Number.NaN, null, "x"], 0, 5, 5)).toEqual([1, 1, 1, 1, 2]);
     expect(histogram([7, 7], 7, 7, 3)).toEqual([2, 0, 0]);
+    expect(histogram([1, 9, 11, 99, 100, 1000], 1, 1000, 3, true)).toEqual([2, 2, 2]); // decades
+    expect(logScale(1, 1000) && !logScale(0, 1000) && !logScale(5, 50)).toBe(true);
+    expect(fromUnit(toUnit(42, 1, 1000, true), 1, 1000, true)).toBeCloseTo(42);
   });
 
   it("travel as JSON, and anything malformed is left out", () => {

@@ -51,13 +51,26 @@ export function maskRows(mask: Uint8Array): number[] {
   return out;
 }
 
-/** Counts of the finite values in `bins` equal bins over [lo, hi] (a constant column: one bin). */
-export function histogram(values: Values, lo: number, hi: number, bins: number): number[] {
+/** Whether a range over [lo, hi] reads better on a log scale: positive values spanning 100x or more (counts,
+ * frequencies: a linear histogram of them is one bar). */
+export const logScale = (lo: number, hi: number) => lo > 0 && hi / lo >= 100;
+
+/** Where v sits in [lo, hi], 0 to 1 (on a log scale when `log`), and back. */
+export function toUnit(v: number, lo: number, hi: number, log: boolean): number {
+  if (hi <= lo) return 0;
+  return log ? Math.log(v / lo) / Math.log(hi / lo) : (v - lo) / (hi - lo);
+}
+
+export function fromUnit(t: number, lo: number, hi: number, log: boolean): number {
+  return log ? lo * (hi / lo) ** t : lo + t * (hi - lo);
+}
+
+/** Counts of the finite values in `bins` equal bins over [lo, hi], linear or log (a constant column: one bin). */
+export function histogram(values: Values, lo: number, hi: number, bins: number, log = false): number[] {
   const out = new Array<number>(bins).fill(0);
-  const width = hi > lo ? (hi - lo) / bins : 1;
   for (const v of values) {
     if (typeof v !== "number" || !Number.isFinite(v) || v < lo || v > hi) continue;
-    out[Math.min(bins - 1, Math.floor((v - lo) / width))] += 1;
+    out[Math.min(bins - 1, Math.floor(toUnit(v, lo, hi, log) * bins))] += 1;
   }
   return out;
 }
