@@ -401,58 +401,6 @@ def shot_tip(s: Shooter) -> None:
         s.save(page, "custom-tip")
 
 
-def shot_clusters(s: Shooter) -> None:
-    """MiniLM's 30,522 tokens in UMAP with their clusters named (the typical members of each), then zoomed into one
-    group, where its parts are named; and the same map as a density map."""
-    with s.page() as page:
-        s.open(page, "minilm-tokens")
-        choose_method(page, "umap", run=True)
-        page.check("#clusters-on")
-        page.locator("#cluster-labels .cluster-label").first.wait_for(timeout=120_000)
-        page.locator("#cluster-summary").scroll_into_view_if_needed()
-        away(page)
-        s.save(page, "clusters")
-        page.uncheck("#clusters-on")
-        set_number(page, "#density-from", "20000")
-        page.wait_for_function("window.embedscope.view.densityShown === true")
-        page.locator("#density").scroll_into_view_if_needed()
-        away(page)
-        s.save(page, "density")
-
-
-def shot_filters(s: Shooter) -> None:
-    """The King James Bible's words: a range of frequencies brushed over their histogram and a text filter; the
-    words outside are greyed out."""
-    with s.page() as page:
-        s.open(page, "kjv-word2vec")
-        page.select_option("#add-filter", "Frequency")
-        svg = page.locator(".filter[data-column='Frequency'] svg")
-        svg.scroll_into_view_if_needed()
-        b = svg.bounding_box()
-        page.mouse.move(b["x"] + 0.02 * b["width"], b["y"] + b["height"] / 2)
-        page.mouse.down()
-        page.mouse.move(b["x"] + 0.3 * b["width"], b["y"] + b["height"] / 2, steps=4)
-        page.mouse.up()
-        page.select_option("#add-filter", "Word")
-        page.fill(".filter[data-column='Word'] input", "eth")
-        page.locator("#filter-count").wait_for()
-        away(page)
-        s.save(page, "filters")
-
-
-def shot_figure(s: Shooter) -> None:
-    """The "Figure…" dialog over a UMAP of the digits with its clusters named."""
-    with s.page() as page:
-        choose_method(page, "umap", run=True)
-        page.check("#clusters-on")
-        page.locator("#cluster-labels .cluster-label").first.wait_for(timeout=60_000)
-        page.click("#save-figure")
-        page.fill("#figure-title", "Handwritten digits (UMAP)")
-        page.click("#figure-png")
-        away(page)
-        s.save(page, "figure-dialog")
-
-
 def shot_compact(s: Shooter) -> None:
     """The page in a 700 x 600 frame (a notebook cell, or a narrow window): one panel beside the plot."""
     with s.page(viewport={"width": 700, "height": 600}) as page:
@@ -556,9 +504,6 @@ SHOTS: dict[str, Callable[[Shooter], None]] = {
     "neighbours": shot_neighbours,
     "custom": shot_custom,
     "tip": shot_tip,
-    "clusters": shot_clusters,
-    "filters": shot_filters,
-    "figure": shot_figure,
     "compact": shot_compact,
     "search": shot_search,
     "steps": shot_steps,
@@ -570,7 +515,17 @@ SHOTS: dict[str, Callable[[Shooter], None]] = {
 }
 
 
+def _maps_shots() -> None:
+    """The shots of readable maps (clusters, density, filters, figures), kept in screenshots_maps.py."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from screenshots_maps import SHOTS as MAPS
+
+    for name, shot in MAPS.items():
+        SHOTS.setdefault(name, shot)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _maps_shots()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("shots", nargs="*", metavar="SHOT", help=f"the shots to take: {', '.join(SHOTS)} [all]")
     parser.add_argument("--url", help="use this running `embedscope demo` instead of starting one")

@@ -1,0 +1,65 @@
+"""The screenshots of readable maps for docs/projector.md (make_screenshots.py takes them with the others):
+MiniLM's tokens with their clusters named and as a density map, filters on the King James Bible's words, and the
+Figure… dialog. Run them alone with `.venv/bin/python docs/make_screenshots.py clusters filters figure`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from make_screenshots import away, choose_method, set_number
+
+
+def shot_clusters(s: Any) -> None:
+    """MiniLM's 30,522 tokens in UMAP with their clusters named (the typical members of each), then zoomed into one
+    group, where its parts are named; and the same map as a density map."""
+    with s.page() as page:
+        s.open(page, "minilm-tokens")
+        choose_method(page, "umap", run=True)
+        page.check("#clusters-on")
+        page.locator("#cluster-labels .cluster-label").first.wait_for(timeout=120_000)
+        page.locator("#cluster-summary").scroll_into_view_if_needed()
+        away(page)
+        s.save(page, "clusters")
+        page.uncheck("#clusters-on")
+        set_number(page, "#density-from", "20000")
+        page.wait_for_function("window.embedscope.view.densityShown === true")
+        page.locator("#density").scroll_into_view_if_needed()
+        away(page)
+        s.save(page, "density")
+
+
+def shot_filters(s: Any) -> None:
+    """The King James Bible's words: a range of frequencies brushed over their histogram and a text filter; the
+    words outside are greyed out."""
+    with s.page() as page:
+        s.open(page, "kjv-word2vec")
+        page.select_option("#add-filter", "Frequency")
+        svg = page.locator(".filter[data-column='Frequency'] svg")
+        svg.scroll_into_view_if_needed()
+        b = svg.bounding_box()
+        page.mouse.move(b["x"] + 0.02 * b["width"], b["y"] + b["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(b["x"] + 0.3 * b["width"], b["y"] + b["height"] / 2, steps=4)
+        page.mouse.up()
+        page.select_option("#add-filter", "Word")
+        page.fill(".filter[data-column='Word'] input", "eth")
+        page.locator("#filter-count").wait_for()
+        away(page)
+        s.save(page, "filters")
+
+
+def shot_figure(s: Any) -> None:
+    """The "Figure…" dialog over a UMAP of the digits with its clusters named."""
+    with s.page() as page:
+        choose_method(page, "umap", run=True)
+        page.check("#clusters-on")
+        page.locator("#cluster-labels .cluster-label").first.wait_for(timeout=60_000)
+        page.click("#save-figure")
+        page.fill("#figure-title", "Handwritten digits (UMAP)")
+        page.click("#figure-png")
+        away(page)
+        s.save(page, "figure-dialog")
+
+
+SHOTS = {"clusters": shot_clusters, "filters": shot_filters, "figure": shot_figure}
