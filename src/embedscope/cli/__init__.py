@@ -1,7 +1,8 @@
 """The `embedscope` command: a thin door onto the library, one module per command group.
 
-data.py (info, neighbors, convert), project.py, clusters.py, serve.py, train.py (train, evaluate), demo.py;
-options.py holds what they share. This group alone turns an EmbedscopeError into one line on stderr and exit code 1.
+data.py (info, neighbors, convert), project.py, clusters.py, compare.py, serve.py, train.py (train, evaluate),
+demo.py; options.py holds what they share. This group alone turns an EmbedscopeError into one line on stderr and
+exit code 1.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import click
 
 from ..errors import EmbedscopeError
 from .clusters import clusters
+from .compare import compare
 from .data import convert, info, neighbors
 from .demo import demo
 from .options import cli_name
@@ -56,7 +58,7 @@ def cli(verbose: bool) -> None:
     _setup_logging(verbose)
 
 
-for command in (info, neighbors, convert, project, clusters, serve, train, evaluate, demo):
+for command in (info, neighbors, convert, project, clusters, compare, serve, train, evaluate, demo):
     cli.add_command(command)
 
 
