@@ -1,7 +1,8 @@
 // The scatter view's host: the deck.gl canvas, the hover tooltip, the reset button, the busy note and the training
 // steps' slider. The renderer (deck.gl and luma.gl, most of the page's code) loads after the panels are drawn.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { focusPoint } from "../state/actions";
+import { focusPoint, loadColumn } from "../state/actions";
+import { SEQUENCE_COLUMNS, sequenceLinks } from "../render/sequenceLinks";
 import { type State, densityOn, store } from "../state/store";
 import { greyOut, legendOf, numericColors, numericRange, pointColors, scaleOf } from "../render/palette";
 import { matching } from "../state/filterActions";
@@ -87,6 +88,11 @@ export function ScatterPane({ state }: { state: State }) {
   useEffect(() => view.current?.setMustLabel(Number.isFinite(state.k) ? state.k + 1 : 0), [ready, state.k]);
   const density = densityOn(state);
   useEffect(() => view.current?.setDensity(density), [ready, density]);
+  const sequenceColumn = SEQUENCE_COLUMNS.find((c) => state.embedding?.columns.some((info) => info.name === c)) ?? null;
+  useEffect(() => void loadColumn(sequenceColumn), [sequenceColumn, state.embedding]);
+  const sequenceValues = sequenceColumn ? state.columns[sequenceColumn] : undefined;
+  const links = useMemo(() => (sequenceValues ? sequenceLinks(sequenceValues, n) : new Int32Array(0)), [sequenceValues, n]);
+  useEffect(() => view.current?.setSequences(links), [ready, links]);
   const clusterLabels = clustersShown(state) !== null;
   useEffect(() => view.current?.setBackgroundLabels(!clusterLabels, mask), [ready, clusterLabels, mask]);
   const labelValues = state.labelBy ? state.columns[state.labelBy] : undefined;

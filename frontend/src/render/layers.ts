@@ -5,6 +5,7 @@
 // scatterplot discs.
 import { BitmapLayer, ScatterplotLayer, TextLayer } from "@deck.gl/layers";
 import { EXTENT } from "./density";
+import { sequenceLayers } from "./sequences";
 import { PointSpritesLayer } from "./pointsLayer";
 import type { PositionTransitions } from "./glide";
 import { CHAR_W, LABEL_MAX_W, type Placement } from "./labels";
@@ -30,6 +31,7 @@ interface LayerInput {
   gliding?: boolean; // they are on their way: no rings yet
   moving?: boolean; // the camera moves: a software renderer draws a sample of the points (movingStride)
   density?: { shade: HTMLCanvasElement; lines: HTMLCanvasElement } | null; // density.ts: under and over the points
+  sequences?: Int32Array; // sequences.ts: [from, to] pairs of rows joined by a line
 }
 
 const INK = { light: [29, 35, 48, 255], dark: [230, 233, 239, 255] } as const;
@@ -125,6 +127,11 @@ export function buildLayers(input: LayerInput): unknown[] {
   const densityLayer = (id: string, image: HTMLCanvasElement) =>
     new BitmapLayer({ id, image, bounds: [-EXTENT, -EXTENT, EXTENT, EXTENT], parameters: { depthTest: false } as never });
   if (input.density) layers.push(densityLayer("density", input.density.shade));
+  if (input.sequences?.length) {
+    const ink = [...INK[theme]] as RGBA;
+    const line: RGBA = theme === "dark" ? [148, 163, 184, 200] : [100, 116, 139, 200];
+    layers.push(...sequenceLayers(input.sequences, positions, selection, { line, faded: [line[0], line[1], line[2], 70], ink }));
+  }
   layers.push(
     asSprites(n)
       ? new PointSpritesLayer({

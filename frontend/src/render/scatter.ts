@@ -62,6 +62,7 @@ export class ScatterView {
   private density: { grid: DensityGrid; alpha: Float32Array; images: DensityImages | null } | null = null;
   private faded: { colors: Uint8Array; out: Uint8Array } | null = null; // the colours with the density's alpha
   private densityDrawn = false;
+  private sequences: Int32Array = new Int32Array(0); // sequences.ts: [from, to] pairs joined by a line
   private readonly labelSchedule = new LabelSchedule(() => this.updateLabels());
   private grid: PickGrid | null = null; // over the current 2-D coordinates, built on first use (or when idle)
   private gridTimer: ReturnType<typeof setTimeout> | undefined;
@@ -321,6 +322,12 @@ export class ScatterView {
     return { images: d.images, colors: this.faded.out };
   }
 
+  /** Join these [from, to] pairs of rows by lines (sequences.ts). */
+  setSequences(links: Int32Array): void {
+    this.sequences = links;
+    this.render();
+  }
+
   setNeighbors(neighbors: number[]): void {
     this.neighbors = neighbors;
     this.scheduleLabels();
@@ -429,6 +436,7 @@ export class ScatterView {
       positions: this.positions,
       colors: density?.colors ?? this.colors,
       density: density?.images ?? null,
+      sequences: this.sequences,
       selection: this.selection,
       focus: this.focus,
       hovered: this.hovered,
