@@ -4,7 +4,7 @@ import type { Options } from "../api/types";
 import { paramOf } from "../state/options";
 import { pauseJob, project, rerunTsne, resumeJob, setParams, stopJob } from "../state/projectionActions";
 import type { State } from "../state/store";
-import { GraphField, NumberField, Seed, isRunning, timeLeft } from "./fields";
+import { GraphField, NumberField, Seed, W, isRunning, timeLeft } from "./fields";
 
 export function TsneSettings({ state, options }: { state: State; options: Options }) {
   const p = state.params;
@@ -39,6 +39,47 @@ export function TsneSettings({ state, options }: { state: State; options: Option
       />
       <Seed id="tsne-seed" range={options.projection.random_state} value={p.tsneSeed} set={(v) => setParams({ tsneSeed: v })} />
       <GraphField id="tsne-graph" param={param("neighbors")} value={p.graph} set={(v) => setParams({ graph: v })} />
+      <label class="field inline">
+        <span style={W}>Supervise</span>
+        <select
+          id="tsne-supervise"
+          title={param("supervise").help ?? undefined}
+          value={p.supervise ?? ""}
+          onChange={(e) => {
+            const value = (e.currentTarget as HTMLSelectElement).value;
+            setParams({ supervise: value === "" ? null : value });
+          }}
+        >
+          <option value="">no</option>
+          {state.embedding?.columns.map((c) => (
+            <option key={c.name} value={c.name}>
+              with {c.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {p.supervise && (
+        <>
+          <NumberField
+            id="tsne-supervise-strength"
+            label="Strength"
+            param={param("supervise_strength")}
+            step={0.1}
+            value={p.superviseStrength}
+            set={(v) => setParams({ superviseStrength: v })}
+          />
+          <label class="field inline" title={param("supervise_ignore").help ?? undefined}>
+            <span style={W}>Unlabelled</span>
+            <input
+              id="tsne-supervise-ignore"
+              type="text"
+              placeholder="(empty)"
+              value={p.superviseIgnore}
+              onChange={(e) => setParams({ superviseIgnore: (e.currentTarget as HTMLInputElement).value })}
+            />
+          </label>
+        </>
+      )}
       <div class="buttons" style={{ flexWrap: "wrap" }}>
         <button type="button" class="primary" id="tsne-run" disabled={running} onClick={() => void project()}>
           Run

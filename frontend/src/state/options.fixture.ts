@@ -25,6 +25,9 @@ export const OPTIONS: Options = {
         },
         { name: "metric", type: "choice", default: "euclidean", choices: ["euclidean", "cosine"], help: "distance" },
         { name: "neighbors", type: "choice", default: "auto", choices: ["auto", "exact", "approximate"], help: "k-NN graph" },
+        { name: "supervise", type: "string", default: null, help: "the column whose labels pull points together" },
+        { name: "supervise_ignore", type: "string", default: "", help: "the label of unlabelled points" },
+        { name: "supervise_strength", type: "number", default: 0.5, min: 0, max: 1, help: "how strongly labels pull" },
       ],
       umap: [
         { name: "n_neighbors", type: "integer", default: 15, min: 2, max: 200, help: "neighbours of each point" },

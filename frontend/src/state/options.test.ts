@@ -43,6 +43,9 @@ describe("the server's options", () => {
       regex: false,
       parallel: false,
       graph: "auto",
+      supervise: null,
+      superviseStrength: 0.5,
+      superviseIgnore: "",
     });
     const state = withOptions(OPTIONS, initialState);
     expect(state.options).toBe(OPTIONS);

@@ -59,6 +59,9 @@ export function requestFor(
           n_iter: p.iterations,
           learning_rate: learningRate(p),
           neighbors: p.graph,
+          ...(p.supervise
+            ? { supervise: p.supervise, supervise_strength: p.superviseStrength, supervise_ignore: p.superviseIgnore }
+            : {}),
         },
         random_state: p.tsneSeed,
       };

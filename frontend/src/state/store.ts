@@ -25,6 +25,9 @@ export interface ProjectionParams {
   umapSeed: number;
   parallel: boolean; // UMAP on every core: faster, not reproducible
   graph: NeighborGraph; // t-SNE and UMAP: the k-NN graph, exact or approximate
+  supervise: string | null; // t-SNE: the metadata column whose labels pull points together; null: unsupervised
+  superviseStrength: number;
+  superviseIgnore: string; // the label of unlabelled points
 
   column: string | null; // custom: the metadata column the patterns match
   left: string;
@@ -131,6 +134,9 @@ export const initialState: State = {
     umapSeed: UNSET,
     parallel: false,
     graph: "auto",
+    supervise: null,
+    superviseStrength: UNSET,
+    superviseIgnore: "",
     column: null,
     left: "",
     right: "",

@@ -110,10 +110,13 @@ describe("the URL state", () => {
   });
   it("reads back only what the server's bounds allow", () => {
     const tsne = "method=tsne&perplexity=1000&iter=10000&lr=0.5&seed=4294967295";
-    const read = { perplexity: 1000, iterations: 10000, learningRate: 0.5, tsneSeed: 4294967295, graph: "auto" };
+    const unsupervised = { supervise: null, superviseIgnore: "" };
+    const read = { perplexity: 1000, iterations: 10000, learningRate: 0.5, tsneSeed: 4294967295, graph: "auto", ...unsupervised };
     expect(decodeState(tsne).params).toEqual(read);
-    const beyond = "method=tsne&perplexity=1001&iter=249&lr=0&seed=4294967296&graph=fast";
-    expect(decodeState(beyond).params).toEqual({ graph: "auto" }); // the whole view: no graph named is "auto"
+    const beyond = "method=tsne&perplexity=1001&iter=249&lr=0&seed=4294967296&graph=fast&sups=2";
+    expect(decodeState(beyond).params).toEqual({ graph: "auto", ...unsupervised }); // no graph named is "auto"
+    const supervised = decodeState("method=tsne&sup=digit&sups=0.8&supi=%3F").params;
+    expect(supervised).toMatchObject({ supervise: "digit", superviseStrength: 0.8, superviseIgnore: "?" });
     expect(decodeState("method=umap&nn=200&md=1").params).toEqual({ neighbors: 200, minDist: 1, graph: "auto", parallel: false });
     expect(decodeState("method=umap&nn=201&md=1.5&graph=exact&par=1").params).toEqual({ graph: "exact", parallel: true });
     expect(decodeState("k=1000").k).toBe(1000);

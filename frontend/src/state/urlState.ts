@@ -65,6 +65,11 @@ export function encodeState(s: Snapshot, options: Options | null): string {
     q.set("iter", String(params.iterations));
     if (typeof params.learningRate === "number" && params.learningRate > 0) q.set("lr", num(params.learningRate));
     q.set("seed", String(params.tsneSeed));
+    if (params.supervise) {
+      q.set("sup", params.supervise);
+      q.set("sups", num(params.superviseStrength));
+      if (params.superviseIgnore) q.set("supi", params.superviseIgnore);
+    }
   }
   if (p.method === "umap") {
     q.set("nn", String(params.neighbors));
@@ -144,6 +149,11 @@ export function decodeState(hash: string, options: Options): UrlState {
     if (v !== undefined) params[key] = v;
   };
   set("perplexity", real(q.get("perplexity"), bounds("tsne", "perplexity")));
+  if (projection.method === "tsne") {
+    params.supervise = q.get("sup") || null;
+    set("superviseStrength", real(q.get("sups"), bounds("tsne", "supervise_strength")));
+    params.superviseIgnore = q.get("supi") ?? "";
+  }
   set("iterations", int(q.get("iter"), bounds("tsne", "n_iter")));
   set("learningRate", real(q.get("lr"), bounds("tsne", "learning_rate")));
   const seed = int(q.get("seed"), boundsOf(random_state));

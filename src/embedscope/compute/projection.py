@@ -196,8 +196,21 @@ def _run(
         from .tsne import tsne
 
         # t-SNE reports its initial layout first, then builds the (memoised, shared) k-NN graph itself
+        supervision = {name: params[name] for name in ("supervise", "supervise_ignore", "supervise_strength")}
+        labels = None
+        if supervision["supervise"] is not None:
+            values = column_values(emb, supervision["supervise"])
+            labels = values if spec.subset is None else [values[int(i)] for i in spec.subset]
         coords = tsne(
-            x, n_components=n_components, random_state=spec.random_state, progress=progress, cancel=cancel, **params
+            x,
+            n_components=n_components,
+            random_state=spec.random_state,
+            progress=progress,
+            cancel=cancel,
+            labels=labels,
+            supervise_ignore=supervision["supervise_ignore"],
+            supervise_strength=supervision["supervise_strength"],
+            **{name: value for name, value in params.items() if name not in supervision},
         )
         k = max(1, min(int(3 * params["perplexity"]), len(x) - 1))
         graph = knn_graph(x, k=k, metric=params["metric"], engine=params["neighbors"])  # served from the memo

@@ -156,6 +156,21 @@ PARAMS: dict[str, tuple[Param, ...]] = {
         ),
         Param("metric", "choice", "euclidean", "t-SNE and UMAP: distance between points", choices=METRICS),
         NEIGHBORS,
+        Param(
+            "supervise",
+            "string",
+            None,
+            "t-SNE: metadata column whose labels pull points of one label together (TensorBoard's Supervise)",
+            max_length=500,
+        ),
+        Param(
+            "supervise_ignore",
+            "string",
+            "",
+            "t-SNE: the label of unlabelled points, left unsupervised (empty values always are)",
+            max_length=500,
+        ),
+        Param("supervise_strength", "number", 0.5, "t-SNE: how strongly labels pull (0: not at all)", 0, 1),
     ),
     "umap": (
         Param("n_neighbors", "integer", 15, "UMAP: neighbours per point (local versus global structure)", 2, 200),
@@ -279,6 +294,8 @@ class ProjectionSpec:
         if method == "custom":
             columns = (custom_column(emb, n_components, full),)
             full["column"] = columns[0]
+        if method == "tsne" and full["supervise"] is not None:
+            columns = (supervise_column(emb, full["supervise"]),)
         use_spherize = default_spherize(emb.dim) if spherize is None else bool(spherize)
         if method == "custom" or align_to == step:
             align_to = None
@@ -364,6 +381,16 @@ def custom_column(emb: Embedding, n_components: int, params: Mapping[str, Any]) 
     for side, pattern in sides.items():
         check_pattern(pattern, regex=bool(params["regex"]), field=side)  # a bad regex fails here, before any work
     return str(column)
+
+
+def supervise_column(emb: Embedding, column: str) -> str:
+    """t-SNE's supervising column, checked against the metadata."""
+    have = [] if emb.metadata is None else emb.metadata.column_names
+    if column not in have:
+        raise ParameterError(
+            f"no metadata column `{column}` to supervise by", field="supervise", fix=f"choose one of {have}"
+        )
+    return column
 
 
 def column_values(emb: Embedding, column: str) -> list[str]:

@@ -28,7 +28,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,13 +77,18 @@ def tsne(
     n_jobs: int | None = None,
     negative_gradient_method: str = "auto",
     neighbors: str = "auto",
+    labels: Sequence[str] | None = None,
+    supervise_ignore: str = "",
+    supervise_strength: float = 0.5,
 ) -> np.ndarray:
     """t-SNE coordinates (N x n_components, float32) of the rows of `x`.
 
     `n_iter` counts every iteration, early exaggeration included. `knn` is a precomputed graph of the same rows
     (with at least 3 x perplexity neighbours, else the perplexity is lowered); without it the shared exact graph
     is computed (memoised per data). `progress` receives the initial layout as frame 0, then the coordinates every
-    `every` iterations and at the end; `cancel` pauses, resumes or stops the run.
+    `every` iterations and at the end; `cancel` pauses, resumes or stops the run. `labels` (one per row) supervise
+    the run: points of one label are pulled together with `supervise_strength` (supervise.py); rows labelled
+    `supervise_ignore` or empty are not.
     """
     _quiet_openmp()
     from openTSNE import TSNEEmbedding
@@ -122,6 +127,9 @@ def tsne(
         n_iter=n_iter,
         total=total,
         every=every,
+        labels=None if labels is None else list(labels),
+        supervise_ignore=supervise_ignore,
+        supervise_strength=supervise_strength,
     )
     if sampled:
         return tsne_sampled.sampled_tsne(run, x, init, graph)
@@ -148,9 +156,24 @@ class Run:
     total: int
     every: int
     done: int = 0  # iterations run so far, in all steps
+    labels: list[str] | None = None  # supervision: one label per row of the data (supervise.py)
+    supervise_ignore: str = ""
+    supervise_strength: float = 0.5
 
-    def affinities(self, x: np.ndarray, graph: KnnGraph) -> Any:
+    def affinities(self, x: np.ndarray, graph: KnnGraph, rows: np.ndarray | None = None) -> Any:
+        """openTSNE's affinities of `x` (the data's `rows`, None: all), supervised when the run has labels."""
         affinities = _affinities(x, graph, self.perplexity, self.metric, self.jobs)
+        if self.labels is not None:
+            from .supervise import supervised
+
+            labels = self.labels if rows is None else [self.labels[int(i)] for i in rows]
+            affinities.P = supervised(
+                affinities.P,
+                labels,
+                ignore=self.supervise_ignore,
+                strength=self.supervise_strength,
+                seed=self.random_state,
+            )
         check(self.cancel)
         return affinities
 

@@ -54,7 +54,7 @@ def sampled_tsne(run: Any, x: np.ndarray, init: np.ndarray, full_graph: KnnGraph
     check(run.cancel)
 
     sample_graph = knn_graph(xs, k=full_graph.k, metric=run.metric, engine="exact", cancel=run.cancel)
-    affinities = run.affinities(xs, sample_graph)
+    affinities = run.affinities(xs, sample_graph, rows=sample)
     affinities.knn_index = _Queried(affinities.knn_index, xr, near_i, near_d)
     coords = np.empty((n, init.shape[1]), dtype=np.float32)
 

@@ -1,0 +1,27 @@
+"""Supervised t-SNE from the page, in headless Chromium: the t-SNE panel's "Supervise" sends the column, strength and
+unlabelled value with the run (compute/supervise.py does the rest; tests/compute/test_supervise.py measures it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from page_helpers import store, wait_done
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_the_tsne_panel_runs_a_supervised_tsne(page: Any) -> None:
+    page.click("#tab-tsne")
+    page.select_option("#tsne-supervise", "label")
+    page.fill("#tsne-supervise-strength", "0.8")
+    page.press("#tsne-supervise-strength", "Tab")
+    page.fill("#tsne-iterations", "250")
+    page.press("#tsne-iterations", "Tab")
+    page.click("#tsne-run")
+    wait_done(page, 120_000)
+    params = store(page, "s.job.params")
+    assert params["supervise"] == "label" and params["supervise_strength"] == 0.8 and params["supervise_ignore"] == ""
+    page.wait_for_function("location.hash.includes('sup=label') && location.hash.includes('sups=0.8')")
+    page.select_option("#tsne-supervise", "")
+    assert page.locator("#tsne-supervise-strength").count() == 0
