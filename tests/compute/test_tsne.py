@@ -207,3 +207,24 @@ def test_barnes_hut_widens_theta_from_20000_points_only():
     assert theta(30_522, 3) == ("bh", tsne_module.BH_WIDE_THETA) == ("bh", 1.0)
     assert theta(2_000, 2) == ("bh", 0.5)
     assert theta(30_522, 2)[0] == "fft"
+
+
+def test_a_perturbation_nudges_a_running_tsne_and_is_counted(tmp_path):
+    """TensorBoard's Perturb: noise added to the layout mid-run (tsne._Frames), counted on the token, not cached."""
+    from sklearn.datasets import load_digits
+
+    import embedscope as es
+    from embedscope.compute.cache import ProjectionCache
+    from embedscope.compute.progress import CancelToken
+
+    d = load_digits()
+    emb = es.Embedding(d.data[:400].astype(np.float32))
+    plain = es.project(emb, "tsne", random_state=0, params={"n_iter": 300}).coords
+    token = CancelToken()
+    token.perturb()  # asked before the first iteration: made at once
+    nudged = es.project(
+        emb, "tsne", random_state=0, params={"n_iter": 300}, cancel=token, cache=ProjectionCache(tmp_path)
+    )
+    assert token.perturbed == 1 and nudged.extra["perturbed"] == 1
+    assert not np.allclose(plain, nudged.coords)
+    assert not token.take_perturb() and not list(tmp_path.glob("*.npz"))  # nothing more asked; nothing cached

@@ -25,3 +25,19 @@ def test_the_tsne_panel_runs_a_supervised_tsne(page: Any) -> None:
     page.wait_for_function("location.hash.includes('sup=label') && location.hash.includes('sups=0.8')")
     page.select_option("#tsne-supervise", "")
     assert page.locator("#tsne-supervise-strength").count() == 0
+
+
+def test_perturb_nudges_a_running_tsne(page: Any) -> None:
+    page.click("#tab-tsne")
+    assert page.locator("#tsne-perturb").is_disabled()  # nothing running
+    page.fill("#tsne-iterations", "5000")
+    page.press("#tsne-iterations", "Tab")
+    page.click("#tsne-run")
+    page.wait_for_function("window.embedscope.store.get().job?.state === 'running'", timeout=60_000)
+    page.locator("#tsne-perturb").wait_for(state="visible")
+    page.wait_for_function("!document.querySelector('#tsne-perturb').disabled")
+    page.click("#tsne-perturb")
+    page.wait_for_timeout(500)
+    assert store(page, "s.error") is None
+    page.click("#tsne-stop")
+    page.wait_for_function("window.embedscope.store.get().job?.state === 'cancelled'", timeout=30_000)

@@ -270,3 +270,22 @@ def test_small_tsne_through_uvicorn(live: str) -> None:
         assert head == (300, 300, 2, 1)
         binary = http.get(f"/api/projections/{job_id}/coords", params={"format": "binary"})
         np.testing.assert_array_equal(np.frombuffer(binary.content, dtype="<f4").reshape(300, 2), coords)
+
+
+def test_a_running_tsne_can_be_perturbed_and_nothing_else_can(api, expect_error) -> None:
+    job_id = api.post(BASE, json=LONG_TSNE).json()["id"]
+    _wait(api, job_id, until=("running",))
+    assert api.post(f"/api/projections/{job_id}/perturb").json()["id"] == job_id
+    for _ in range(200):  # the next iteration makes it
+        status = api.get(f"/api/projections/{job_id}").json()
+        if status["state"] != "running":
+            break
+        time.sleep(0.05)
+        if status["iteration"] and status["iteration"] > 60:
+            break
+    api.post(f"/api/projections/{job_id}/cancel")
+    assert _wait(api, job_id)["state"] == "cancelled"
+    expect_error(api.post(f"/api/projections/{job_id}/perturb"), 409, "job_state", match="only a running t-SNE")
+    pca = api.post(BASE, json={"method": "pca"}).json()["id"]
+    _wait(api, pca)
+    expect_error(api.post(f"/api/projections/{pca}/perturb"), 409, "job_state", match="only a running t-SNE")

@@ -134,6 +134,8 @@ export const api = {
   pauseProjection: (id: string) => sendJson<JobStatus>(job(id, "pause"), {}),
   resumeProjection: (id: string) => sendJson<JobStatus>(job(id, "resume"), {}),
   cancelProjection: (id: string) => sendJson<JobStatus>(job(id, "cancel"), {}),
+  /** Nudge a running t-SNE's layout with small noise (TensorBoard's Perturb). */
+  perturbProjection: (id: string) => sendJson<JobStatus>(job(id, "perturb"), {}),
 
   /** The clusters of a finished job's map, named from `column` (null: the label column); they become the embedding's
    * `cluster` and `cluster_label` columns. */

@@ -2,7 +2,7 @@
 // live run: iterations as they come, pause / resume, stop, re-run with the next seed.
 import type { Options } from "../api/types";
 import { paramOf } from "../state/options";
-import { pauseJob, project, rerunTsne, resumeJob, setParams, stopJob } from "../state/projectionActions";
+import { pauseJob, perturbJob, project, rerunTsne, resumeJob, setParams, stopJob } from "../state/projectionActions";
 import type { State } from "../state/store";
 import { GraphField, NumberField, Seed, W, isRunning, timeLeft } from "./fields";
 
@@ -95,6 +95,15 @@ export function TsneSettings({ state, options }: { state: State; options: Option
         )}
         <button type="button" id="tsne-stop" disabled={!running} onClick={() => void stopJob()}>
           Stop
+        </button>
+        <button
+          type="button"
+          id="tsne-perturb"
+          disabled={job?.state !== "running"}
+          title="Nudge the layout with small noise and let it settle again (to leave a poor local layout)"
+          onClick={() => void perturbJob()}
+        >
+          Perturb
         </button>
         <button type="button" id="tsne-rerun" title="Start again with the next seed" onClick={() => void rerunTsne()}>
           Re{"\u2011"}run

@@ -194,9 +194,10 @@ const STEER = {
   pause: (id: string) => api.pauseProjection(id),
   resume: (id: string) => api.resumeProjection(id),
   cancel: (id: string) => api.cancelProjection(id),
+  perturb: (id: string) => api.perturbProjection(id),
 };
 
-async function steer(action: "pause" | "resume" | "cancel"): Promise<void> {
+async function steer(action: keyof typeof STEER): Promise<void> {
   const job = store.get().job;
   if (!job || job.state === "done" || job.state === "failed" || job.state === "cancelled") return;
   try {
@@ -210,6 +211,7 @@ async function steer(action: "pause" | "resume" | "cancel"): Promise<void> {
 export const pauseJob = () => steer("pause");
 export const resumeJob = () => steer("resume");
 export const stopJob = () => steer("cancel");
+export const perturbJob = () => steer("perturb");
 
 /** Run t-SNE again from a fresh start: the next seed (the same one would give the same, cached, answer). */
 export async function rerunTsne(): Promise<void> {

@@ -45,6 +45,9 @@ class CancelToken:
         self._cancelled = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._lock = threading.Lock()
+        self._perturb_asked = 0  # perturbations asked for and not yet made
+        self.perturbed = 0  # perturbations made (t-SNE: the layout nudged by noise, then optimised on)
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -56,6 +59,20 @@ class CancelToken:
 
     def resume(self) -> None:
         self._running.set()
+
+    def perturb(self) -> None:
+        """Ask a running t-SNE to nudge its layout with small noise and go on from there (TensorBoard's Perturb)."""
+        with self._lock:
+            self._perturb_asked += 1
+
+    def take_perturb(self) -> bool:
+        """Whether a perturbation was asked for (the optimisation makes it and counts it)."""
+        with self._lock:
+            if self._perturb_asked == 0:
+                return False
+            self._perturb_asked -= 1
+            self.perturbed += 1
+            return True
 
     @property
     def cancelled(self) -> bool:

@@ -113,7 +113,9 @@ def project(
     report(progress, final)  # the coordinates go out before the score, which takes seconds on a million points
     if spec.quality:
         _measure(result, x, spec, cancel)
-    if key is not None:
+    if cancel is not None and cancel.perturbed:
+        result.extra["perturbed"] = cancel.perturbed  # not what the spec alone gives: not cached under its key
+    elif key is not None:
         cache.put(key, *to_cache(result))
     report(progress, Progress(stage="done", fraction=1.0))
     return result

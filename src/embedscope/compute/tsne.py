@@ -286,6 +286,8 @@ class _Frames:
 
     def __call__(self, iteration: int, error: float, embedding: np.ndarray) -> bool:
         self.last = self.offset + iteration
+        if self.cancel is not None and self.cancel.take_perturb():
+            _perturb(embedding, self.cancel.perturbed)
         if self.last < self.end:
             shown = self.show(np.asarray(embedding))
             report(self.progress, _frame(self.last, self.total, shown, f"{self.what}, KL divergence {error:.4f}"))
@@ -295,6 +297,17 @@ class _Frames:
             self.stopped = True
             return True
         return False
+
+
+PERTURB = 0.05  # a perturbation's noise: this share of the layout's spread on each axis
+
+
+def _perturb(embedding: np.ndarray, count: int) -> None:
+    """Nudge the layout in place with Gaussian noise (seeded by the perturbation's number), as TensorBoard's
+    Perturb does: the optimisation goes on from there and may leave a poor local layout."""
+    y = np.asarray(embedding)
+    noise = np.random.default_rng(count).normal(size=y.shape) * (PERTURB * y.std(axis=0, keepdims=True))
+    y += noise.astype(y.dtype)
 
 
 def _optimize(

@@ -256,6 +256,18 @@ class JobManager:
         job.resume()
         return job
 
+    def perturb(self, job_id: str) -> Job:
+        """Nudge a running t-SNE's layout (its next iteration adds the noise); anything else is a JobStateError."""
+        job = self.get(job_id)
+        if job.spec.method != "tsne" or job.terminal:
+            raise JobStateError(
+                f"projection job {job_id} is a {job.state} {job.spec.method}: only a running t-SNE can be perturbed",
+                field="job_id",
+                fix="run t-SNE again (another seed gives another layout) and perturb it while it runs",
+            )
+        job.token.perturb()
+        return job
+
     def cancel(self, job_id: str) -> Job:
         """Stop a job (a paused one too); its worker is freed. A finished job is left as it is."""
         job = self.get(job_id)

@@ -9,7 +9,8 @@ Routes (all under /api):
 - ``GET /projections`` lists the jobs in memory; ``GET /projections/{job_id}`` gives one job's status:
   state (queued, running, paused, done, failed, cancelled), stage, progress, iteration, parameters, and once
   done its summary (explained variance for PCA, pattern match counts for custom, the quality figure).
-- ``POST /projections/{job_id}/pause``, ``/resume``, ``/cancel`` steer it (and answer its status).
+- ``POST /projections/{job_id}/pause``, ``/resume``, ``/cancel`` steer it (and answer its status); ``/perturb``
+  nudges a running t-SNE's layout with small noise, to leave a poor local layout (its result is not cached).
 - ``GET /projections/{job_id}/coords`` gives the final coordinates: ``format=binary`` is
   ``application/octet-stream`` with the float32 little-endian rows only (n x dims, row-major) and the shape in
   the ``X-Shape: n,dims`` header; ``format=json`` is ``{n, dims, coords, indices}``; ``format=auto`` (the
@@ -214,6 +215,12 @@ async def projection_status(job_id: JobId, state: State) -> dict[str, Any]:
 @router.post("/projections/{job_id}/pause", response_model=JobStatus)
 async def pause_projection(job_id: JobId, state: State) -> dict[str, Any]:
     return jobs_of(state).pause(job_id).status()
+
+
+@router.post("/projections/{job_id}/perturb", response_model=JobStatus)
+async def perturb_projection(job_id: JobId, state: State) -> dict[str, Any]:
+    """Nudge a running t-SNE's layout with small noise; it optimises on from there (TensorBoard's Perturb)."""
+    return jobs_of(state).perturb(job_id).status()
 
 
 @router.post("/projections/{job_id}/resume", response_model=JobStatus)
