@@ -21,17 +21,7 @@ def clusters(as_json: bool, **kwargs: Any) -> None:
     emb, result, cache = projected(kwargs)
     found = map_clusters(emb, result, cache, kwargs)
     if as_json:
-        body = {
-            "points": len(found.assignment),
-            "noise": int((found.assignment < 0).sum()),
-            "levels": found.levels,
-            "base_level": found.base,
-            "min_cluster_size": found.min_cluster_size,
-            "column": found.column,
-            "label_kind": found.label_kind,
-            "clusters": [c.as_dict() for c in found.clusters],
-        }
-        click.echo(json.dumps(body, ensure_ascii=False))
+        click.echo(json.dumps(found.as_dict(), ensure_ascii=False))
         return
     click.echo(heading(found, result.method))
     for line in tree_lines(found):

@@ -13,7 +13,6 @@ numbered by size, largest first; -1 is noise (and undrawn rows).
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +23,6 @@ import pyarrow as pa
 from ..embedding import Embedding
 from ..errors import ParameterError
 from .progress import CancelToken, check
-
-log = logging.getLogger(__name__)
 
 CLUSTER_VERSION = 2  # part of the cache key: bump when the clusters or their labels change
 SAMPLE = 20_000  # HDBSCAN on at most this many points; the others join their nearest sampled point's cluster
@@ -81,6 +78,19 @@ class Clusters:
     key: str = ""  # what the clusters of this map, column and settings are known by (user names are kept under it)
     base: int = 0  # the level of HDBSCAN's own clusters (the `cluster` column); a coarser one above it, parts below
     detail: np.ndarray | None = None  # int32, each row's part (the level below `base`), -1 where none
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the CLI's `--json` prints and the server answers (with its own fields beside)."""
+        return {
+            "points": len(self.assignment),
+            "noise": int((self.assignment < 0).sum()),
+            "levels": self.levels,
+            "base_level": self.base,
+            "min_cluster_size": self.min_cluster_size,
+            "column": self.column,
+            "label_kind": self.label_kind,
+            "clusters": [c.as_dict() for c in self.clusters],
+        }
 
     def level(self, level: int) -> list[Cluster]:
         return [c for c in self.clusters if c.level == level]

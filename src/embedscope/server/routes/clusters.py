@@ -130,16 +130,4 @@ def _answer(state: ServerState, job_id: str, found: Clusters) -> dict[str, Any]:
 
 def summary(job_id: str, found: Clusters) -> dict[str, Any]:
     """ClustersResponse's fields but the embedding."""
-    return {
-        "job_id": job_id,
-        "key": found.key,
-        "points": len(found.assignment),
-        "noise": int((found.assignment < 0).sum()),
-        "levels": found.levels,
-        "base_level": found.base,
-        "min_cluster_size": found.min_cluster_size,
-        "column": found.column,
-        "label_kind": found.label_kind,
-        "sample": SAMPLE,
-        "clusters": [c.as_dict() for c in found.clusters],
-    }
+    return {"job_id": job_id, "key": found.key, "sample": SAMPLE, **found.as_dict()}

@@ -26,7 +26,7 @@ from ..state import ServerState
 from . import ERRORS, EmbeddingDep, RunId, State, TensorId
 from .clusters import summary
 from .export import job_projection
-from .metadata import _json_values
+from .metadata import json_values
 from .options import options_body
 from .runs import RunInfo, RunsInfo, embedding_info
 
@@ -103,7 +103,7 @@ def _page(state: ServerState, run: str, tensor: str, emb: Embedding, body: HtmlR
             "dims": int(coords.shape[1]),
             "data": base64.b64encode(coords.tobytes()).decode(),
         },
-        "columns": {c: _json_values(emb.metadata.column(c)) for c in wanted} if emb.metadata is not None else {},
+        "columns": {c: json_values(emb.metadata.column(c)) for c in wanted} if emb.metadata is not None else {},
         "clusters": clusters,
     }
     return page_html(data, title=title), int(coords.shape[0])

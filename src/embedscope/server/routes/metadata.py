@@ -52,7 +52,8 @@ def _slice(emb: Embedding, names: list[str], offset: int, limit: int | None) -> 
     return table.slice(offset, limit)
 
 
-def _json_values(col: pa.ChunkedArray) -> list[Any]:
+def json_values(col: pa.ChunkedArray) -> list[Any]:
+    """A column as JSON values: text for bytes, null for NaN and infinities (the saved page holds them so too)."""
     values = col.to_pylist()
     if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
         return [None if v is None else v.decode("utf-8", errors="replace") for v in values]
@@ -79,7 +80,7 @@ def get_metadata(
     if format == "json":
         count = min(limit if limit is not None else MAX_JSON_ROWS, MAX_JSON_ROWS)
         table = _slice(emb, names, min(offset, n), count)
-        data = {name: _json_values(table.column(name)) for name in names} if emb.metadata is not None else {}
+        data = {name: json_values(table.column(name)) for name in names} if emb.metadata is not None else {}
         return MetadataJson(rows=n, offset=min(offset, n), columns=names, data=data)
     table = _slice(emb, names, min(offset, n), limit)
     sink = pa.BufferOutputStream()
