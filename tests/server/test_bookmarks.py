@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from embedscope.errors import ConflictError, NotFoundError, ParameterError, PayloadTooLargeError, StorageError
-from embedscope.server.bookmarks import BookmarkStore, write_atomic
+from embedscope.server.bookmarks import BookmarkStore
+from embedscope.server.state_files import write_atomic
 
 
 @pytest.fixture

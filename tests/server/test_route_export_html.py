@@ -97,3 +97,16 @@ def test_wrong_requests_get_the_error_shape(api, expect_error, monkeypatch, tmp_
     monkeypatch.setattr(saved_page, "STANDALONE", tmp_path / "nothing")
     error = expect_error(api.post(f"{BASE}/export/html", json={"job_id": job_id}), 404, "not_found")
     assert "make web" in error["fix"]
+
+
+def test_a_hostile_title_and_view_stay_text(api) -> None:
+    job_id = done(api)
+    title = '</title><script>alert("t")</script>'
+    view = "method=pca&x=</script><script>alert(1)</script>"
+    answer = api.post(f"{BASE}/export/html", json={"job_id": job_id, "title": title, "view": view})
+    page = answer.text
+    assert page.count("<script>") == 2 and "<script>alert" not in page  # only the two scripts of the page
+    assert "<title>&lt;/title&gt;&lt;script&gt;" in page
+    doc = embedded(page)
+    assert doc["view"] == view and doc["title"] == title  # kept as written, inside the data
+    assert "/" not in answer.headers["content-disposition"].split("filename=")[1].strip('"')

@@ -1,9 +1,8 @@
 """Named page states (bookmarks), kept in one JSON file in the server's state folder.
 
 The file is `{"version": 1, "bookmarks": [{"name", "state", "created", "updated"}, ...]}`, compact, one bookmark a
-line. Every change writes a temporary file in the same folder, fsyncs it, and moves it over the old one with
-`os.replace` (then fsyncs the folder), so a crash at any point leaves either the old file or the new one, never a
-torn one. Nothing saved is lost:
+line, read and written as state_files.py reads and writes the server's state (a crash leaves the old file or the
+new one, never a torn one). Nothing saved is lost:
 - a file that cannot be read (not JSON, not a regular file in the state folder: a FIFO, a device, a link leading
   out) is moved aside (`bookmarks.json.unreadable-<time>`) with a warning, never overwritten or waited on;
 - an entry that could not have been saved (a state nested too deep, a name or a date of the wrong kind, text that
@@ -16,12 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 import time
-from contextlib import suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -33,7 +29,7 @@ from ..errors import (
     PayloadTooLargeError,
     StorageError,
 )
-from ..files import read_regular
+from .state_files import aside_path, read_document, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -158,16 +154,10 @@ class BookmarkStore:
 
     # -- reading ---------------------------------------------------------------------------------------------
     def _load(self) -> _Loaded:
-        try:
-            raw = read_regular(self.path, root=self.folder, what="bookmarks file", limit=MAX_FILE_BYTES)
-            items = json.loads(raw)["bookmarks"]
-            if not isinstance(items, list):
-                raise ValueError("`bookmarks` is not a list")
-        except NotFoundError:
+        found = read_document(self.path, key="bookmarks", kind=list, what="bookmarks file", limit=MAX_FILE_BYTES)
+        if found is None:
             return _Loaded([], [], b"")
-        except (EmbedscopeError, ValueError, KeyError, TypeError, RecursionError) as exc:
-            self._move_aside("unreadable", exc.message if isinstance(exc, EmbedscopeError) else str(exc))
-            return _Loaded([], [], b"")
+        items, raw = found
         good: list[dict[str, Any]] = []
         skipped: list[str] = []
         for number, item in enumerate(items, start=1):
@@ -179,20 +169,6 @@ class BookmarkStore:
             skipped.append(f"{FILENAME} entry {number}{name}: {problem}")
             log.warning("%s: bookmark skipped, not served: %s", self.path, skipped[-1])
         return _Loaded(good, skipped, raw if skipped else b"")
-
-    def _move_aside(self, why: str, reason: str) -> None:
-        aside = self._aside_path(why)
-        log.warning("%s is %s (%s): moved to %s, starting with no bookmarks", self.path, why, reason, aside)
-        with suppress(OSError):
-            os.replace(self.path, aside)
-
-    def _aside_path(self, why: str) -> Path:
-        """A free name beside the file: `bookmarks.json.<why>-<time>[-n]` (an earlier one is never replaced)."""
-        stem = f"{FILENAME}.{why}-{int(time.time())}"
-        path, n = self.folder / stem, 1
-        while os.path.lexists(path):
-            path, n = self.folder / f"{stem}-{n}", n + 1
-        return path
 
     def listing(self) -> Listing:
         with self._lock:
@@ -268,7 +244,7 @@ class BookmarkStore:
     def _write(self, loaded: _Loaded, data: bytes) -> None:
         try:
             if loaded.skipped:  # the file as it was, damaged entries and all, is kept beside the new one
-                aside = self._aside_path("damaged")
+                aside = aside_path(self.path, "damaged")
                 write_atomic(aside, loaded.raw)
                 log.warning("%s: the %d bookmark(s) not served are kept in %s", self.path, len(loaded.skipped), aside)
             write_atomic(self.path, data)
@@ -284,33 +260,3 @@ def _document(items: list[dict[str, Any]]) -> bytes:
     """The file: compact JSON, one bookmark a line (entries are checked: they encode)."""
     lines = b",\n".join(_encoded(item, field="state") for item in items)
     return b'{"version":%d,"bookmarks":[\n%s\n]}\n' % (VERSION, lines)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves either the old content or the new, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -2,18 +2,16 @@
 
 The file is `{"version": 1, "maps": {"<clusters key>": {"<cluster id>": "name", ...}, ...}}`: a map's clusters are
 known by the key compute/clusters.py gives them (the coordinates, the naming column and the settings), so a name
-comes back whenever the same clusters are found again, after a restart too. Written as the bookmarks are
-(bookmarks.write_atomic: a crash leaves the old file or the new one); a file that cannot be read is moved aside
-(`cluster-names.json.unreadable-<time>`) with a warning, never overwritten.
+comes back whenever the same clusters are found again, after a restart too. Read and written as state_files.py does
+(a crash leaves the old file or the new one; a file that cannot be read is moved aside with a warning, never
+overwritten); entries that are not names are left out of what is served.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
-import time
 from collections import OrderedDict
 from contextlib import suppress
 from pathlib import Path
@@ -21,8 +19,7 @@ from typing import Any
 
 from ..compute.clusters import Clusters
 from ..errors import EmbedscopeError, NotFoundError, ParameterError, PayloadTooLargeError, StorageError
-from ..files import read_regular
-from .bookmarks import write_atomic
+from .state_files import read_document, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -100,20 +97,8 @@ class ClusterNames:
             return {int(i): n for i, n in mine.items()}
 
     def _load(self) -> dict[str, dict[str, str]]:
-        try:
-            raw = read_regular(self.path, root=self.folder, what="cluster names file", limit=MAX_FILE_BYTES)
-            maps = json.loads(raw)["maps"]
-            if not isinstance(maps, dict):
-                raise ValueError("`maps` is not an object")
-        except NotFoundError:
-            return {}
-        except (EmbedscopeError, ValueError, KeyError, TypeError, RecursionError) as exc:
-            reason = exc.message if isinstance(exc, EmbedscopeError) else str(exc)
-            aside = self.folder / f"{FILENAME}.unreadable-{int(time.time())}"
-            log.warning("%s is unreadable (%s): moved to %s, starting with no cluster names", self.path, reason, aside)
-            with suppress(OSError):
-                os.replace(self.path, aside)
-            return {}
+        found = read_document(self.path, key="maps", kind=dict, what="cluster names file", limit=MAX_FILE_BYTES)
+        maps = {} if found is None else found[0]
         return {k: _good(v) for k, v in maps.items() if isinstance(k, str) and isinstance(v, dict)}
 
     def _write(self, maps: dict[str, dict[str, str]]) -> None:
