@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from make_screenshots import away, choose_method, set_number
+from page_helpers import drag_across
 
 
 def shot_clusters(s: Any) -> None:
@@ -35,13 +36,7 @@ def shot_filters(s: Any) -> None:
     with s.page() as page:
         s.open(page, "kjv-word2vec")
         page.select_option("#add-filter", "Frequency")
-        svg = page.locator(".filter[data-column='Frequency'] svg")
-        svg.scroll_into_view_if_needed()
-        b = svg.bounding_box()
-        page.mouse.move(b["x"] + 0.02 * b["width"], b["y"] + b["height"] / 2)
-        page.mouse.down()
-        page.mouse.move(b["x"] + 0.3 * b["width"], b["y"] + b["height"] / 2, steps=4)
-        page.mouse.up()
+        drag_across(page, ".filter[data-column='Frequency'] svg", 0.02, 0.3)
         page.select_option("#add-filter", "Word")
         page.fill(".filter[data-column='Word'] input", "eth")
         page.locator("#filter-count").wait_for()

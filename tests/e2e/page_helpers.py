@@ -119,6 +119,18 @@ def listed_label(text: str) -> str:
     return match.group(1) if match else first.split()[0]
 
 
+def drag_across(page: Any, selector: str, start: float, end: float) -> None:
+    """Drag across an element at mid-height, from `start` to `end` of its width (0 to 1): a filter's range brush."""
+    target = page.locator(selector)
+    target.scroll_into_view_if_needed()
+    b = target.bounding_box()
+    y = b["y"] + b["height"] / 2
+    page.mouse.move(b["x"] + start * b["width"], y)
+    page.mouse.down()
+    page.mouse.move(b["x"] + end * b["width"], y, steps=4)
+    page.mouse.up()
+
+
 def canvas_box(page: Any) -> dict[str, float]:
     box = page.locator("#scatter canvas").bounding_box()
     assert box is not None

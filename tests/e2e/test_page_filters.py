@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from page_helpers import fresh_page, serving, shot, store
+from page_helpers import drag_across, serving, shot, store
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -51,13 +51,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
-    with fresh_page(browser, server) as (opened, errors):
-        yield opened
-    assert not errors, f"errors in the page: {errors}"
-
-
 def value_box(page: Any, column: str, value: str) -> Any:
     """The checkbox of one value in a value filter."""
     item = page.locator(f".filter[data-column='{column}'] li").filter(
@@ -84,14 +77,7 @@ def test_filters_combine_grey_out_the_rest_and_travel_in_the_url(page: Any, serv
 
     # a range over the ink's histogram, brushed from 30% to 70% of its width
     page.select_option("#add-filter", "ink")
-    svg = page.locator(".filter[data-column='ink'] svg")
-    svg.scroll_into_view_if_needed()
-    b = svg.bounding_box()
-    page.mouse.move(b["x"] + 0.3 * b["width"], b["y"] + b["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(b["x"] + 0.5 * b["width"], b["y"] + b["height"] / 2)
-    page.mouse.move(b["x"] + 0.7 * b["width"], b["y"] + b["height"] / 2)
-    page.mouse.up()
+    drag_across(page, ".filter[data-column='ink'] svg", 0.3, 0.7)
     low, high = store(page, "[s.filters[1].min, s.filters[1].max]")
     span = ink.max() - ink.min()
     assert abs(low - (ink.min() + 0.3 * span)) < 0.02 * span and abs(high - (ink.min() + 0.7 * span)) < 0.02 * span

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from page_helpers import READ_CANVAS, fresh_page, serving, shot, store
+from page_helpers import READ_CANVAS, serving, shot, store
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 N = 12
@@ -48,13 +48,6 @@ def make_logdir(root: Path) -> Path:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(make_logdir, tmp_path_factory.mktemp("sequences")) as url:
         yield url
-
-
-@pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
-    with fresh_page(browser, server) as (opened, errors):
-        yield opened
-    assert not errors, f"errors in the page: {errors}"
 
 
 def test_a_sequence_is_drawn_as_lines_between_its_points(page: Any) -> None:

@@ -1,10 +1,11 @@
 // Clusters of the map shown: found on the server once the projection is done (while "Label clusters" is on), as the
 // embedding's `cluster` and `cluster_label` columns; selected by clicking a label; renamed (the server keeps names).
 import { api } from "../api/client";
-import type { ClustersResponse, EmbeddingInfo, RunsInfo } from "../api/types";
+import type { ClustersResponse, EmbeddingInfo } from "../api/types";
 import type { ClusterMark } from "../render/clusterLabels";
 import { loadColumn } from "./actions";
 import { fail } from "./failure";
+import { withInfo } from "./metadataActions";
 import { type State, store } from "./store";
 
 export const CLUSTER_COLUMNS = ["cluster", "cluster_label", "subcluster", "subcluster_label"] as const;
@@ -30,13 +31,7 @@ export function clustersShown(state: State): ClustersResponse | null {
 export function withClusterColumns(state: State, info: EmbeddingInfo): Partial<State> {
   const columns = { ...state.columns };
   for (const name of CLUSTER_COLUMNS) delete columns[name];
-  const runs: RunsInfo | null = state.runs && {
-    ...state.runs,
-    runs: state.runs.runs.map((r) =>
-      r.id !== info.run ? r : { ...r, embeddings: r.embeddings.map((e) => (e.id === info.id ? info : e)) },
-    ),
-  };
-  return { embedding: info, columns, runs };
+  return { embedding: info, columns, runs: withInfo(state.runs, info) };
 }
 
 async function reloadColumns(): Promise<void> {

@@ -25,13 +25,19 @@ export function afterNewMetadata(state: State, info: EmbeddingInfo): Partial<Sta
     colorBy = categorical(info)[0] ?? null;
     colorMode = "category";
   }
-  const runs: RunsInfo | null = state.runs && {
-    ...state.runs,
-    runs: state.runs.runs.map((r) =>
-      r.id !== info.run ? r : { ...r, embeddings: r.embeddings.map((e) => (e.id === info.id ? info : e)) },
-    ),
-  };
-  return { runs, embedding: info, columns: {}, labelBy, colorBy, colorMode };
+  return { runs: withInfo(state.runs, info), embedding: info, columns: {}, labelBy, colorBy, colorMode };
+}
+
+/** The runs with one embedding's new description (new metadata columns) in place of its old one. */
+export function withInfo(runs: RunsInfo | null, info: EmbeddingInfo): RunsInfo | null {
+  return (
+    runs && {
+      ...runs,
+      runs: runs.runs.map((r) =>
+        r.id !== info.run ? r : { ...r, embeddings: r.embeddings.map((e) => (e.id === info.id ? info : e)) },
+      ),
+    }
+  );
 }
 
 /** What the page says after a successful load. */
