@@ -1,6 +1,7 @@
 """The screenshots of readable maps for docs/projector.md (make_screenshots.py takes them with the others):
 MiniLM's tokens with their clusters named and as a density map, filters on the King James Bible's words, and the
-Figure… dialog. Run them alone with `.venv/bin/python docs/make_screenshots.py clusters filters figure`.
+Figure… dialog, and tags of a selection. Run them alone with `.venv/bin/python docs/make_screenshots.py clusters filters
+figure edits`.
 """
 
 from __future__ import annotations
@@ -57,4 +58,27 @@ def shot_figure(s: Any) -> None:
         s.save(page, "figure-dialog")
 
 
-SHOTS = {"clusters": shot_clusters, "filters": shot_filters, "figure": shot_figure}
+def shot_edits(s: Any) -> None:
+    """The digits: a box of points tagged "picked" in a new column ("Edit by" / "Tag selection as"), coloured by it;
+    the tag is undone after (the demo's other shots show the digits as they are)."""
+    with s.page() as page:
+        box = page.locator("#scatter canvas").bounding_box()
+        page.keyboard.down("Shift")
+        page.mouse.move(box["x"] + 0.35 * box["width"], box["y"] + 0.35 * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + 0.6 * box["width"], box["y"] + 0.6 * box["height"], steps=6)
+        page.mouse.up()
+        page.keyboard.up("Shift")
+        page.fill("#edit-new-column", "mark")
+        page.fill("#edit-value", "picked")
+        page.press("#edit-value", "Enter")
+        page.wait_for_function("window.embedscope.store.get().edits?.length === 1")
+        page.select_option("#color-by", "cat:mark")
+        page.wait_for_function("window.embedscope.store.get().columns.mark?.includes('picked')")
+        away(page)
+        s.save(page, "edits")
+        page.click("#edit-undo")
+        page.wait_for_function("window.embedscope.store.get().edits?.length === 0")
+
+
+SHOTS = {"clusters": shot_clusters, "filters": shot_filters, "figure": shot_figure, "edits": shot_edits}

@@ -262,6 +262,20 @@ class Embedding:
         out.steps = self.steps
         return out
 
+    def with_columns(self, columns: pa.Table) -> Embedding:
+        """The same vectors with these metadata columns added, in place of any of the same name; the label column
+        stays what it was (none stays none)."""
+        table = self.metadata
+        if table is None:
+            table = columns
+        else:
+            table = table.drop_columns([c for c in columns.column_names if c in table.column_names])
+            for name in columns.column_names:
+                table = table.append_column(name, columns.column(name))
+        new = self.with_metadata(table, label_column=self.label_column)
+        new.label_column = self.label_column
+        return new
+
     def save(self, path: str | Path, *, format: str | None = None, **options: Any) -> Path:
         """Write this embedding; the format comes from the path's suffix unless named (embedscope.save)."""
         if _writer is None:

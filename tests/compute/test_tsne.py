@@ -228,3 +228,35 @@ def test_a_perturbation_nudges_a_running_tsne_and_is_counted(tmp_path):
     assert token.perturbed == 1 and nudged.extra["perturbed"] == 1
     assert not np.allclose(plain, nudged.coords)
     assert not token.take_perturb() and not list(tmp_path.glob("*.npz"))  # nothing more asked; nothing cached
+
+
+def test_a_finished_layout_goes_on_from_its_perturbed_copy(digits, tmp_path):
+    """Perturb on a finished t-SNE: `start` (tsne.perturbed) runs SETTLE_ITER iterations without early exaggeration
+    from the finished layout plus noise; the result keeps the layout's neighbourhoods, is not cached, and only
+    t-SNE takes a start."""
+    import embedscope as es
+    from embedscope.compute.cache import ProjectionCache
+    from embedscope.compute.quality import neighbor_preservation
+
+    emb = es.Embedding(digits)
+    cache = ProjectionCache(tmp_path)
+    done = es.project(emb, "tsne", params={"n_iter": N_ITER}, quality=False, cache=cache).coords
+    start = tsne_module.perturbed(done, 1)
+    assert not np.allclose(start, done) and np.allclose(tsne_module.perturbed(done, 1), start)  # seeded
+    iterations: list[int] = []
+    after = es.project(
+        emb,
+        "tsne",
+        params={"n_iter": N_ITER},
+        quality=False,
+        cache=cache,
+        start=start,
+        progress=lambda p: iterations.append(p.iteration) if p.iteration is not None else None,
+    ).coords
+    assert max(iterations) == tsne_module.SETTLE_ITER and iterations[0] == 0
+    assert neighbor_preservation(done, after, sample=400) > 0.6  # the same map, settled again
+    assert len(list(tmp_path.glob("*.npz"))) == 1  # only the plain run is cached
+    with pytest.raises(ParameterError, match="a layout of shape"):
+        tsne(digits, init=done[:10])
+    with pytest.raises(ParameterError, match="only t-SNE goes on from a layout"):
+        es.project(emb, "pca", start=done)

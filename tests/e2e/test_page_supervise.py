@@ -41,3 +41,21 @@ def test_perturb_nudges_a_running_tsne(page: Any) -> None:
     assert store(page, "s.error") is None
     page.click("#tsne-stop")
     page.wait_for_function("window.embedscope.store.get().job?.state === 'cancelled'", timeout=30_000)
+
+
+def test_perturb_on_a_finished_tsne_settles_it_again(page: Any) -> None:
+    """A finished t-SNE perturbed: a new job goes on from its layout plus noise; the page follows it to the end."""
+    page.click("#tab-tsne")
+    page.fill("#tsne-iterations", "250")
+    page.press("#tsne-iterations", "Tab")
+    page.click("#tsne-run")
+    wait_done(page, 120_000)
+    first = store(page, "s.job.id")
+    before = store(page, "Array.from(s.coords.data.slice(0, 20))")
+    page.click("#tsne-perturb")
+    page.wait_for_function("(id) => window.embedscope.store.get().job?.id !== id", arg=first, timeout=30_000)
+    wait_done(page, 120_000)
+    summary = store(page, "s.job.summary")
+    assert summary["perturbed"] == 1 and summary["continued_from"] == first
+    assert store(page, "Array.from(s.coords.data.slice(0, 20))") != before
+    assert store(page, "s.error") is None

@@ -117,6 +117,21 @@ def test_isolate_and_custom_axes(api) -> None:
     assert summary["counts"] == {"left": 100, "up": 100} and summary["x_label"] and summary["y_label"]
 
 
+def test_precomputed_coordinates_from_metadata_columns(make_client) -> None:
+    emb = blobs()
+    rows = np.arange(len(emb), dtype=np.float64)
+    emb = emb.with_columns(pa.table({"u": rows, "v": -rows, "w": np.where(rows % 10 == 0, np.nan, rows)}))
+    data = Collection(source="test")
+    data.add(".", emb)
+    api = make_client(data)
+    job = api.post(BASE, json={"method": "precomputed", "n_components": 3, "params": {"columns": "v,u,w"}}).json()
+    status = _wait(api, job["id"])
+    assert status["state"] == "done" and status["summary"]["columns"] == ["v", "u", "w"]
+    assert status["summary"]["missing"] == 30 and 0 < status["summary"]["quality"] <= 1
+    coords = api.get(f"/api/projections/{job['id']}/coords", params={"format": "json"}).json()
+    assert coords["dims"] == 3 and coords["coords"][1] == [-1.0, 1.0, 1.0] and coords["coords"][0] == [None] * 3
+
+
 @pytest.mark.parametrize(
     ("body", "field", "match"),
     [
@@ -125,12 +140,14 @@ def test_isolate_and_custom_axes(api) -> None:
         ({"method": "tsne", "params": {"n_iter": 10}}, "n_iter", "`n_iter` must be an integer from 250 to 10,000"),
         ({"method": "umap", "params": {"n_neighbors": 500}}, "n_neighbors", "from 2 to 200, got 500"),
         ({"method": "tsne", "n_components": 4}, "n_components", r"must be one of \[2, 3\], got 4"),
-        ({"method": "isomap"}, "method", "Input should be 'pca', 'tsne', 'umap' or 'custom'"),
+        ({"method": "isomap"}, "method", "Input should be 'pca', 'tsne', 'umap', 'custom' or 'precomputed'"),
         ({"method": "pca", "params": {"gamma": 1}}, "params.gamma", "Extra inputs are not permitted"),
         ({"method": "pca", "params": {"perplexity": 30}}, "perplexity", "pca takes no parameter `perplexity`"),
         ({"method": "pca", "subset": [0, 1, 999]}, "subset", "subset index 999 is out of range"),
         ({"method": "pca", "params": {"axes": [1, 1]}}, "axes", r"must be 2 different components, got \[1, 1\]"),
         ({"method": "custom", "params": {"left": "[", "regex": True}}, "left", "not a valid regular expression"),
+        ({"method": "precomputed"}, "columns", "no metadata columns x, y with precomputed coordinates"),
+        ({"method": "precomputed", "params": {"columns": "group,label"}}, "columns", "`group` holds text"),
     ],
 )
 def test_bad_parameters_are_422(api, expect_error, body: dict, field: str, match: str) -> None:
@@ -272,7 +289,7 @@ def test_small_tsne_through_uvicorn(live: str) -> None:
         np.testing.assert_array_equal(np.frombuffer(binary.content, dtype="<f4").reshape(300, 2), coords)
 
 
-def test_a_running_tsne_can_be_perturbed_and_nothing_else_can(api, expect_error) -> None:
+def test_a_running_or_finished_tsne_can_be_perturbed_and_nothing_else_can(api, expect_error) -> None:
     job_id = api.post(BASE, json=LONG_TSNE).json()["id"]
     _wait(api, job_id, until=("running",))
     assert api.post(f"/api/projections/{job_id}/perturb").json()["id"] == job_id
@@ -285,7 +302,36 @@ def test_a_running_tsne_can_be_perturbed_and_nothing_else_can(api, expect_error)
             break
     api.post(f"/api/projections/{job_id}/cancel")
     assert _wait(api, job_id)["state"] == "cancelled"
-    expect_error(api.post(f"/api/projections/{job_id}/perturb"), 409, "job_state", match="only a running t-SNE")
+    expect_error(api.post(f"/api/projections/{job_id}/perturb"), 409, "job_state", match="only a running or finished")
     pca = api.post(BASE, json={"method": "pca"}).json()["id"]
     _wait(api, pca)
-    expect_error(api.post(f"/api/projections/{pca}/perturb"), 409, "job_state", match="only a running t-SNE")
+    expect_error(api.post(f"/api/projections/{pca}/perturb"), 409, "job_state", match="only a running or finished")
+
+
+def test_a_finished_tsne_goes_on_from_its_layout_perturbed(api) -> None:
+    """Perturb on a finished t-SNE: a new job starts from the finished layout plus noise and settles for 250
+    iterations; the layout stays close to the finished one (the same clusters, each point near where it was, up to
+    scale), it is not the same, and the cached result of the plain request is left as it was."""
+    from embedscope.compute.tsne import SETTLE_ITER
+
+    job_id = api.post(BASE, json=SMALL_TSNE).json()["id"]
+    assert _wait(api, job_id)["state"] == "done"
+    before = np.array(api.get(f"/api/projections/{job_id}/coords", params={"format": "json"}).json()["coords"])
+    follow = api.post(f"/api/projections/{job_id}/perturb").json()
+    assert follow["id"] != job_id and follow["method"] == "tsne"
+    assert api.post(f"/api/projections/{job_id}/perturb").json()["id"] == follow["id"]  # the same one, not two
+    status = _wait(api, follow["id"])
+    assert status["state"] == "done" and status["iteration"] == SETTLE_ITER
+    assert status["summary"]["perturbed"] == 1 and status["summary"]["continued_from"] == job_id
+    after = np.array(api.get(f"/api/projections/{follow['id']}/coords", params={"format": "json"}).json()["coords"])
+    assert not np.allclose(after, before)
+    for axis in range(2):  # each point near where it was (the layout grows as t-SNE goes on: compared by correlation)
+        assert np.corrcoef(before[:, axis], after[:, axis])[0, 1] > 0.9
+    groups = np.arange(len(before)) % 3  # the blobs' three clusters stay apart
+    centres = np.stack([after[groups == g].mean(axis=0) for g in range(3)])
+    inside = np.mean([np.linalg.norm(after[groups == g] - centres[g], axis=1).mean() for g in range(3)])
+    apart = min(np.linalg.norm(centres[a] - centres[b]) for a in range(3) for b in range(a + 1, 3))
+    assert apart > 2 * inside
+    again = api.post(f"/api/projections/{follow['id']}/perturb").json()  # and once more: perturbation number 2
+    assert _wait(api, again["id"])["summary"]["perturbed"] == 2
+    assert api.post(BASE, json=SMALL_TSNE).json()["id"] == job_id  # the plain request still answers the original

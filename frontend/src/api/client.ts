@@ -1,11 +1,15 @@
 // The typed client of embedscope's HTTP API (bookmarks.ts: the bookmarks; upload.ts: metadata files; stream.ts: a
 // job's live frames). Failures follow http.ts: ApiError with the server's error body, or ConnectionLost.
-import { getJson, request, sendJson } from "./http";
+import { apiUrl, getJson, request, sendJson } from "./http";
 import type {
   ClustersResponse,
+  CompareEmbeddingsRequest,
   CompareRequest,
   CompareResponse,
   Coords,
+  EditRequest,
+  EditsResponse,
+  EmbeddingsComparison,
   ExportRequest,
   JobStatus,
   MetadataJson,
@@ -82,11 +86,11 @@ export const api = {
       mode: opts.regex ? "regex" : "substring",
     }),
 
-  /** The k nearest points to row `index`, at training step `step` (null: the latest). */
+  /** The k nearest points to row `index` (or the point labelled so), at training step `step` (null: the latest). */
   neighbors: (
     run: string,
     tensor: string,
-    index: number,
+    index: number | string,
     k: number,
     metric: Metric = "cosine",
     step: number | null = null,
@@ -97,6 +101,10 @@ export const api = {
       metric,
       ...(step === null ? {} : { step }),
     }),
+
+  /** This embedding compared with another of the same items: neighbour overlap per item, as new columns of this one. */
+  compareEmbeddings: (run: string, tensor: string, body: CompareEmbeddingsRequest) =>
+    sendJson<EmbeddingsComparison>(`${emb(run, tensor)}/compare`, body),
 
   /** How a point's k nearest neighbours changed between two training steps (stayed, appeared, left). */
   compareNeighbors: (run: string, tensor: string, body: CompareRequest) =>
@@ -145,6 +153,21 @@ export const api = {
   /** Name a cluster of the job's map (null: back to the name made from its terms). */
   nameCluster: (id: string, cluster: number, name: string | null) =>
     sendJson<ClustersResponse>(job(id, `clusters/${cluster}`), { name }, "PUT"),
+
+  /** The embedding's tags ("Tag selection as"), oldest first, with its description. */
+  edits: (run: string, tensor: string) => getJson<EditsResponse>(`${emb(run, tensor)}/edits`),
+
+  /** Tag rows with a value in a column (a new one, or an existing one); the server keeps it. */
+  tag: (run: string, tensor: string, body: EditRequest) => sendJson<EditsResponse>(`${emb(run, tensor)}/edits`, body),
+
+  /** Undo the embedding's last tag. */
+  async undoTag(run: string, tensor: string): Promise<EditsResponse> {
+    return (await (await request(`${emb(run, tensor)}/edits/last`, { method: "DELETE" })).json()) as EditsResponse;
+  },
+
+  /** Where the metadata (tags included) downloads from, as a TSV (the projector's rules) or a Parquet file. */
+  metadataFileUrl: (run: string, tensor: string, format: "tsv" | "parquet") =>
+    apiUrl(`${emb(run, tensor)}/metadata`, { format }),
 
   /** The final coordinates of a finished job, as float32 rows. */
   async coords(id: string): Promise<Coords> {

@@ -16,6 +16,8 @@ export type NeighborsResponse = Schemas["NeighborsResponse"];
 export type CompareRequest = Schemas["CompareRequest"];
 export type CompareResponse = Schemas["CompareResponse"];
 export type StepNeighbor = Schemas["StepNeighbor"];
+export type EmbeddingsComparison = Schemas["EmbeddingsComparison"];
+export type CompareEmbeddingsRequest = Schemas["CompareEmbeddingsRequest"];
 export type ProjectionRequest = Schemas["ProjectionRequest"];
 export type JobStatus = Schemas["JobStatus"];
 export type Method = ProjectionRequest["method"];
@@ -26,6 +28,9 @@ export type BookmarkEntry = Schemas["Bookmark"];
 export type MetadataJson = Schemas["MetadataJson"];
 export type ClustersResponse = Schemas["ClustersResponse"];
 export type ClusterInfo = Schemas["ClusterInfo"];
+export type EditInfo = Schemas["EditInfo"];
+export type EditRequest = Schemas["EditRequest"];
+export type EditsResponse = Schemas["EditsResponse"];
 
 /** Coordinates of a projection: n rows of dims float32 numbers, row-major (the binary coords and stream frames). */
 export interface Coords {

@@ -5,7 +5,7 @@ import { fail } from "../state/failure";
 import { restore } from "../state/snapshot";
 import type { State } from "../state/store";
 
-const METHOD = { pca: "PCA", tsne: "t-SNE", umap: "UMAP", custom: "Custom" } as const;
+const METHOD = { pca: "PCA", tsne: "t-SNE", umap: "UMAP", custom: "Custom", precomputed: "Precomputed" } as const;
 
 export function ConfigBookmarks({ state }: { state: State }) {
   const marks = configBookmarksOf(state.embedding);

@@ -10,6 +10,7 @@ import { css, legendOf, numericRange } from "../render/palette";
 import { staticData } from "../api/staticFile";
 import { EmbeddingPicker } from "./EmbeddingPicker";
 import { NumericLegend } from "./NumericLegend";
+import { VersusControl } from "./Versus";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 
@@ -172,6 +173,7 @@ export function DataPanel({ state }: { state: State }) {
         </label>
       )}
       {emb && <DensityField state={state} />}
+      {emb && staticData() === null && <VersusControl state={state} />}
       {staticData() === null && <MetadataLoader disabled={emb === null} />}
     </section>
   );

@@ -1,5 +1,5 @@
-// Inspector: search (matches selected and listed), the selection count, the clicked point's neighbours (and, with
-// training steps, how they changed between two steps).
+// Inspector: search (matches selected and listed), the selection count, tags of the selection (EditTags), the clicked
+// point's neighbours (and, with training steps, how they changed between two steps).
 import { useState } from "preact/hooks";
 import type { ExportFormat } from "../api/types";
 import { clearSelection, focusPoint } from "../state/actions";
@@ -10,6 +10,8 @@ import { stepsOf } from "../state/stepActions";
 import { listLabel, numericLabels, type State, store } from "../state/store";
 import { SearchBox } from "./SearchBox";
 import { CompareControl, CompareLists } from "./StepCompare";
+import { EditTags } from "./EditTags";
+import { VersusLists } from "./Versus";
 
 const SHOWN = 100;
 const fmt = (n: number) => n.toLocaleString("en-US");
@@ -35,6 +37,7 @@ export function Inspector({ state }: { state: State }) {
         )}
       </div>
       <Tools state={state} />
+      <EditTags state={state} />
       {state.focus !== null ? (
         <Neighbours state={state} />
       ) : count > 0 ? (
@@ -200,6 +203,8 @@ function Neighbours({ state }: { state: State }) {
       <CompareControl state={state} />
       {state.compareWith !== null && steps.length > 0 ? (
         <CompareLists state={state} />
+      ) : state.versus !== null ? (
+        <VersusLists state={state} />
       ) : state.neighbors === null ? (
         <p class="note">Loading…</p>
       ) : (

@@ -1,11 +1,12 @@
 // Projections panel: the method's tab, 2-D / 3-D, PCA (components and their variance), the other methods' settings
 // (TsneSettings, UmapSettings, CustomAxes: shown once the server's options are loaded); the quality of the result.
 import { axisShowing, withAxis } from "../state/pcaAxes";
-import { choose } from "../state/projectionActions";
+import { choose, setParams } from "../state/projectionActions";
 import { runNeeded } from "../state/runNeeded";
 import type { State } from "../state/store";
 import { ClustersControl } from "./ClustersControl";
 import { CustomAxes } from "./CustomAxes";
+import { Precomputed, defaultCoords, numericColumns } from "./Precomputed";
 import { TsneSettings } from "./TsneSettings";
 import { UmapSettings } from "./UmapSettings";
 
@@ -16,6 +17,7 @@ const METHODS = [
   ["tsne", "t\u2011SNE"], // a non-breaking hyphen: the tab stays on one line
   ["umap", "UMAP"],
   ["custom", "Custom"],
+  ["precomputed", "Precomputed"],
 ] as const;
 
 export function ProjectionsPanel({ state }: { state: State }) {
@@ -30,14 +32,14 @@ export function ProjectionsPanel({ state }: { state: State }) {
     <section class="panel" aria-labelledby="proj-title">
       <h2 id="proj-title">Projection</h2>
       <div class="tabs" role="tablist">
-        {METHODS.map(([m, name]) => (
+        {METHODS.filter(([m]) => m !== "precomputed" || offerPrecomputed(state)).map(([m, name]) => (
           <button
             key={m}
             type="button"
             role="tab"
             id={`tab-${m}`}
             aria-selected={choice.method === m}
-            onClick={() => void choose(m === "custom" ? { method: m, dims: 2 } : { method: m }, m === "pca")}
+            onClick={() => void chooseTab(state, m)}
           >
             {name}
           </button>
@@ -51,7 +53,9 @@ export function ProjectionsPanel({ state }: { state: State }) {
               type="button"
               id={`dims-${d}`}
               aria-pressed={choice.dims === d}
-              onClick={() => void choose({ dims: d }, choice.method === "pca")}
+              disabled={d === 3 && choice.method === "precomputed" && numericColumns(state.embedding).length < 3}
+              title={d === 3 && choice.method === "precomputed" ? "needs a third numeric column (z)" : undefined}
+              onClick={() => void choose({ dims: d }, choice.method === "pca" || choice.method === "precomputed")}
             >
               {d}-D
             </button>
@@ -63,6 +67,7 @@ export function ProjectionsPanel({ state }: { state: State }) {
       {choice.method === "tsne" && state.options && <TsneSettings state={state} options={state.options} />}
       {choice.method === "umap" && state.options && <UmapSettings state={state} options={state.options} />}
       {choice.method === "custom" && <CustomAxes state={state} />}
+      {choice.method === "precomputed" && <Precomputed state={state} />}
       {state.isolated && (
         <p class="note" id="isolated-note">
           Showing <strong>{state.isolated.length.toLocaleString("en-US")}</strong> isolated points.
@@ -98,6 +103,19 @@ export function ProjectionsPanel({ state }: { state: State }) {
       <ClustersControl state={state} />
     </section>
   );
+}
+
+/** The Precomputed tab is offered when the data has two numeric columns to draw (or is already drawn by them). */
+const offerPrecomputed = (state: State) =>
+  state.projection.method === "precomputed" || numericColumns(state.embedding).length >= 2;
+
+/** A method's tab: PCA, custom axes and precomputed coordinates draw at once; t-SNE and UMAP wait for Run. */
+function chooseTab(state: State, method: (typeof METHODS)[number][0]): Promise<void> {
+  if (method === "custom") return choose({ method, dims: 2 }, false);
+  if (method !== "precomputed") return choose({ method }, method === "pca");
+  const coords = state.params.coords.length ? state.params.coords : defaultCoords(state.embedding);
+  setParams({ coords });
+  return choose({ method, dims: coords.length >= 3 && state.projection.dims === 3 ? 3 : 2 });
 }
 
 function RunNeeded({ state }: { state: State }) {

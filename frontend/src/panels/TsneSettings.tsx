@@ -99,8 +99,8 @@ export function TsneSettings({ state, options }: { state: State; options: Option
         <button
           type="button"
           id="tsne-perturb"
-          disabled={job?.state !== "running"}
-          title="Nudge the layout with small noise and let it settle again (to leave a poor local layout)"
+          disabled={job?.state !== "running" && job?.state !== "done"}
+          title="Nudge the layout with small noise and let it settle again (to leave a poor local layout); a finished layout settles for 250 more iterations"
           onClick={() => void perturbJob()}
         >
           Perturb

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../api/client";
 import { ApiError, ConnectionLost } from "../api/http";
-import type { ColumnInfo, EmbeddingInfo, JobStatus, NeighborsResponse, SearchResponse } from "../api/types";
+import type { EmbeddingInfo, JobStatus, NeighborsResponse, SearchResponse } from "../api/types";
 import {
   categorical,
   chooseEmbedding,
@@ -15,12 +15,8 @@ import {
 } from "./actions";
 import { booted } from "./options.fixture";
 import { store } from "./store";
+import { col } from "./columns.fixture";
 
-const col = (name: string, distinct?: (string | number)[]): ColumnInfo => ({
-  name,
-  type: "string",
-  distinct: distinct?.map((value) => ({ value, count: 1 })) ?? null,
-});
 
 const EMB: EmbeddingInfo = {
   id: "e0",
@@ -28,7 +24,7 @@ const EMB: EmbeddingInfo = {
   name: "words",
   shape: [4, 8],
   label_column: "word",
-  columns: [col("word"), col("single", ["x"]), col("pos", ["n", "v"]), col("tag", ["a", "b", "c"])],
+  columns: [col("word"), col("single", "string", ["x"]), col("pos", "string", ["n", "v"]), col("tag", "string", ["a", "b", "c"])],
   sprite: null,
 };
 

@@ -49,6 +49,8 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
     step: null, // its latest step
     compareWith: null,
     compare: null,
+    versus: null,
+    versusNeighbors: null,
     searchColumn: null,
     searchError: null,
   });

@@ -5,12 +5,8 @@ import type { ColumnInfo, EmbeddingInfo, RunsInfo } from "../api/types";
 import * as upload from "../api/upload";
 import { afterNewMetadata, loadMetadata, loadedText } from "./metadataActions";
 import { type State, initialState, store } from "./store";
+import { col } from "./columns.fixture";
 
-const col = (name: string, type: string, distinct?: (string | number)[]): ColumnInfo => ({
-  name,
-  type,
-  distinct: distinct?.map((value) => ({ value, count: 1 })) ?? null,
-});
 
 const OLD: EmbeddingInfo = {
   id: "e0",

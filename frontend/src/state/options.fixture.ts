@@ -5,7 +5,7 @@ import { type State, initialState } from "./store";
 
 export const OPTIONS: Options = {
   projection: {
-    methods: ["pca", "tsne", "umap", "custom"],
+    methods: ["pca", "tsne", "umap", "custom", "precomputed"],
     n_components: { default: 2, choices: [2, 3] },
     random_state: { default: 0, min: 0, max: 4294967295 },
     pca_components: 10,
@@ -45,6 +45,7 @@ export const OPTIONS: Options = {
         { name: "regex", type: "boolean", default: false, help: "patterns are regular expressions" },
         { name: "fallback", type: "choice", default: "pca", choices: ["pca", "random"], help: "the axis with no pattern" },
       ],
+      precomputed: [{ name: "columns", type: "string", default: null, help: "the coordinate columns" }],
     },
   },
   neighbors: { k: { default: 100, min: 1, max: 1000 } },

@@ -46,6 +46,7 @@ describe("the server's options", () => {
       supervise: null,
       superviseStrength: 0.5,
       superviseIgnore: "",
+      coords: [],
     });
     const state = withOptions(OPTIONS, initialState);
     expect(state.options).toBe(OPTIONS);

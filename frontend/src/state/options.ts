@@ -79,6 +79,7 @@ export function defaultParams(options: Options): ProjectionParams {
     up: text(custom("up")),
     down: text(custom("down")),
     regex: custom("regex") === true,
+    coords: [],
   };
 }
 

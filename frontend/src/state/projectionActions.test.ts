@@ -146,6 +146,13 @@ describe("requestFor", () => {
     });
   });
 
+  it("sends the precomputed columns for every axis shown, or none for the server's x, y, z", () => {
+    const three = { ...p, coords: ["u1", "u2", "u3"] };
+    expect(requestFor(choice({ method: "precomputed", dims: 2 }), three, null).params).toEqual({ columns: "u1,u2" });
+    expect(requestFor(choice({ method: "precomputed", dims: 3 }), three, null).params).toEqual({ columns: "u1,u2,u3" });
+    expect(requestFor(choice({ method: "precomputed", dims: 3 }), { ...p, coords: ["u1", "u2"] }, null).params).toEqual({});
+  });
+
   it("isolates a subset of at least 3 rows only", () => {
     expect(requestFor(choice(), p, [4, 5, 6]).subset).toEqual([4, 5, 6]);
     expect(requestFor(choice(), p, [4, 5]).subset).toBeNull();

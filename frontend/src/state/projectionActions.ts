@@ -16,6 +16,7 @@ const BUSY: Record<ProjectionChoice["method"], string> = {
   tsne: "Running t-SNE…",
   umap: "Running UMAP…",
   custom: "Computing custom axes…",
+  precomputed: "Reading the coordinates…",
 };
 
 /** The server spherizes (centres each row and scales it to unit length) by default from this many dimensions. */
@@ -77,6 +78,10 @@ export function requestFor(
       for (const side of ["left", "right", "up", "down"] as const) if (p[side].trim()) params[side] = p[side];
       return { ...base, method: "custom", n_components: 2, params };
     }
+    case "precomputed": {
+      const columns = p.coords.slice(0, choice.dims);
+      return { ...base, method: "precomputed", params: columns.length === choice.dims ? { columns: columns.join(",") } : {} };
+    }
   }
 }
 
@@ -95,7 +100,7 @@ function showStatus(job: JobStatus): void {
   const summary = job.summary;
   const ratio = summary?.explained_variance_ratio;
   if (job.method === "pca" && ratio) patch.variance = ratio.map((v) => v ?? 0);
-  if (job.method === "custom" && summary?.x_label) {
+  if ((job.method === "custom" || job.method === "precomputed") && summary?.x_label) {
     patch.axisLabels = { x: summary.x_label, y: summary.y_label ?? "" };
   }
   if (job.state === "failed" && job.error) {
@@ -130,48 +135,53 @@ export async function project(
     busy: BUSY[choice.method],
     error: null,
     isolated: subset,
-    axisLabels: choice.method === "custom" ? store.get().axisLabels : null,
+    axisLabels: choice.method === "custom" || choice.method === "precomputed" ? store.get().axisLabels : null,
   });
   try {
     const { params, spherize, step } = store.get();
     const request = requestFor(choice, params, subset, spherize, emb.steps?.length ? step : null);
     const job = await api.startProjection(emb.run, emb.id, request);
     if (superseded()) return;
-    if (job.state === "done") {
-      // a finished job (cached, or attached to): its coordinates first, then its status with them, so that the
-      // page never says "done" over the previous projection's points
-      const coords = await api.coords(job.id);
-      if (superseded()) return;
-      watchedJob = job.id;
-      showStatus(job);
-      showCoords(coords, subset, morph);
-      return;
-    }
-    watchedJob = job.id;
-    showStatus(job);
-    let final = false;
-    let first = true;
-    stopWatching = watchJob(job.id, {
-      status: showStatus,
-      frame: (coords) => {
-        if (watchedJob !== job.id) return;
-        final ||= coords.final;
-        showCoords(coords, subset, morph && first && coords.final);
-        first = false;
-      },
-      error: fail,
-      closed: () => {
-        const last = store.get().job;
-        if (!final && watchedJob === job.id && last?.id === job.id && last.state === "done") {
-          api.coords(job.id).then((c) => {
-            if (!superseded() && watchedJob === job.id) showCoords(c, subset, morph && first);
-          }, fail);
-        }
-      },
-    });
+    await follow(job, subset, morph, superseded);
   } catch (err) {
     if (!superseded()) fail(err);
   }
+}
+
+/** Show a job: a finished one's coordinates at once, else its frames as they stream in (see project()). */
+async function follow(job: JobStatus, subset: number[] | null, morph: boolean, superseded: () => boolean): Promise<void> {
+  if (job.state === "done") {
+    // a finished job (cached, or attached to): its coordinates first, then its status with them, so that the
+    // page never says "done" over the previous projection's points
+    const coords = await api.coords(job.id);
+    if (superseded()) return;
+    watchedJob = job.id;
+    showStatus(job);
+    showCoords(coords, subset, morph);
+    return;
+  }
+  watchedJob = job.id;
+  showStatus(job);
+  let final = false;
+  let first = true;
+  stopWatching = watchJob(job.id, {
+    status: showStatus,
+    frame: (coords) => {
+      if (watchedJob !== job.id) return;
+      final ||= coords.final;
+      showCoords(coords, subset, morph && first && coords.final);
+      first = false;
+    },
+    error: fail,
+    closed: () => {
+      const last = store.get().job;
+      if (!final && watchedJob === job.id && last?.id === job.id && last.state === "done") {
+        api.coords(job.id).then((c) => {
+          if (!superseded() && watchedJob === job.id) showCoords(c, subset, morph && first);
+        }, fail);
+      }
+    },
+  });
 }
 
 /** Change the choice; run it now unless `run` is false. */
@@ -211,7 +221,23 @@ async function steer(action: keyof typeof STEER): Promise<void> {
 export const pauseJob = () => steer("pause");
 export const resumeJob = () => steer("resume");
 export const stopJob = () => steer("cancel");
-export const perturbJob = () => steer("perturb");
+
+/** TensorBoard's Perturb: a running t-SNE is nudged where it is; a finished one goes on in a new job from its layout
+ * plus the noise, which the page then follows (its frames stream in, the points staying near where they were). */
+export async function perturbJob(): Promise<void> {
+  const job = store.get().job;
+  if (job?.method !== "tsne" || job.state !== "done") return steer("perturb");
+  detach();
+  const call = ++calls;
+  const superseded = () => call !== calls;
+  store.set({ busy: BUSY.tsne, error: null });
+  try {
+    const next = await api.perturbProjection(job.id);
+    if (!superseded()) await follow(next, store.get().isolated, false, superseded);
+  } catch (err) {
+    if (!superseded()) fail(err);
+  }
+}
 
 /** Run t-SNE again from a fresh start: the next seed (the same one would give the same, cached, answer). */
 export async function rerunTsne(): Promise<void> {

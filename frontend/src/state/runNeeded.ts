@@ -1,7 +1,7 @@
 // What the projections panel says while the plot shows another projection than the one chosen.
 import type { State } from "./store";
 
-const NAME: Record<string, string> = { pca: "PCA", tsne: "t-SNE", umap: "UMAP", custom: "custom axes" };
+const NAME: Record<string, string> = { pca: "PCA", tsne: "t-SNE", umap: "UMAP", custom: "custom axes", precomputed: "precomputed coordinates" };
 
 /** t-SNE and UMAP run on Run (they take a while): while the plot shows another projection than the one chosen (another
  * method, or the same one in 2-D when 3-D is chosen), say so and what to press. */

@@ -1,7 +1,8 @@
 // One store for the page: the data set, the projection, the selection and the view choices.
 import { useEffect, useState } from "preact/hooks";
 import type { Filter } from "./filters";
-import type { ClustersResponse, CompareResponse, EmbeddingInfo, JobStatus, Method, Metric, Neighbor, Options, RunsInfo } from "../api/types";
+import type { VersusNeighbors } from "./versusActions";
+import type { ClustersResponse, CompareResponse, EditInfo, EmbeddingsComparison, EmbeddingInfo, JobStatus, Method, Metric, Neighbor, Options, RunsInfo } from "../api/types";
 
 export type Values = (string | number | null)[];
 
@@ -35,6 +36,8 @@ export interface ProjectionParams {
   up: string;
   down: string;
   regex: boolean;
+
+  coords: string[]; // precomputed: the numeric columns on X, Y, Z ([]: the columns named x, y, z)
 }
 
 export interface State {
@@ -86,6 +89,9 @@ export interface State {
   clusterColumn: string | null; // the column they are named from; null: the label column
   clusters: ClustersResponse | null; // of the job shown (its job_id), every level
   filters: Filter[]; // on metadata columns (filters.ts): the points that do not pass them all are greyed out
+  versus: EmbeddingsComparison | null; // the shown embedding compared with another (versusActions.ts)
+  versusNeighbors: VersusNeighbors | null; // the clicked point's neighbours in both
+  edits: EditInfo[] | null; // the shown embedding's tags, oldest first (editActions.ts); null: not listed yet
 }
 
 /** The density layer is on by default from this many points drawn. */
@@ -143,6 +149,7 @@ export const initialState: State = {
     up: "",
     down: "",
     regex: false,
+    coords: [],
   },
   isolated: null,
   metric: "cosine",
@@ -158,6 +165,9 @@ export const initialState: State = {
   clusterColumn: null,
   clusters: null,
   filters: [],
+  versus: null,
+  versusNeighbors: null,
+  edits: null,
 };
 
 type Listener = (state: State) => void;

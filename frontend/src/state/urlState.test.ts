@@ -76,6 +76,10 @@ describe("the URL state", () => {
     const c = decodeState(encodeState({ ...custom, params: { ...base.params, column: "w", up: "good|great", regex: true } }));
     expect(c.params).toMatchObject({ column: "w", up: "good|great", regex: true });
     expect(c.projection?.dims).toBe(2);
+    const pre = { ...base, projection: { ...base.projection, method: "precomputed" as const, dims: 3 as const } };
+    const d = decodeState(encodeState({ ...pre, params: { ...base.params, coords: ["umap x", "umap y", "t"] } }));
+    expect(d.params?.coords).toEqual(["umap x", "umap y", "t"]);
+    expect(d.projection).toMatchObject({ method: "precomputed", dims: 3 });
   });
   it("leaves out a selection too long for a URL, and a focus replaces the selection", () => {
     const many = Array.from({ length: 1000 }, (_, i) => 2 * i);

@@ -83,6 +83,7 @@ export function encodeState(s: Snapshot, options: Options | null): string {
     for (const side of ["left", "right", "up", "down"] as const) if (params[side]) q.set(side, params[side]);
     if (params.regex) q.set("re", "1");
   }
+  if (p.method === "precomputed" && params.coords.length) q.set("pc", params.coords.join(","));
   if (s.spherize !== undefined && s.spherize !== null) q.set("sph", s.spherize ? "1" : "0");
   if (s.step !== undefined && s.step !== null) q.set("step", String(s.step));
   if (s.isolated) {
@@ -166,6 +167,7 @@ export function decodeState(hash: string, options: Options): UrlState {
   if (q.get("col")) params.column = q.get("col");
   for (const side of ["left", "right", "up", "down"] as const) if (q.has(side)) params[side] = q.get(side) ?? "";
   if (projection.method === "custom") params.regex = q.get("re") === "1";
+  if (projection.method === "precomputed") params.coords = (q.get("pc") ?? "").split(",").filter((c) => c !== "").slice(0, 3);
   if (Object.keys(projection).length) out.projection = projection;
   if (Object.keys(params).length) out.params = params;
   const sph = q.get("sph");

@@ -17,6 +17,7 @@ from ..errors import EmbedscopeError
 OPTION_NAMES = {
     "sprite_size": "--sprite-size",
     "label_column": "--label-column",
+    "coords": "--coords",
     "vector_column": "--vector-column",
     "unicode_errors": "--unicode-errors",
     "ids": "QUERY",
@@ -49,11 +50,19 @@ def read_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--format", "format_", type=click.Choice(sorted(FORMATS)), help="Force the input format."),
         click.option(
-            "--metadata", type=click.Path(dir_okay=False, path_type=Path), help="Metadata TSV for the vectors."
+            "--metadata",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Metadata for the vectors: a projector TSV, or Parquet (the page's Download metadata).",
         ),
         click.option("--sprite", type=click.Path(dir_okay=False, path_type=Path), help="Sprite image (PNG/JPEG)."),
         click.option("--sprite-size", type=(int, int), metavar="W H", help="Size of one sprite thumbnail in pixels."),
         click.option("--label-column", help="Metadata column to label points by."),
+        click.option(
+            "--coords",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Coordinates computed elsewhere (columns x, y[, z], or an exported projection): the Precomputed "
+            "projection.",
+        ),
         click.option("--vector-column", help="Table column (or column prefix) holding the vectors."),
         click.option(
             "--unicode-errors",
@@ -73,7 +82,7 @@ def choose_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def read_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    names = ("metadata", "sprite", "sprite_size", "label_column", "vector_column", "unicode_errors")
+    names = ("metadata", "sprite", "sprite_size", "label_column", "vector_column", "unicode_errors", "coords")
     out = {k: kwargs.pop(k) for k in names}
     out["format"] = kwargs.pop("format_")
     return {k: v for k, v in out.items() if v is not None}

@@ -38,7 +38,7 @@ def _option(param: Param) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(param.cli_flag, _dest(param), type=kinds.get(param.type, str), help=help_text)
 
 
-_METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "custom": "Custom"}
+_METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "custom": "Custom", "precomputed": "Precomputed"}
 
 
 def method_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -64,6 +64,7 @@ def project(
     cancel: CancelToken | None = None,
     cache: Any = None,
     reference: Embedding | None = None,
+    start: np.ndarray | None = None,
     **request: Any,
 ) -> Projection:
     """Project every row of `emb` (or the rows of the spec's subset) to 2 or 3 dimensions.
@@ -73,7 +74,8 @@ def project(
     ``ProjectionSpec.build`` checks: ``project(emb, "tsne", n_components=3)``. `cache` is a
     ProjectionCache, or None for no cache. `reference` is the embedding of the step the spec is aligned to.
     Progress reports stream to `progress` (the finished layout once with ``final=True``, before the quality
-    figure); `cancel` pauses, resumes or stops the work.
+    figure); `cancel` pauses, resumes or stops the work. `start`: t-SNE only, a layout to go on from (a finished one,
+    perturbed: tsne.perturbed), for tsne.SETTLE_ITER more iterations; such a result is not cached.
     """
     if spec is None or isinstance(spec, str):
         if isinstance(spec, str):
@@ -83,7 +85,9 @@ def project(
         raise TypeError(f"project() takes a ProjectionSpec or keywords, not both: {sorted(request)}")
     if (spec.align_to is None) != (reference is None):
         raise ParameterError("a reference embedding goes with an aligned spec, and only then", field="align_to")
-    key = None if cache is None else spec.key(emb, reference)
+    if start is not None and spec.method != "tsne":
+        raise ParameterError(f"only t-SNE goes on from a layout, not {spec.method}", field="method")
+    key = None if cache is None or start is not None else spec.key(emb, reference)
     if key is not None:
         hit = cached(cache, key, spec, rows=len(emb), dims=emb.dim)
         if hit is not None:
@@ -99,9 +103,9 @@ def project(
     x = _rows(emb, spec)
     check(cancel)
     if reference is None:
-        result = _run(emb, x, spec, track, cancel, cache)
+        result = _run(emb, x, spec, track, cancel, cache, start=start)
     else:
-        result = _aligned(emb, reference, x, spec, progress=track, cancel=cancel, cache=cache)
+        result = _aligned(emb, reference, x, spec, progress=track, cancel=cancel, cache=cache, start=start)
         result.extra["aligned_to"] = spec.align_to
     final = Progress(
         stage="quality" if spec.quality else "done",
@@ -130,10 +134,14 @@ def _measure(result: Projection, x: np.ndarray, spec: ProjectionSpec, cancel: Ca
     sample = 2000 if len(x) <= 200_000 else 500
     metric = spec.params.get("metric", "euclidean")
     seed = spec.random_state
-    result.quality = float(neighbor_preservation(x, result.coords, metric=metric, sample=sample, random_state=seed))
+    coords = result.coords
+    drawn = np.isfinite(coords).all(axis=1)
+    if not drawn.all():  # precomputed coordinates can leave rows out: measured among the rows drawn
+        x, coords = np.asarray(x)[drawn], coords[drawn]
+    result.quality = float(neighbor_preservation(x, coords, metric=metric, sample=sample, random_state=seed))
     check(cancel)
-    if np.isfinite(result.coords).all(axis=1).sum() >= 3:
-        trust, continuity = trust_and_continuity(x, result.coords, metric=metric, sample=1000, random_state=seed)
+    if len(coords) >= 3:
+        trust, continuity = trust_and_continuity(x, coords, metric=metric, sample=1000, random_state=seed)
         result.extra.update(trustworthiness=trust, continuity=continuity)
 
 
@@ -173,6 +181,8 @@ def _run(
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
     cache: Any = None,
+    *,
+    start: np.ndarray | None = None,
 ) -> Projection:
     method, params, n_components = spec.method, spec.params, spec.n_components
     common: dict[str, Any] = {
@@ -192,6 +202,8 @@ def _run(
         )
     if method == "custom":
         return _custom(emb, x, spec, common)
+    if method == "precomputed":
+        return _precomputed(emb, spec, common)
     from .knn_graph import knn_graph
 
     if method == "tsne":
@@ -212,6 +224,7 @@ def _run(
             labels=labels,
             supervise_ignore=supervision["supervise_ignore"],
             supervise_strength=supervision["supervise_strength"],
+            init=start,
             **{name: value for name, value in params.items() if name not in supervision},
         )
         k = max(1, min(int(3 * params["perplexity"]), len(x) - 1))
@@ -293,6 +306,32 @@ def _custom(emb: Embedding, x: np.ndarray, spec: ProjectionSpec, common: dict[st
     return Projection("custom", np.ascontiguousarray(coords, dtype=np.float32), extra=extra, **common)
 
 
+def _precomputed(emb: Embedding, spec: ProjectionSpec, common: dict[str, Any]) -> Projection:
+    """Coordinates computed elsewhere, read from numeric metadata columns; a row without them (an empty cell, a
+    non-finite number) is not drawn."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = spec.params["columns"].split(",")
+    assert emb.metadata is not None  # checked by the spec
+    axes = [pc.cast(emb.metadata.column(name), pa.float64()).to_numpy(zero_copy_only=False) for name in names]
+    coords = np.column_stack(axes).astype(np.float32)
+    if spec.subset is not None:
+        coords = coords[spec.subset]
+    finite = np.isfinite(coords).all(axis=1)
+    coords[~finite] = np.nan
+    if finite.sum() < 3:
+        raise ParameterError(
+            f"only {int(finite.sum())} of {len(coords):,} rows have coordinates in {', '.join(names)}",
+            field="columns",
+            fix="give at least 3 rows finite numbers in every coordinate column",
+        )
+    if not finite.all():
+        log.warning("%d of %d rows have no coordinates in %s: not drawn", (~finite).sum(), len(coords), names)
+    extra = {"columns": names, "missing": int((~finite).sum()), "x_label": names[0], "y_label": names[1]}
+    return Projection("precomputed", np.ascontiguousarray(coords), extra=extra, **common)
+
+
 def _aligned(
     emb: Embedding,
     reference: Embedding,
@@ -302,6 +341,7 @@ def _aligned(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     cache: Any = None,
+    start: np.ndarray | None = None,
 ) -> Projection:
     """Project `emb` (one step; `x` its prepared rows) in the frame of `reference` (another step of the same shape).
 
@@ -342,7 +382,7 @@ def _aligned(
             item = replace(item, coords=align_layout(item.coords, target))
         report(progress, item)
 
-    own = _run(emb, x, spec, moved, cancel)
+    own = _run(emb, x, spec, moved, cancel, start=start)
     own.coords = align_layout(own.coords, target)
     return own
 

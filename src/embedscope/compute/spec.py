@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..embedding import Embedding
 
 CODE_VERSION = 4  # part of every cache key: raise it when a method's output changes for the same request
-METHODS = ("pca", "tsne", "umap", "custom")
+METHODS = ("pca", "tsne", "umap", "custom", "precomputed")
 PCA_COMPONENTS = 10  # principal components computed for PCA (its `axes` choose among them)
 METRICS = ("euclidean", "cosine")
 SIDES = ("left", "right", "up", "down")
@@ -199,6 +199,16 @@ PARAMS: dict[str, tuple[Param, ...]] = {
             choices=("pca", "random"),
         ),
     ),
+    "precomputed": (
+        Param(
+            "columns",
+            "string",
+            None,
+            "precomputed: the metadata columns holding coordinates computed elsewhere, comma-separated [x,y or x,y,z]",
+            max_length=1000,
+            flag="--coords-columns",
+        ),
+    ),
 }
 N_COMPONENTS = Param("n_components", "choice", 2, "dimensions of the projection", choices=(2, 3), flag="--dims")
 RANDOM_STATE = Param(
@@ -294,10 +304,13 @@ class ProjectionSpec:
         if method == "custom":
             columns = (custom_column(emb, n_components, full),)
             full["column"] = columns[0]
+        if method == "precomputed":
+            columns = coordinate_columns(emb, n_components, full["columns"])
+            full["columns"] = ",".join(columns)
         if method == "tsne" and full["supervise"] is not None:
             columns = (supervise_column(emb, full["supervise"]),)
         use_spherize = default_spherize(emb.dim) if spherize is None else bool(spherize)
-        if method == "custom" or align_to == step:
+        if method in ("custom", "precomputed") or align_to == step:
             align_to = None
         return cls(method, n_components, full, seed, use_spherize, indices, step, align_to, columns, quality)
 
@@ -381,6 +394,47 @@ def custom_column(emb: Embedding, n_components: int, params: Mapping[str, Any]) 
     for side, pattern in sides.items():
         check_pattern(pattern, regex=bool(params["regex"]), field=side)  # a bad regex fails here, before any work
     return str(column)
+
+
+def coordinate_columns(emb: Embedding, n_components: int, given: str | None) -> tuple[str, ...]:
+    """The numeric metadata columns a precomputed projection reads: those named (comma-separated), else the
+    columns named x, y (and z in 3-D)."""
+    from ..metadata import column_kind
+
+    schema = None if emb.metadata is None else emb.metadata.schema
+    have = [] if schema is None else schema.names
+    numeric = [] if schema is None else [n for n in have if column_kind(schema.field(n).type) == "numeric"]
+    if given is None or not given.strip():
+        names = tuple("xyz"[:n_components])
+        missing = [n for n in names if n not in have]
+        if missing:
+            raise ParameterError(
+                f"no metadata column{'s' if len(missing) > 1 else ''} {', '.join(missing)} with precomputed "
+                "coordinates",
+                field="columns",
+                fix=f"name the columns with `columns` (numeric ones here: {numeric}), or load a coordinates file",
+            )
+    else:
+        names = tuple(n.strip() for n in given.split(","))
+    if len(names) != n_components:
+        raise ParameterError(
+            f"`columns` names {len(names)} column{'s' if len(names) != 1 else ''} for a {n_components}-D "
+            f"projection, got {given!r}",
+            field="columns",
+            fix=f"name {n_components} columns, one per axis",
+        )
+    for name in names:
+        if name not in have:
+            raise ParameterError(
+                f"no metadata column `{name}` for `columns`", field="columns", fix=f"choose among {numeric}"
+            )
+        if name not in numeric:
+            raise ParameterError(
+                f"metadata column `{name}` holds text, not coordinates", field="columns", fix=f"choose among {numeric}"
+            )
+    if len(set(names)) < len(names):
+        raise ParameterError(f"`columns` names a column twice, got {given!r}", field="columns")
+    return names
 
 
 def supervise_column(emb: Embedding, column: str) -> str:

@@ -80,6 +80,7 @@ def tsne(
     labels: Sequence[str] | None = None,
     supervise_ignore: str = "",
     supervise_strength: float = 0.5,
+    init: np.ndarray | None = None,
 ) -> np.ndarray:
     """t-SNE coordinates (N x n_components, float32) of the rows of `x`.
 
@@ -88,7 +89,8 @@ def tsne(
     is computed (memoised per data). `progress` receives the initial layout as frame 0, then the coordinates every
     `every` iterations and at the end; `cancel` pauses, resumes or stops the run. `labels` (one per row) supervise
     the run: points of one label are pulled together with `supervise_strength` (supervise.py); rows labelled
-    `supervise_ignore` or empty are not.
+    `supervise_ignore` or empty are not. `init` continues from a given layout (a finished one, perturbed: see
+    ``perturbed``): SETTLE_ITER iterations without early exaggeration, on every row (no sampling).
     """
     _quiet_openmp()
     from openTSNE import TSNEEmbedding
@@ -103,10 +105,14 @@ def tsne(
     k = min(n - 1, int(3 * perplexity))
     jobs = n_jobs if n_jobs is not None else default_jobs(n)
 
-    init = pca(x, n_components, random_state=random_state)
-    sampled = n >= tsne_sampled.SAMPLE_FROM
-    total = n_iter + tsne_sampled.extra_iterations(n)
-    report(progress, _frame(0, total, init, "initial layout (principal components)"))
+    start = init
+    if start is not None and start.shape != (n, n_components):
+        raise ParameterError(f"a layout of shape {start.shape} to continue for {n:,} x {n_components}", field="init")
+    init = pca(x, n_components, random_state=random_state) if start is None else np.array(start, dtype=np.float64)
+    sampled = n >= tsne_sampled.SAMPLE_FROM and start is None
+    total = SETTLE_ITER if start is not None else n_iter + tsne_sampled.extra_iterations(n)
+    first = "initial layout (principal components)" if start is None else "the layout perturbed"
+    report(progress, _frame(0, total, init, first))
     check(cancel)
     graph = (
         knn if knn is not None else knn_graph(x, k=k, metric=metric, progress=progress, cancel=cancel, engine=neighbors)
@@ -134,7 +140,10 @@ def tsne(
     if sampled:
         return tsne_sampled.sampled_tsne(run, x, init, graph)
     embedding = TSNEEmbedding(init, run.affinities(x, graph), random_state=random_state, **run.optimizer(n))
-    run.phases(embedding, lambda y: y)
+    if start is None:
+        run.phases(embedding, lambda y: y)
+    else:
+        run.step(embedding, SETTLE_ITER, lambda y: y, "settling after a perturbation")
     return np.array(embedding, dtype=np.float32)
 
 
@@ -300,6 +309,14 @@ class _Frames:
 
 
 PERTURB = 0.05  # a perturbation's noise: this share of the layout's spread on each axis
+SETTLE_ITER = 250  # iterations a finished layout runs again once perturbed
+
+
+def perturbed(layout: np.ndarray, count: int) -> np.ndarray:
+    """A copy of a finished t-SNE layout nudged by perturbation number `count` (what `init` continues from)."""
+    out = np.array(layout, dtype=np.float64)
+    _perturb(out, count)
+    return out
 
 
 def _perturb(embedding: np.ndarray, count: int) -> None:

@@ -1,4 +1,5 @@
-"""Coordinates and selections as tables: CSV, TSV, Parquet or .npy, with index, label and metadata columns."""
+"""Coordinates and selections as tables: CSV, TSV, Parquet or .npy, with index, label and metadata columns; and
+coordinates computed elsewhere read back (``--coords``) as the columns of the Precomputed projection."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..embedding import Embedding
-from ..errors import ParameterError
+from ..errors import FormatError, ParameterError
+from ..metadata import column_kind
 
 EXPORT_FORMATS = ("csv", "tsv", "parquet", "npy")
 
@@ -61,3 +64,132 @@ def write_table(table: pa.Table, path: Path, *, format: str | None = None) -> Pa
             raise ParameterError(".npy export needs coordinates", path=path, fix="use .csv, .tsv or .parquet")
         np.save(path, np.column_stack([table.column(c).to_numpy() for c in axes]).astype(np.float32))
     return path
+
+
+# -- reading coordinates back (--coords FILE) -------------------------------------------------------------------
+
+COORD_NAMES = ("x", "y", "z")
+_READ_SUFFIXES = {".csv": ",", ".tsv": "\t", ".parquet": "parquet", ".arrow": "arrow", ".feather": "arrow"}
+
+
+def read_coords(path: Path, *, n: int, labels: list[str] | None = None) -> pa.Table:
+    """The coordinates a file holds for an embedding of `n` rows: columns x, y[, z] as float64, one row per
+    embedding row, NaN where the file gives none.
+
+    The file is what ``write_table`` writes (CSV, TSV, Parquet, .npy; an ``index`` column places its rows, so an
+    isolated subset reads back; a ``label`` column is checked against `labels`), or any table with columns named
+    x, y (and z) or with just 2 or 3 numeric columns, or an N x 2 / N x 3 .npy array.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        return _npy_coords(path, n)
+    if suffix not in _READ_SUFFIXES:
+        raise ParameterError(
+            f"cannot read coordinates from a {suffix or 'suffix-less'} file",
+            path=path,
+            fix="give a .csv, .tsv, .parquet or .npy file",
+        )
+    from .tables.csv_file import read_csv
+    from .tables.table import read_table
+
+    kind = _READ_SUFFIXES[suffix]
+    table = read_table(path, kind) if kind in ("parquet", "arrow") else read_csv(path, delimiter=kind)
+    names = _axis_columns(table, path)
+    rows = _placement(table, path, n)
+    if labels is not None and "label" in table.column_names:
+        _check_labels(table, rows, labels, path)
+    out: dict[str, pa.Array] = {}
+    for axis, name in zip(COORD_NAMES, names, strict=False):
+        values = np.full(n, np.nan)
+        values[rows] = _numbers(table.column(name), name, path)
+        out[axis] = pa.array(values)
+    return pa.table(out)
+
+
+def _npy_coords(path: Path, n: int) -> pa.Table:
+    from .numpy import read as read_npy
+    from .options import ReadOptions
+
+    found = read_npy(path, ReadOptions(), "npy")  # the .npy reader's checks: header, size, dtype, finite numbers
+    shape = found.shape if isinstance(found, Embedding) else None
+    if shape is None or shape[1] not in (2, 3) or shape[0] != n:
+        raise FormatError(
+            f"expected an array of {n:,} x 2 or {n:,} x 3 numbers, found {shape or 'several arrays'}",
+            path=path,
+            fix="give one row of coordinates per vector",
+        )
+    assert isinstance(found, Embedding)
+    values = np.asarray(found.vectors, dtype=np.float64)
+    return pa.table({COORD_NAMES[a]: pa.array(values[:, a]) for a in range(shape[1])})
+
+
+def _axis_columns(table: pa.Table, path: Path) -> list[str]:
+    have = table.column_names
+    named = [name for name in COORD_NAMES if name in have]
+    if named[:2] == ["x", "y"]:
+        return named
+    skip = ("index", "label")
+    numeric = [n for n in have if n not in skip and column_kind(table.schema.field(n).type) == "numeric"]
+    if len(numeric) in (2, 3):
+        return numeric
+    raise FormatError(
+        f"expected columns x, y (and z) or just 2 or 3 numeric columns, found {have[:12]}",
+        path=path,
+        fix="name the coordinate columns x, y (and z)",
+    )
+
+
+def _placement(table: pa.Table, path: Path, n: int) -> np.ndarray:
+    """The embedding row of every row of the file: its `index` column, else the file's own order."""
+    if "index" not in table.column_names:
+        if table.num_rows != n:
+            raise FormatError(
+                f"the file has {table.num_rows:,} rows of coordinates for {n:,} vectors",
+                path=path,
+                fix="give one row per vector in order, or an `index` column naming each row's vector",
+            )
+        return np.arange(n)
+    column = table.column("index")
+    if not pa.types.is_integer(column.type) or column.null_count:
+        raise FormatError(
+            f"the `index` column holds {column.type}{' with empty cells' if column.null_count else ''}, "
+            "expected whole row numbers",
+            path=path,
+            field="index",
+            fix="give each row the number of its vector, from 0",
+        )
+    rows = column.to_numpy().astype(np.int64)
+    bad = np.flatnonzero((rows < 0) | (rows >= n))
+    if bad.size:
+        raise FormatError(
+            f"row {bad[0] + 1:,} has index {rows[bad[0]]:,}, expected 0 to {n - 1:,} ({n:,} vectors)",
+            path=path,
+            field="index",
+            fix="read the coordinates with the vectors they were made from",
+        )
+    if np.unique(rows).size != rows.size:
+        raise FormatError("the `index` column names a vector twice", path=path, field="index", fix="keep one row each")
+    return rows
+
+
+def _check_labels(table: pa.Table, rows: np.ndarray, labels: list[str], path: Path) -> None:
+    from ..metadata import column_strings
+
+    found = column_strings(table, "label")
+    for i, (row, label) in enumerate(zip(rows.tolist(), found, strict=True)):
+        if label != labels[row]:
+            raise FormatError(
+                f"row {i + 1:,} is labelled {label!r}, but vector {row:,} is {labels[row]!r}",
+                path=path,
+                field="label",
+                fix="read the coordinates with the vectors (and metadata) they were made from",
+            )
+
+
+def _numbers(column: pa.ChunkedArray, name: str, path: Path) -> np.ndarray:
+    if column_kind(column.type) != "numeric":
+        raise FormatError(
+            f"column {name!r} holds {column.type}, expected numbers", path=path, field=name, fix="check the column"
+        )
+    return np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)

@@ -18,3 +18,4 @@ class ReadOptions:
     name: str | None = None
     unicode_errors: str | None = None  # word2vec text: "strict" (default), "replace" or "ignore"
     tensor: str | None = None  # read only this tensor of a file holding several (None: every one)
+    coords: Path | None = None  # coordinates computed elsewhere, added as metadata columns x, y[, z] (coords.py)

@@ -168,7 +168,7 @@ def _read_options(options: dict[str, Any]) -> ReadOptions:
     if unknown:
         raise ParameterError(f"unknown option(s) {unknown}", field=unknown[0], fix=f"use {sorted(known)}")
     values: dict[str, Any] = dict(options)
-    for name in ("metadata", "sprite"):
+    for name in ("metadata", "sprite", "coords"):
         if values.get(name) is not None:
             values[name] = Path(values[name])
     return ReadOptions(**values)
@@ -185,7 +185,7 @@ def _attach_common(collection: Collection, opts: ReadOptions, *, metadata_read: 
     if opts.sprite_size is not None and opts.sprite is None:
         raise ParameterError("a sprite size was given without a sprite", field="sprite_size", fix="add --sprite FILE")
     if opts.metadata is None and opts.sprite is None and opts.label_column is None:
-        return collection
+        return _attach_coords(collection, opts.coords)
     from . import sprite as sprite_mod
 
     tables = _metadata_tables(collection, opts.metadata) if opts.metadata is not None and not metadata_read else {}
@@ -202,6 +202,31 @@ def _attach_common(collection: Collection, opts: ReadOptions, *, metadata_read: 
                     )
                 new.sprite = sprite_mod.read_sprite(opts.sprite, opts.sprite_size, n=len(new))
             collection.runs[run][name] = new
+    return _attach_coords(collection, opts.coords)
+
+
+def _attach_coords(collection: Collection, path: Path | None) -> Collection:
+    """Add a --coords file's columns x, y[, z] to the metadata of every embedding it fits (all of them must be the
+    data it was made from: one embedding, or the error of the default one)."""
+    if path is None:
+        return collection
+    from .coords import read_coords
+
+    if not present(path, what="coordinates file"):  # a FIFO or device is refused here, before it is opened
+        raise NotFoundError("no such file", path=path, fix="check the path given to --coords")
+    every = [(run, name, emb) for run, tensors in collection.runs.items() for name, emb in tensors.items()]
+    chosen = collection.default() or every[0][2]
+    for run, name, emb in every:
+        try:
+            table = read_coords(path, n=len(emb), labels=emb.labels)
+        except EmbedscopeError:
+            if emb is chosen or len(every) == 1:
+                raise
+            continue
+        replaced = [c for c in table.column_names if emb.metadata is not None and c in emb.metadata.column_names]
+        if replaced:
+            log.warning("the metadata columns %s are replaced by the coordinates in %s", replaced, path)
+        collection.runs[run][name] = emb.with_columns(table)
     return collection
 
 
@@ -212,23 +237,23 @@ def _metadata_tables(collection: Collection, path: Path) -> dict[int, Any]:
     a model file, the runs of a log dir): the file labels every one it fits; when it fits none, the error names
     the tensor `get()` would choose and the sizes there are.
     """
-    from . import tsv
+    from .metadata_file import read_metadata_file
 
     every = [e for tensors in collection.runs.values() for e in tensors.values()]
     if len(every) == 1:
-        return {len(every[0]): tsv.read_metadata(path, n=len(every[0]))}
-    rows = tsv.read_metadata(path, n=None).num_rows
+        return {len(every[0]): read_metadata_file(path, n=len(every[0]))}
+    rows = read_metadata_file(path, n=None).num_rows
     if any(len(e) == rows for e in every):
-        return {rows: tsv.read_metadata(path, n=rows)}
+        return {rows: read_metadata_file(path, n=rows)}
     chosen = collection.default() or every[0]
     sizes = sorted({len(e) for e in every}, reverse=True)[:8]
     try:
-        tsv.read_metadata(path, n=len(chosen))
+        read_metadata_file(path, n=len(chosen))
     except MetadataError as exc:
         exc.message = f"{exc.message} (for `{chosen.name}`, {len(chosen):,} x {chosen.dim:,})"
         exc.fix = f"{exc.fix}; no tensor here has {rows:,} rows (sizes: {', '.join(f'{n:,}' for n in sizes)})"
         raise MetadataError(exc.message, path=exc.path, line=exc.line, fix=exc.fix) from None
-    return {len(chosen): tsv.read_metadata(path, n=len(chosen))}
+    return {len(chosen): read_metadata_file(path, n=len(chosen))}
 
 
 def load(

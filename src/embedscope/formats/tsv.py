@@ -24,6 +24,7 @@ from ..embedding import Embedding
 from ..errors import FormatError
 from ..files import open_regular
 from ..metadata import typed_table
+from .metadata_file import read_metadata_file
 from .options import ReadOptions
 from .side_files import present
 from .text_lines import ARROW_MAX_COLUMNS, read_line, text_lines
@@ -260,7 +261,7 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Embedding:
     vectors, labels = read_vectors(path)
     n = int(vectors.shape[0])
     given = options.metadata
-    metadata = read_metadata(given, n=n) if given is not None else _sibling_metadata(path, n)
+    metadata = read_metadata_file(given, n=n) if given is not None else _sibling_metadata(path, n)
     if metadata is None and labels is not None:
         metadata = typed_table({"label": labels})
     return Embedding(

@@ -9,6 +9,7 @@ projector does no quoting. A line count that does not fit the vectors says which
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,6 +21,7 @@ from .text_lines import text_lines
 log = logging.getLogger(__name__)
 
 _SHOWN_RENAMES = 3  # renamed columns named in the one warning
+_CHUNK_ROWS = 65_536  # rows written at a time
 
 
 def check_file(path: Path, *, what: str = "a .tsv file") -> None:
@@ -160,8 +162,25 @@ def write_metadata(table: pa.Table, path: Path) -> Path:
     replaced by spaces (a warning says how many). Nulls are written as empty cells.
     """
     path = Path(path)
+    chunks = tsv_chunks(table, where=str(path))  # checks the table before the file is made
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return path
+
+
+def tsv_chunks(table: pa.Table, *, where: str, rows: int = _CHUNK_ROWS) -> Iterator[bytes]:
+    """`table` as a projector metadata TSV in UTF-8, `rows` rows at a time (what write_metadata writes, for a download
+    streamed without the whole text in memory); `where` names it in the warning about replaced tabs and newlines.
+
+    The table is checked at once (a table without columns is refused), before the first chunk is asked for."""
     if table.num_columns == 0:
         raise ParameterError("metadata has no columns to write", field="metadata")
+    return _tsv_chunks(table, where, max(1, rows))
+
+
+def _tsv_chunks(table: pa.Table, where: str, rows: int) -> Iterator[bytes]:
     replaced = 0
 
     def clean(value: str) -> str:
@@ -171,13 +190,11 @@ def write_metadata(table: pa.Table, path: Path) -> Path:
             return value.replace("\r\n", " ").replace("\t", " ").replace("\n", " ").replace("\r", " ")
         return value
 
-    columns = [[clean(v) for v in column_strings(table, name)] for name in table.column_names]
-    lines: list[str] = []
     if table.num_columns > 1:
-        lines.append("\t".join(clean(name) for name in table.column_names))
-    lines.extend("\t".join(row) for row in zip(*columns, strict=True))
+        yield ("\t".join(clean(name) for name in table.column_names) + "\n").encode("utf-8")
+    for start in range(0, table.num_rows, rows):
+        part = table.slice(start, rows)
+        columns = [[clean(v) for v in column_strings(part, name)] for name in part.column_names]
+        yield "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True)).encode("utf-8")
     if replaced:
-        log.warning("%s: tabs/newlines replaced by spaces in %d values (TSV cannot hold them)", path, replaced)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8", newline="")
-    return path
+        log.warning("%s: tabs/newlines replaced by spaces in %d values (TSV cannot hold them)", where, replaced)

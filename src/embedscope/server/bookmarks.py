@@ -27,9 +27,8 @@ from ..errors import (
     NotFoundError,
     ParameterError,
     PayloadTooLargeError,
-    StorageError,
 )
-from .state_files import aside_path, read_document, write_atomic
+from .state_files import read_document, save_document
 
 log = logging.getLogger(__name__)
 
@@ -242,18 +241,10 @@ class BookmarkStore:
             self._write(loaded, _document(loaded.items))
 
     def _write(self, loaded: _Loaded, data: bytes) -> None:
-        try:
-            if loaded.skipped:  # the file as it was, damaged entries and all, is kept beside the new one
-                aside = aside_path(self.path, "damaged")
-                write_atomic(aside, loaded.raw)
-                log.warning("%s: the %d bookmark(s) not served are kept in %s", self.path, len(loaded.skipped), aside)
-            write_atomic(self.path, data)
-        except OSError as exc:
-            raise StorageError(
-                f"cannot save the bookmarks: {exc.strerror or exc}",
-                path=self.folder,
-                fix="start the server with --state-dir pointing to a writable folder",
-            ) from None
+        damaged = loaded.raw if loaded.skipped else None  # the file as it was, damaged entries and all, kept beside
+        save_document(
+            self.path, data, what="the bookmarks", damaged=damaged, skipped=len(loaded.skipped), entries="bookmark(s)"
+        )
 
 
 def _document(items: list[dict[str, Any]]) -> bytes:

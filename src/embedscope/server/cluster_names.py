@@ -10,7 +10,6 @@ overwritten); entries that are not names are left out of what is served.
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from collections import OrderedDict
 from contextlib import suppress
@@ -18,10 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..compute.clusters import Clusters
-from ..errors import EmbedscopeError, NotFoundError, ParameterError, PayloadTooLargeError, StorageError
-from .state_files import read_document, write_atomic
-
-log = logging.getLogger(__name__)
+from ..errors import EmbedscopeError, NotFoundError, ParameterError, PayloadTooLargeError
+from .state_files import read_document, save_document
 
 FILENAME = "cluster-names.json"
 VERSION = 1
@@ -103,14 +100,7 @@ class ClusterNames:
 
     def _write(self, maps: dict[str, dict[str, str]]) -> None:
         data = json.dumps({"version": VERSION, "maps": maps}, ensure_ascii=False, separators=(",", ":"))
-        try:
-            write_atomic(self.path, data.encode("utf-8"))
-        except OSError as exc:
-            raise StorageError(
-                f"cannot save the cluster names: {exc.strerror or exc}",
-                path=self.folder,
-                fix="start the server with --state-dir pointing to a writable folder",
-            ) from None
+        save_document(self.path, data.encode("utf-8"), what="the cluster names")
 
 
 def _good(names: dict[Any, Any]) -> dict[str, str]:

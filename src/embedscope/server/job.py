@@ -74,6 +74,8 @@ class Job:
         self.future: Future[None] | None = None
         self._embedding = embedding
         self._reference = reference  # the align_to step's embedding, when the projection is aligned
+        self.start: np.ndarray | None = None  # t-SNE: the (perturbed) layout it goes on from (jobs.py: perturb)
+        self.lineage: dict[str, Any] = {}  # then: {"perturbed": count, "continued_from": the finished job's id}
         self._lock = threading.Lock()
         self._outcome: str | None = None  # done | failed | cancelled
         self._progress = Progress(stage="queued", fraction=0.0)

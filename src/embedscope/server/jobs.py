@@ -20,6 +20,7 @@ exists, before the quality figure is measured; see job.py).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import queue
@@ -211,14 +212,18 @@ class JobManager:
 
     def _compute(self, job: Job) -> Projection:
         assert job.embedding is not None
-        return project(
+        result = project(
             job.embedding,
             job.spec,
             progress=job.on_progress,
             cancel=job.token,
             cache=self.state.cache,
             reference=job.reference,
+            start=job.start,
         )
+        if job.lineage:  # gone on from a perturbed layout; perturbed again while it ran counts too
+            result.extra.update(job.lineage, perturbed=job.lineage["perturbed"] + job.token.perturbed)
+        return result
 
     def _retire(self, job: Job) -> None:
         with self._lock:
@@ -257,16 +262,45 @@ class JobManager:
         return job
 
     def perturb(self, job_id: str) -> Job:
-        """Nudge a running t-SNE's layout (its next iteration adds the noise); anything else is a JobStateError."""
+        """Nudge a t-SNE's layout: a running one at its next iteration (the same job); a finished one by a new job
+        that goes on from its layout with the noise added (tsne.SETTLE_ITER iterations). Anything else is a
+        JobStateError."""
         job = self.get(job_id)
-        if job.spec.method != "tsne" or job.terminal:
+        if job.spec.method != "tsne" or job.state in ("failed", "cancelled"):
             raise JobStateError(
-                f"projection job {job_id} is a {job.state} {job.spec.method}: only a running t-SNE can be perturbed",
+                f"projection job {job_id} is a {job.state} {job.spec.method}: only a running or finished t-SNE can "
+                "be perturbed",
                 field="job_id",
-                fix="run t-SNE again (another seed gives another layout) and perturb it while it runs",
+                fix="run t-SNE (another seed gives another layout) and perturb it while it runs or once it is done",
             )
-        job.token.perturb()
-        return job
+        if not job.terminal:
+            job.token.perturb()
+            return job
+        return self._go_on(job)
+
+    def _go_on(self, job: Job) -> Job:
+        """The job going on from finished t-SNE `job`'s layout, perturbed once more (one per job and count)."""
+        from ..compute.tsne import perturbed
+
+        finished = self.result(job.id)
+        count = int(finished.extra.get("perturbed", 0)) + 1
+        job_id = hashlib.blake2b(f"{job.id}/perturbed/{count}".encode(), digest_size=16).hexdigest()
+        base = self.state.embedding(job.run, job.tensor)
+        with self._lock:
+            found = self._find(job_id)
+            if found is not None:
+                return found
+            self._check_room()
+            reference = None if job.spec.align_to is None else base.at(job.spec.align_to)
+            follow = Job(
+                job_id, job.key, job.spec, base.at(job.spec.step), run=job.run, tensor=job.tensor, reference=reference
+            )
+            follow.start = perturbed(finished.coords, count)
+            follow.lineage = {"perturbed": count, "continued_from": job.id}
+            self._finished.pop(job_id, None)
+            self._active[job_id] = follow
+            follow.future = self._pool.submit(lambda: self._execute(follow))
+        return follow
 
     def cancel(self, job_id: str) -> Job:
         """Stop a job (a paused one too); its worker is freed. A finished job is left as it is."""

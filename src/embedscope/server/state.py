@@ -19,7 +19,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -32,6 +32,8 @@ from ..errors import EmbedscopeError, NotFoundError
 from .bookmarks import BookmarkStore
 from .cluster_names import ClusterNames
 from .confinement import ServedFiles
+from .edit_layer import EditLayer
+from .edits import EditStore
 from .jobs import JobManager  # jobs.py refers back to ServerState for type checking only
 
 if TYPE_CHECKING:
@@ -107,6 +109,8 @@ class ServerState:
         self.metadata_lock = threading.Lock()  # held while an upload replaces an embedding's metadata
         self.bookmarks = BookmarkStore(self.state_dir)
         self.cluster_names = ClusterNames(self.state_dir)
+        self.edits = EditLayer(EditStore(self.state_dir))  # users' tags, kept in the state folder
+        self.edits.lay_all(collection.runs)
         self.files = ServedFiles(collection)  # the served root of each run; files named are opened through it
         self.jobs: JobManager | None = None
         self._closed = False
@@ -142,7 +146,7 @@ class ServerState:
         Only embeddings with steps are looked at: one stat of their projector config each; the embedding is read
         again (into the same id) when the config changed. A config that cannot be read keeps what was there.
         """
-        for tensors in self.collection.runs.values():
+        for rname, tensors in self.collection.runs.items():
             for tname, emb in list(tensors.items()):
                 if emb.steps is None or not emb.steps.stale():
                     continue
@@ -157,6 +161,7 @@ class ServerState:
                     if new is None:
                         continue
                     new.name = emb.name
+                    new = self.edits.fresh(rname, tname, new)
                     tensors[tname] = new
                     self._former[emb] = new
                     log.info("%r: steps now %s", tname, None if new.steps is None else new.steps.numbers)
@@ -216,7 +221,7 @@ class ServerState:
         """Give an embedding new metadata (in memory only, not on disk); its id stays the same."""
         with self.metadata_lock:
             rname, tname = self.tensor_name(run, tensor)
-            new = self.collection.runs[rname][tname].with_metadata(metadata)
+            new = self.edits.fresh(rname, tname, self.collection.runs[rname][tname].with_metadata(metadata))
             self.collection.runs[rname][tname] = new
             return new
 
@@ -226,15 +231,18 @@ class ServerState:
         with self.metadata_lock:
             rname, tname = self.tensor_name(run, tensor)
             old = self.collection.runs[rname][tname]
-            table = old.metadata
-            if table is None:
-                table = columns
-            else:
-                table = table.drop_columns([c for c in columns.column_names if c in table.column_names])
-                for name in columns.column_names:
-                    table = table.append_column(name, columns.column(name))
-            new = old.with_metadata(table, label_column=old.label_column)
-            new.label_column = old.label_column
+            new = old.with_columns(columns)
+            self.collection.runs[rname][tname] = new
+            self._former[old] = new
+            return new
+
+    def change(self, run: str, tensor: str, make: Callable[[str, str, Embedding], Embedding]) -> Embedding:
+        """Serve `make(run name, tensor name, embedding)` in place of an embedding (its metadata tagged, say); its id
+        stays the same."""
+        with self.metadata_lock:
+            rname, tname = self.tensor_name(run, tensor)
+            old = self.collection.runs[rname][tname]
+            new = make(rname, tname, old)
             self.collection.runs[rname][tname] = new
             self._former[old] = new
             return new

@@ -1,4 +1,5 @@
-"""The server's small state files (bookmarks.json, cluster-names.json): read as one JSON document, written whole.
+"""The server's small state files (bookmarks.json, cluster-names.json, edits.json): one JSON document each, written
+whole.
 
 A change writes a temporary file in the same folder, fsyncs it, and moves it over the old one with `os.replace`
 (then fsyncs the folder), so a crash at any point leaves either the old file or the new one, never a torn one. A
@@ -18,7 +19,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from ..errors import EmbedscopeError, NotFoundError
+from ..errors import EmbedscopeError, NotFoundError, StorageError
 from ..files import read_regular
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,26 @@ def aside_path(path: Path, why: str) -> Path:
     while os.path.lexists(out):
         out, n = path.parent / f"{stem}-{n}", n + 1
     return out
+
+
+def save_document(
+    path: Path, data: bytes, *, what: str, damaged: bytes | None = None, skipped: int = 0, entries: str = "entries"
+) -> None:
+    """Write a state file's new content (`what` names it in the error: "the bookmarks"); with `damaged`, the file as
+    it was (holding `skipped` `entries` that could not be used) is first kept beside it. An unwritable state folder
+    is a StorageError saying how to choose another."""
+    try:
+        if damaged is not None:
+            aside = aside_path(path, "damaged")
+            write_atomic(aside, damaged)
+            log.warning("%s: the %d %s not used are kept in %s", path, skipped, entries, aside)
+        write_atomic(path, data)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot save {what}: {exc.strerror or exc}",
+            path=path.parent,
+            fix="start the server with --state-dir pointing to a writable folder",
+        ) from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:

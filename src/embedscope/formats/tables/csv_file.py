@@ -15,15 +15,16 @@ from ..text_lines import ARROW_MAX_COLUMNS, read_line
 MAX_TABLE_COLUMNS = ARROW_MAX_COLUMNS
 
 
-def read_csv(path: Path) -> pa.Table:
-    """The whole CSV table; UTF-16, bytes that are not UTF-8 and ragged rows are errors naming their line."""
+def read_csv(path: Path, *, delimiter: str = ",") -> pa.Table:
+    """The whole CSV table (TSV with `delimiter` "\\t"); UTF-16, bytes that are not UTF-8 and ragged rows are errors
+    naming their line."""
     with path.open("rb") as fh:
         head = fh.read(1024)
         fh.seek(0)
         check_not_wide(head, path=path)
-        check_columns(_header_width(read_line(fh, path=path, number=1)), path=path)
+        check_columns(_header_width(read_line(fh, path=path, number=1), delimiter), path=path)
     try:
-        table = _read_csv(path)
+        table = _read_csv(path, delimiter)
         table.validate(full=True)
         names = table.column_names  # raises when a name is not UTF-8
     except UnicodeDecodeError:
@@ -46,40 +47,43 @@ def check_columns(count: int, *, path: Path) -> None:
         )
 
 
-def _header_width(line: bytes) -> int:
+def _header_width(line: bytes, delimiter: str) -> int:
     """The number of fields in a CSV header line (exact when it may be over the limit)."""
-    if line.count(b",") < MAX_TABLE_COLUMNS:
-        return line.count(b",") + 1
+    sep = delimiter.encode()
+    if line.count(sep) < MAX_TABLE_COLUMNS:
+        return line.count(sep) + 1
     try:
-        return len(next(csv.reader([line.decode("utf-8", "replace").rstrip("\r\n")]), []))
-    except csv.Error:  # a field longer than the csv module takes: count the commas
-        return line.count(b",") + 1
+        return len(next(csv.reader([line.decode("utf-8", "replace").rstrip("\r\n")], delimiter=delimiter), []))
+    except csv.Error:  # a field longer than the csv module takes: count the separators
+        return line.count(sep) + 1
 
 
-def _read_csv(path: Path) -> pa.Table:
+def _read_csv(path: Path, delimiter: str) -> pa.Table:
     # only empty cells are missing values: "nan" must stay NaN (and be refused in a vector), "NA" stays text
     options = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=False)
     try:
-        return pa_csv.read_csv(path, convert_options=options)
+        parse = pa_csv.ParseOptions(delimiter=delimiter)
+        return pa_csv.read_csv(path, convert_options=options, parse_options=parse)
     except pa.ArrowInvalid as exc:
         if "CSV parse error" not in str(exc):
             raise
-        ragged = _ragged_csv_row(path)
+        ragged = _ragged_csv_row(path, delimiter)
         if ragged is None:
             raise
     line, expected, found = ragged
+    what = "comma" if delimiter == "," else "tab"
     raise FormatError(
-        f"expected {expected} comma-separated fields (as in the header), found {found}",
+        f"expected {expected} {what}-separated fields (as in the header), found {found}",
         path=path,
         line=line,
-        fix="quote values that contain commas, or remove the extra commas",
+        fix=f"quote values that contain {what}s, or remove the extra {what}s",
     )
 
 
-def _ragged_csv_row(path: Path) -> tuple[int, int, int] | None:
+def _ragged_csv_row(path: Path, delimiter: str) -> tuple[int, int, int] | None:
     """(line, expected, found) of the first row whose field count differs from the header's."""
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(fh, delimiter=delimiter)
         try:
             header = next(reader, None)
             for row in reader:

@@ -1,4 +1,5 @@
-"""Metadata columns as Arrow IPC (or JSON for small requests), and uploading a metadata TSV (the projector's Load)."""
+"""Metadata columns as Arrow IPC (or JSON for small requests), downloading them as a metadata TSV or Parquet file
+(with the tags users gave: server/edits.py), and uploading a metadata TSV (the projector's Load)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,24 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from ...embedding import Embedding
-from ...errors import EmbedscopeError, NotFoundError, PayloadTooLargeError
+from ...errors import EmbedscopeError, NotFoundError, ParameterError, PayloadTooLargeError
 from ...formats.tsv import read_metadata
+from ...formats.tsv_metadata import tsv_chunks
 from . import ERRORS, EmbeddingDep, Index, RunId, State, TensorId
 from .runs import EmbeddingInfo, embedding_info
 
 router = APIRouter(tags=["metadata"], responses=ERRORS)
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
+DOWNLOADS = {"tsv": "text/tab-separated-values; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+LABEL_KEY = b"embedscope.label_column"  # the label column, in a Parquet file's schema (as formats/tables writes it)
 MAX_JSON_ROWS = 10_000
 CHUNK = 1 << 20
 
@@ -64,14 +69,27 @@ def json_values(col: pa.ChunkedArray) -> list[Any]:
 
 @router.get(
     "/runs/{run}/embeddings/{tensor}/metadata",
-    summary="Metadata columns as an Arrow IPC stream, or JSON with ?format=json",
+    summary="Metadata columns as an Arrow IPC stream, JSON with ?format=json, or a file with ?format=tsv or parquet",
     response_model=MetadataJson,
-    responses={200: {"content": {ARROW_STREAM: {"schema": {"type": "string", "format": "binary"}}}}},
+    responses={
+        200: {
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in (ARROW_STREAM, *DOWNLOADS.values())
+            }
+        }
+    },
 )
 def get_metadata(
     emb: EmbeddingDep,
     columns: Annotated[str | None, Query(max_length=100_000, description="comma-separated; all when left out")] = None,
-    format: Annotated[Literal["arrow", "json"], Query(description="arrow (default) or json")] = "arrow",
+    format: Annotated[
+        Literal["arrow", "json", "tsv", "parquet"],
+        Query(
+            description="arrow (default), json, or a file to download: tsv (the projector's metadata TSV: a header "
+            "line only with more than one column) or parquet"
+        ),
+    ] = "arrow",
     offset: Annotated[Index, Query()] = 0,
     limit: Annotated[Index | None, Query(description=f"rows; JSON answers at most {MAX_JSON_ROWS:,}")] = None,
 ) -> Any:
@@ -83,6 +101,8 @@ def get_metadata(
         data = {name: json_values(table.column(name)) for name in names} if emb.metadata is not None else {}
         return MetadataJson(rows=n, offset=min(offset, n), columns=names, data=data)
     table = _slice(emb, names, min(offset, n), limit)
+    if format in DOWNLOADS:
+        return _download(emb, table, format)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -91,6 +111,27 @@ def get_metadata(
         media_type=ARROW_STREAM,
         headers={"X-Total-Rows": str(n), "X-Offset": str(min(offset, n))},
     )
+
+
+def _download(emb: Embedding, table: pa.Table, fmt: str) -> Response:
+    """The metadata as a file (the served metadata: tags included), named after the embedding."""
+    if table.num_columns == 0:
+        raise ParameterError(
+            f"embedding {emb.name!r} has no metadata to download",
+            field="format",
+            fix="tag some points to make a column, or load a metadata file",
+        )
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in emb.name)[:100] or "embedding"
+    headers = {"Content-Disposition": f'attachment; filename="{stem}-metadata.{fmt}"'}
+    if fmt == "tsv":
+        chunks = tsv_chunks(table, where=f"{stem}-metadata.tsv")
+        return StreamingResponse(chunks, media_type=DOWNLOADS[fmt], headers=headers)
+    label = emb.label_column
+    if label is not None and label in table.column_names:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), LABEL_KEY: label.encode()})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return Response(sink.getvalue().to_pybytes(), media_type=DOWNLOADS[fmt], headers=headers)
 
 
 def _safe_name(filename: str | None) -> str:

@@ -10,7 +10,8 @@ Routes (all under /api):
   state (queued, running, paused, done, failed, cancelled), stage, progress, iteration, parameters, and once
   done its summary (explained variance for PCA, pattern match counts for custom, the quality figure).
 - ``POST /projections/{job_id}/pause``, ``/resume``, ``/cancel`` steer it (and answer its status); ``/perturb``
-  nudges a running t-SNE's layout with small noise, to leave a poor local layout (its result is not cached).
+  nudges a running t-SNE's layout with small noise, to leave a poor local layout, and answers that job; on a finished
+  t-SNE it starts a new job going on from the layout plus the noise and answers it (results are not cached).
 - ``GET /projections/{job_id}/coords`` gives the final coordinates: ``format=binary`` is
   ``application/octet-stream`` with the float32 little-endian rows only (n x dims, row-major) and the shape in
   the ``X-Shape: n,dims`` header; ``format=json`` is ``{n, dims, coords, indices}``; ``format=auto`` (the
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from contextlib import suppress
 from typing import Annotated, Any, Literal
 
@@ -97,7 +99,7 @@ ProjectionParams = create_model(  # type: ignore[call-overload]
 class ProjectionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    method: Literal["pca", "tsne", "umap", "custom"]
+    method: Literal["pca", "tsne", "umap", "custom", "precomputed"]
     n_components: Int64 = Field(default=N_COMPONENTS.default, description=N_COMPONENTS.help)
     params: ProjectionParams = Field(default_factory=lambda: ProjectionParams())  # type: ignore[valid-type]
     random_state: Int64 = Field(default=RANDOM_STATE.default, description=RANDOM_STATE.help)
@@ -137,10 +139,16 @@ class ProjectionSummary(BaseModel):
     y_label: str | None = None
     cos_xy: float | None = None
     column: str | None = None
+    columns: list[str] | None = Field(default=None, description="precomputed: the coordinate columns")
+    missing: int | None = Field(default=None, description="precomputed: rows without coordinates (not drawn)")
     knn_engine: str | None = None
     knn_recall: float | None = None
     reproducible: bool | None = Field(default=None, description="the same request gives identical coordinates")
     aligned_to: int | None = Field(default=None, description="the step whose frame the coordinates are in")
+    perturbed: int | None = Field(default=None, description="t-SNE: perturbations its layout went through")
+    continued_from: str | None = Field(
+        default=None, description="t-SNE: the finished job whose perturbed layout this one went on from"
+    )
 
 
 class JobStatus(BaseModel):
@@ -173,7 +181,7 @@ class JobStatus(BaseModel):
 class CoordsOut(BaseModel):
     n: int
     dims: int
-    coords: list[list[float]]
+    coords: list[list[float | None]] = Field(description="null for a row not drawn (no coordinates)")
     indices: list[int] | None = Field(description="rows of the embedding (isolate), null for all rows in order")
 
 
@@ -219,7 +227,8 @@ async def pause_projection(job_id: JobId, state: State) -> dict[str, Any]:
 
 @router.post("/projections/{job_id}/perturb", response_model=JobStatus)
 async def perturb_projection(job_id: JobId, state: State) -> dict[str, Any]:
-    """Nudge a running t-SNE's layout with small noise; it optimises on from there (TensorBoard's Perturb)."""
+    """Nudge a t-SNE's layout with small noise; it optimises on from there (TensorBoard's Perturb). A running job
+    is nudged in place (its status answers); a finished one is continued by a new job (the new job's status)."""
     return jobs_of(state).perturb(job_id).status()
 
 
@@ -262,7 +271,8 @@ def projection_coords(
             f"{n:,} x {dims} coordinates are too many for JSON", field="format", fix="ask for format=binary"
         )
     indices = None if result.indices is None else [int(i) for i in result.indices]
-    body = {"n": n, "dims": dims, "coords": coords.tolist(), "indices": indices}
+    rows = [[v if math.isfinite(v) else None for v in row] for row in coords.tolist()]  # JSON has no NaN: null
+    body = {"n": n, "dims": dims, "coords": rows, "indices": indices}
     return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
 
 
