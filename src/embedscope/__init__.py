@@ -14,6 +14,9 @@ from typing import Any as _Any
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from ._version import __version__
+
+# Bound now, as `train` below: `embed` is also the embed/ package's name (its heavy imports wait for first use).
+from .embed.embedding import embed
 from .embedding import Collection, Embedding, Sprite
 from .errors import EmbedscopeError
 from .formats.registry import load, load_collection, save
@@ -59,6 +62,7 @@ __all__ = [
     "Sprite",
     "__version__",
     "analogy",
+    "embed",
     "load",
     "load_collection",
     "log_embedding",

@@ -93,6 +93,7 @@ class Embedding:
         source: str | None = None,
         bookmarks_path: str | None = None,
         checked: bool = False,
+        model: str | None = None,
     ) -> None:
         self.vectors: np.ndarray = as_float32_matrix(vectors, source=source)
         if not checked and not is_memory_mapped(self.vectors):
@@ -112,6 +113,9 @@ class Embedding:
             sprite.check_holds(self.vectors.shape[0])
         self.sprite = sprite
         self.bookmarks_path = bookmarks_path
+        self.model = (
+            model  # the sentence-transformers model that made the vectors (embed/): what search by meaning uses
+        )
         self.steps: Steps | None = None  # snapshots over training, when the source holds several (see Steps)
 
     # -- shape -----------------------------------------------------------------------------------------
@@ -213,6 +217,7 @@ class Embedding:
             sprite=None if self.sprite is None else self.sprite.take(idx),
             source=self.source,
             checked=True,
+            model=self.model,
         )
 
     def at(self, step: int | None) -> Embedding:
@@ -242,6 +247,7 @@ class Embedding:
             sprite=self.sprite,
             source=found.source,
             checked=True,
+            model=self.model,
         )
         out.steps = self.steps
         memo[step] = out
@@ -258,6 +264,7 @@ class Embedding:
             source=self.source,
             bookmarks_path=self.bookmarks_path,
             checked=True,
+            model=self.model,
         )
         out.steps = self.steps
         return out

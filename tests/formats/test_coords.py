@@ -143,3 +143,21 @@ def test_rows_with_empty_or_infinite_coordinates_are_not_drawn(digits) -> None:
     few = digits.with_columns(pa.table({"x": np.full(len(digits), np.nan), "y": x}))
     with pytest.raises(ParameterError, match="only 0 of 1,797 rows have coordinates"):
         embedscope.project(few, "precomputed")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "tsv"])
+def test_labels_that_look_like_numbers_read_back_as_written(tmp_path, suffix) -> None:
+    """A vocabulary holds "007", "1.50", "nan", "1e5": an export's label column is compared as text, not re-typed as
+    numbers (which would give "7", "1.5", "" and a false mismatch)."""
+    labels = ["007", "1.50", "nan", "1e5", "-0", "42"]
+    emb = Embedding(np.eye(6, 4, dtype=np.float32), metadata={"label": labels})
+    exported = write_table(coords_table(emb, np.arange(12, dtype=np.float32).reshape(6, 2)), tmp_path / f"c.{suffix}")
+    table = read_coords(exported, n=6, labels=emb.labels)
+    assert table.column("y").to_pylist() == [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]
+
+
+def test_a_column_named_twice_is_refused(tmp_path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text("x,y,x\n1,2,3\n4,5,6\n7,8,9\n")
+    with pytest.raises(FormatError, match="the column 'x' appears twice"):
+        read_coords(path, n=3)

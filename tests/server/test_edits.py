@@ -61,6 +61,8 @@ def test_a_restarted_server_serves_the_tags(tmp_path: Path, data) -> None:
         (" tag", "x", [0], ParameterError, "start or end with a space"),
         ("x" * (MAX_COLUMN + 1), "x", [0], ParameterError, "1 to"),
         ("tag", "a\nb", [0], ParameterError, "may not contain"),
+        ("tag", "a\u2028b", [0], ParameterError, "may not contain"),
+        ("tag", "a\x85b", [0], ParameterError, "may not contain"),
         ("tag", "x" * (MAX_VALUE + 1), [0], ParameterError, "at most"),
         ("tag", "x", [], ParameterError, "needs the rows"),
         ("tag", "x", [8], ParameterError, "row 8 is not a row of this embedding, which has 8 rows"),
@@ -73,6 +75,21 @@ def test_a_restarted_server_serves_the_tags(tmp_path: Path, data) -> None:
 def test_an_edit_out_of_bounds_is_refused(column, value, rows, error, match) -> None:
     with pytest.raises(error, match=match):
         make_edit(column, value, rows, n=8)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\U0001f469\u200d\U0001f4bb",  # an emoji joined by a zero-width joiner
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, with a zero-width non-joiner
+        "\u6771\u4eac\u3000\u30bf\u30ef\u30fc",  # an ideographic space
+        "New\u00a0York",  # a no-break space
+        "\u200fshalom",  # a direction mark
+    ],
+)
+def test_text_of_every_script_is_a_value_and_a_column_name(text: str) -> None:
+    made = make_edit(text, text, [0], n=8)
+    assert made.column == text and made.value == text
 
 
 def test_the_edits_of_one_embedding_are_bounded(tmp_path: Path, monkeypatch) -> None:

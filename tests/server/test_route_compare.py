@@ -79,3 +79,33 @@ def test_labels_that_repeat_cannot_be_matched(make_client, expect_error) -> None
     served.add(".", Embedding(x, name="b", metadata=pa.table({"w": [str(i) for i in range(20)]})))
     api = make_client(served)
     expect_error(api.post(BASE, json={"run": "r0", "tensor": "e1"}), 422, "parameter", match="more than once")
+
+
+def test_a_second_comparison_survives_later_tags(api) -> None:
+    """The overlap column of the latest comparison stays when points are tagged afterwards, even after a tag of that
+    very column (which is laid over the new values, as over an upload)."""
+    api.post(BASE, json={"run": "r0", "tensor": "noisy", "k": 10})
+    edit = {"column": "neighbour_overlap", "value": "0.5", "rows": [20]}
+    tagged = api.post("/api/runs/r0/embeddings/e0/edits", json=edit)
+    assert tagged.status_code == 200, tagged.text
+    second = api.post(BASE, json={"run": "r0", "tensor": "shuffled", "k": 10}).json()
+    latest = overlap_of(api)
+    assert latest[20] == 0.5 and np.mean(latest[21:]) < 3 * second["chance"]  # the shuffled copy's, the tag on top
+    api.post("/api/runs/r0/embeddings/e0/edits", json={"column": "picked", "value": "yes", "rows": [1]})
+    assert overlap_of(api) == latest  # not the first comparison's values again
+    api.delete("/api/runs/r0/embeddings/e0/edits/last")
+    api.delete("/api/runs/r0/embeddings/e0/edits/last")
+    assert overlap_of(api)[21:] == latest[21:] and overlap_of(api)[20] != 0.5
+
+
+def test_a_comparison_too_large_is_refused_before_any_work(api, expect_error, monkeypatch) -> None:
+    """k x items is bounded (two N x k neighbour graphs are built and kept), and the body is strict as the schema says:
+    no true for 1, no "5" for 5."""
+    from embedscope.server.routes import compare as route
+
+    monkeypatch.setattr(route, "MAX_PAIRS", 1790 * 10)  # the noisy copy has 1,790 rows
+    monkeypatch.setattr(route, "compare", lambda *a, **k: pytest.fail("computed"))
+    error = expect_error(api.post(BASE, json={"run": "r0", "tensor": "noisy", "k": 11}), 422, "parameter")
+    assert error["field"] == "k" and "k at most 10 here" in error["fix"]
+    expect_error(api.post(BASE, json={"run": "r0", "tensor": "e1", "k": True}), 422, "parameter")
+    expect_error(api.post(BASE, json={"run": "r0", "tensor": "e1", "k": "5"}), 422, "parameter")

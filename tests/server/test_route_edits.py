@@ -95,3 +95,17 @@ def test_an_upload_gets_the_tags_again(client) -> None:
     )
     assert upload.status_code == 200, upload.text
     assert values(client, "kind")[:2] == ["crown", "k1"]
+
+
+def test_tags_in_any_script_download_and_read_back(client, tmp_path) -> None:
+    """Emoji joined by zero-width joiners, Persian with its non-joiner, CJK with an ideographic space, a no-break
+    space: tags like any, and the downloaded TSV reads back to the same values."""
+    from embedscope.formats.tsv import read_metadata
+
+    emoji, persian = "\U0001f469\u200d\U0001f4bb", "\u0645\u06cc\u200c\u0631\u0648\u0645"
+    given = [emoji, persian, "\u6771\u4eac\u3000\u30bf\u30ef\u30fc", "New\u00a0York"]
+    for row, value in enumerate(given):
+        assert tag(client, "tag", value, [row]).status_code == 200
+    path = tmp_path / "m.tsv"
+    path.write_bytes(client.get(f"{BASE}/metadata", params={"format": "tsv"}).content)
+    assert read_metadata(path, n=8).column("tag").to_pylist()[:4] == given

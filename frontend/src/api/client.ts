@@ -12,6 +12,7 @@ import type {
   EmbeddingsComparison,
   ExportRequest,
   JobStatus,
+  MeaningResponse,
   MetadataJson,
   Metric,
   NeighborsResponse,
@@ -101,6 +102,11 @@ export const api = {
       metric,
       ...(step === null ? {} : { step }),
     }),
+
+  /** The k points nearest in meaning to a free text (embedded by the model that made the vectors, or the mean of
+   * its words' vectors for a word table). */
+  meaning: (run: string, tensor: string, text: string, k: number, metric: Metric = "cosine") =>
+    sendJson<MeaningResponse>(`${emb(run, tensor)}/meaning`, { text, k, metric }),
 
   /** This embedding compared with another of the same items: neighbour overlap per item, as new columns of this one. */
   compareEmbeddings: (run: string, tensor: string, body: CompareEmbeddingsRequest) =>

@@ -13,6 +13,7 @@ export type RunsInfo = Schemas["RunsInfo"];
 export type SearchResponse = Schemas["SearchResponse"];
 export type Neighbor = Schemas["NeighborOut"];
 export type NeighborsResponse = Schemas["NeighborsResponse"];
+export type MeaningResponse = Schemas["MeaningResponse"];
 export type CompareRequest = Schemas["CompareRequest"];
 export type CompareResponse = Schemas["CompareResponse"];
 export type StepNeighbor = Schemas["StepNeighbor"];

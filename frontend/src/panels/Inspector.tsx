@@ -11,6 +11,7 @@ import { listLabel, numericLabels, type State, store } from "../state/store";
 import { SearchBox } from "./SearchBox";
 import { CompareControl, CompareLists } from "./StepCompare";
 import { EditTags } from "./EditTags";
+import { MeaningList } from "./MeaningList";
 import { VersusLists } from "./Versus";
 
 const SHOWN = 100;
@@ -40,6 +41,8 @@ export function Inspector({ state }: { state: State }) {
       <EditTags state={state} />
       {state.focus !== null ? (
         <Neighbours state={state} />
+      ) : state.selectionSource === "meaning" && state.meaning ? (
+        <MeaningList state={state} />
       ) : count > 0 ? (
         <Matches state={state} />
       ) : state.searchCount === 0 ? (

@@ -1,22 +1,10 @@
 // Precomputed coordinates: numeric metadata columns (x, y, z by default, or an exported projection read back with
 // --coords) drawn as they are; the neighbours stay those of the original space.
-import type { EmbeddingInfo } from "../api/types";
-import { choose, setParams } from "../state/projectionActions";
+import { choose, defaultCoords, numericColumns, setParams } from "../state/projectionActions";
 import type { State } from "../state/store";
 import { W } from "./fields";
 
 const AXES = ["X", "Y", "Z"] as const;
-
-/** The embedding's numeric columns: the candidates for coordinates. */
-export const numericColumns = (emb: EmbeddingInfo | null): string[] =>
-  (emb?.columns ?? []).filter((c) => c.type === "numeric").map((c) => c.name);
-
-/** The columns a first look draws: x, y (and z) when there are such columns, else the first numeric ones. */
-export function defaultCoords(emb: EmbeddingInfo | null): string[] {
-  const numeric = numericColumns(emb);
-  const named = ["x", "y", "z"].filter((n) => numeric.includes(n));
-  return named.length >= 2 ? named : numeric.slice(0, 3);
-}
 
 export function Precomputed({ state }: { state: State }) {
   const numeric = numericColumns(state.embedding);

@@ -1,12 +1,12 @@
 // Projections panel: the method's tab, 2-D / 3-D, PCA (components and their variance), the other methods' settings
 // (TsneSettings, UmapSettings, CustomAxes: shown once the server's options are loaded); the quality of the result.
 import { axisShowing, withAxis } from "../state/pcaAxes";
-import { choose, setParams } from "../state/projectionActions";
+import { choose, defaultCoords, numericColumns, setParams } from "../state/projectionActions";
 import { runNeeded } from "../state/runNeeded";
 import type { State } from "../state/store";
 import { ClustersControl } from "./ClustersControl";
 import { CustomAxes } from "./CustomAxes";
-import { Precomputed, defaultCoords, numericColumns } from "./Precomputed";
+import { Precomputed } from "./Precomputed";
 import { TsneSettings } from "./TsneSettings";
 import { UmapSettings } from "./UmapSettings";
 

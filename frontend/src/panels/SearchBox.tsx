@@ -1,13 +1,16 @@
 // The inspector's search: the box, text or regular expression, the column searched, and a pattern's error.
 import { useRef } from "preact/hooks";
 import { search, setSearchOptions } from "../state/actions";
-import type { State } from "../state/store";
+import { searchMeaning, setMeaningMode } from "../state/meaningActions";
+import { type State, store } from "../state/store";
 
 export function SearchBox({ state }: { state: State }) {
   const timer = useRef<number | undefined>(undefined);
+  const meaning = state.searchMeaning;
   const onInput = (text: string) => {
     window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => void search(text), 180);
+    if (meaning) store.set({ searchText: text }); // a meaning is searched on Enter: the model runs once
+    else timer.current = window.setTimeout(() => void search(text), 180);
   };
   const columns = state.embedding?.columns ?? [];
   const column = state.searchColumn ?? state.labelBy ?? "";
@@ -19,7 +22,7 @@ export function SearchBox({ state }: { state: State }) {
         <input
         id="search"
         type="search"
-        placeholder={regex ? "Regular expression, e.g. ^th" : "Text to look for…"}
+        placeholder={meaning ? "A meaning, e.g. a refund that never came ⏎" : regex ? "Regular expression, e.g. ^th" : "Text to look for…"}
         aria-describedby={state.searchError ? "search-error" : undefined}
         aria-invalid={state.searchError ? true : undefined}
         spellcheck={false}
@@ -28,7 +31,8 @@ export function SearchBox({ state }: { state: State }) {
         onKeyDown={(e) => {
           if (e.key === "Enter") {
             window.clearTimeout(timer.current);
-            void search((e.currentTarget as HTMLInputElement).value);
+            const text = (e.currentTarget as HTMLInputElement).value;
+            void (meaning ? searchMeaning(text) : search(text));
           }
         }}
         />
@@ -38,22 +42,38 @@ export function SearchBox({ state }: { state: State }) {
           <button
             type="button"
             id="search-substring"
-            aria-pressed={!regex}
+            aria-pressed={!regex && !meaning}
             title="Rows whose value contains the text (case-insensitive)"
-            onClick={() => void setSearchOptions({ searchRegex: false })}
+            onClick={() => {
+              setMeaningMode(false);
+              void setSearchOptions({ searchRegex: false });
+            }}
           >
             Text
           </button>
           <button
             type="button"
             id="search-regex"
-            aria-pressed={regex}
+            aria-pressed={regex && !meaning}
             title="Rows whose value matches the regular expression (RE2 syntax, case-insensitive)"
-            onClick={() => void setSearchOptions({ searchRegex: true })}
+            onClick={() => {
+              setMeaningMode(false);
+              void setSearchOptions({ searchRegex: true });
+            }}
           >
             .* Regex
           </button>
+          <button
+            type="button"
+            id="search-meaning"
+            aria-pressed={meaning}
+            title="The points nearest in meaning to the text (press Enter): embedded by the model that made the vectors, or the mean of its words' vectors in a word table"
+            onClick={() => setMeaningMode(true)}
+          >
+            Meaning
+          </button>
         </div>
+        {!meaning && (
         <label class="search-column">
           <span>in</span>
           <select
@@ -71,6 +91,7 @@ export function SearchBox({ state }: { state: State }) {
             ))}
           </select>
         </label>
+        )}
       </div>
       {state.searchError && (
         <p class="note error" id="search-error" role="alert">

@@ -5,6 +5,8 @@ import { apiUrl } from "../api/http";
 import { labelOf, type State } from "../state/store";
 import { rowOf, showValue, thumbnailOf } from "../state/tooltip";
 
+const LONG_LABEL = 40; // characters from which a label wraps over several lines
+
 const MAX_COLUMNS = 12; // a wide table lists its first columns and says how many more it has
 
 export function Tooltip(props: { state: State; index: number; x: number; y: number; width: number; height: number }) {
@@ -35,15 +37,17 @@ export function Tooltip(props: { state: State; index: number; x: number; y: numb
     if (loaded && index < loaded.length) return showValue(loaded[index]);
     return row?.index === index && name in row.values ? showValue(row.values[name]) : "…";
   };
+  const label = labelOf(state, index);
+  const long = label.length > LONG_LABEL; // a sentence or a paragraph (raw texts embedded): wrapped, not cut
   // beside the pointer, on the side with room
-  const left = props.x > props.width - 300 ? undefined : props.x + 14;
+  const left = props.x > props.width - (long ? 400 : 300) ? undefined : props.x + 14;
   const right = left === undefined ? props.width - props.x + 14 : undefined;
   const top = props.y > props.height - 200 ? undefined : props.y + 14;
   const bottom = top === undefined ? props.height - props.y + 14 : undefined;
   return (
-    <div class="tooltip" id="tooltip" style={{ left, right, top, bottom }} data-index={index}>
+    <div class={`tooltip${long ? " long" : ""}`} id="tooltip" style={{ left, right, top, bottom }} data-index={index}>
       <div class="tooltip-head">
-        <strong>{labelOf(state, index)}</strong>
+        <strong>{label}</strong>
         <span class="meta">#{index}</span>
       </div>
       <div class="tooltip-body">

@@ -88,6 +88,21 @@ describe("chooseEmbedding", () => {
     expect(store.get().params).toMatchObject({ column: null, left: "a" });
   });
 
+  it("opens another embedding on its own precomputed columns, or on PCA when it has none to draw", async () => {
+    const withXy: EmbeddingInfo = { ...EMB, id: "e1", columns: [...EMB.columns, col("x", "numeric"), col("y", "numeric")] };
+    store.set({ runs: { source: null, runs: [{ id: "r0", name: ".", embeddings: [EMB, withXy] }] } });
+    store.set({ projection: { method: "precomputed", dims: 3, axes: [0, 1, 2] }, params: { ...booted.params, coords: ["u1", "u2", "u3"] } });
+    vi.spyOn(api, "column").mockResolvedValue([]);
+    const done = { id: "j", method: "pca", state: "done", summary: null } as unknown as JobStatus;
+    const start = vi.spyOn(api, "startProjection").mockResolvedValue(done);
+    vi.spyOn(api, "coords").mockResolvedValue({ n: 4, dims: 2, data: new Float32Array(8), iteration: -1, final: true });
+    await chooseEmbedding("r0", "e1"); // the other data's u1, u2, u3 are not here: its own x, y in 2-D
+    expect(start.mock.calls[0][2]).toMatchObject({ method: "precomputed", n_components: 2, params: { columns: "x,y" } });
+    await chooseEmbedding("r0", "e0"); // no numeric column at all
+    expect(start.mock.calls[1][2]).toMatchObject({ method: "pca" });
+    expect(store.get().params.coords).toEqual([]);
+  });
+
   it("asks for the projection without waiting for the columns", async () => {
     store.set({ embedding: null });
     const pending: ((v: string[]) => void)[] = [];

@@ -2,7 +2,7 @@
 import { api } from "../api/client";
 import { ApiError } from "../api/http";
 import { errorMessage, fail } from "./failure";
-import { project } from "./projectionActions";
+import { coordsFor, project } from "./projectionActions";
 import type { EmbeddingInfo } from "../api/types";
 import { store } from "./store";
 
@@ -27,10 +27,14 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
   const labelBy = emb.label_column ?? emb.columns[0]?.name ?? null;
   const colorBy = categorical(emb)[0] ?? null;
   const { projection, params } = store.get();
+  // custom axes name the other data's labels, precomputed coordinates its columns: another embedding opens on PCA
+  // unless it has columns to draw (t-SNE and UMAP wait for Run)
+  const coords = projection.method === "precomputed" ? coordsFor(emb, params.coords) : null;
+  const method = projection.method === "custom" || (projection.method === "precomputed" && coords === null) ? "pca" : projection.method;
+  const dims = coords !== null && coords.length < projection.dims ? 2 : projection.dims;
   store.set({
-    // custom axes name the other data's labels: another embedding opens on PCA (t-SNE and UMAP wait for Run)
-    projection: projection.method === "custom" ? { ...projection, method: "pca" } : projection,
-    params: { ...params, column: null },
+    projection: { ...projection, method, dims },
+    params: { ...params, column: null, coords: coords ?? [] },
     embedding: emb,
     columns: {},
     labelBy,
@@ -51,6 +55,7 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
     compare: null,
     versus: null,
     versusNeighbors: null,
+    meaning: null,
     searchColumn: null,
     searchError: null,
   });

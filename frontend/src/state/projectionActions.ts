@@ -1,7 +1,7 @@
 // Projections beyond the first PCA: every method with its parameters, job steering, isolate / show all.
 import { api } from "../api/client";
 import { watchJob } from "../api/stream";
-import type { Coords, JobStatus, ProjectionRequest } from "../api/types";
+import type { Coords, EmbeddingInfo, JobStatus, ProjectionRequest } from "../api/types";
 import { errorSentence } from "./errorSentence";
 import { failProjection as fail } from "./failure";
 import { rowsOf, spread } from "./isolation";
@@ -18,6 +18,25 @@ const BUSY: Record<ProjectionChoice["method"], string> = {
   custom: "Computing custom axes…",
   precomputed: "Reading the coordinates…",
 };
+
+/** The embedding's numeric columns: the candidates for precomputed coordinates. */
+export const numericColumns = (emb: EmbeddingInfo | null): string[] =>
+  (emb?.columns ?? []).filter((c) => c.type === "numeric").map((c) => c.name);
+
+/** The columns a first look draws: x, y (and z) when there are such columns, else the first numeric ones. */
+export function defaultCoords(emb: EmbeddingInfo | null): string[] {
+  const numeric = numericColumns(emb);
+  const named = ["x", "y", "z"].filter((n) => numeric.includes(n));
+  return named.length >= 2 ? named : numeric.slice(0, 3);
+}
+
+/** The precomputed columns embedding `emb` draws when it is chosen: the ones chosen for the last one when it has them
+ * all, else its own defaults; null when it has fewer than two numeric columns (nothing to draw). */
+export function coordsFor(emb: EmbeddingInfo, chosen: string[]): string[] | null {
+  const numeric = numericColumns(emb);
+  const kept = chosen.length >= 2 && chosen.every((c) => numeric.includes(c)) ? chosen : defaultCoords(emb);
+  return kept.length >= 2 ? kept : null;
+}
 
 /** The server spherizes (centres each row and scales it to unit length) by default from this many dimensions. */
 export const SPHERIZE_MIN_DIM = 50;

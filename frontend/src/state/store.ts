@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Filter } from "./filters";
 import type { VersusNeighbors } from "./versusActions";
-import type { ClustersResponse, CompareResponse, EditInfo, EmbeddingsComparison, EmbeddingInfo, JobStatus, Method, Metric, Neighbor, Options, RunsInfo } from "../api/types";
+import type { ClustersResponse, CompareResponse, EditInfo, EmbeddingsComparison, EmbeddingInfo, MeaningResponse, JobStatus, Method, Metric, Neighbor, Options, RunsInfo } from "../api/types";
 
 export type Values = (string | number | null)[];
 
@@ -52,7 +52,7 @@ export interface State {
   variance: number[] | null; // PCA: explained variance ratio of each component computed (options: pca_components)
   coords: { n: number; dims: number; data: Float32Array; version: number; morph?: boolean } | null; // morph: glide there
   selection: number[];
-  selectionSource: "search" | "neighbors" | "legend" | "cluster" | "filter" | null;
+  selectionSource: "search" | "neighbors" | "legend" | "cluster" | "filter" | "meaning" | null;
   searchText: string;
   searchCount: number | null;
   searchRegex: boolean; // the search text is a regular expression (RE2), not a substring
@@ -89,6 +89,8 @@ export interface State {
   clusterColumn: string | null; // the column they are named from; null: the label column
   clusters: ClustersResponse | null; // of the job shown (its job_id), every level
   filters: Filter[]; // on metadata columns (filters.ts): the points that do not pass them all are greyed out
+  searchMeaning: boolean; // the search box finds points by meaning (meaningActions.ts), not by their text
+  meaning: (MeaningResponse & { text: string }) | null; // the last search by meaning, its points selected
   versus: EmbeddingsComparison | null; // the shown embedding compared with another (versusActions.ts)
   versusNeighbors: VersusNeighbors | null; // the clicked point's neighbours in both
   edits: EditInfo[] | null; // the shown embedding's tags, oldest first (editActions.ts); null: not listed yet
@@ -165,6 +167,8 @@ export const initialState: State = {
   clusterColumn: null,
   clusters: null,
   filters: [],
+  searchMeaning: false,
+  meaning: null,
   versus: null,
   versusNeighbors: null,
   edits: null,

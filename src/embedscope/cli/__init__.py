@@ -18,6 +18,7 @@ from .clusters import clusters
 from .compare import compare
 from .data import convert, info, neighbors
 from .demo import demo
+from .embed import embed
 from .options import cli_name
 from .project import project
 from .serve import serve
@@ -58,7 +59,7 @@ def cli(verbose: bool) -> None:
     _setup_logging(verbose)
 
 
-for command in (info, neighbors, convert, project, clusters, compare, serve, train, evaluate, demo):
+for command in (info, neighbors, convert, project, clusters, compare, embed, serve, train, evaluate, demo):
     cli.add_command(command)
 
 

@@ -36,6 +36,11 @@ def info(path: Path, as_json: bool, run: str | None, tensor: str | None, **kwarg
 @click.option("-k", default=DEFAULT_K, show_default=True, help=f"How many neighbours (1 to {MAX_K:,}).")
 @click.option("--metric", type=click.Choice(["cosine", "euclidean"]), default="cosine", show_default=True)
 @click.option("--analogy", help='An analogy instead of QUERY: "king - man + woman" (3CosAdd, query words left out).')
+@click.option(
+    "--text",
+    help="Search by meaning instead of QUERY: a free text, embedded by the model that made the vectors (or the mean "
+    "of its words' vectors, for a word table).",
+)
 @choose_options
 @read_options
 @json_out
@@ -45,6 +50,7 @@ def neighbors(
     k: int,
     metric: str,
     analogy: str | None,
+    text: str | None,
     run: str | None,
     tensor: str | None,
     as_json: bool,
@@ -56,10 +62,18 @@ def neighbors(
     from ..compute.neighbors import neighbors as find
     from ..formats.registry import load
 
-    if (query is None) == (analogy is None):
-        raise click.UsageError("give either QUERY or --analogy")
+    if sum(x is not None for x in (query, analogy, text)) != 1:
+        raise click.UsageError("give one of QUERY, --analogy or --text")
     emb = load(path, run=run, tensor=tensor, **read_kwargs(kwargs))
-    if analogy is not None:
+    if text is not None:
+        from ..embed.search import search_meaning
+
+        found = search_meaning(emb, text, k=_default_k(k, len(emb)), metric=metric)
+        result, label = found.neighbors, text.strip()
+        metric = metric if found.how == "model" else "cosine"
+        if found.unknown:
+            log.warning("not in this embedding, left out: %s", ", ".join(found.unknown[:20]))
+    elif analogy is not None:
         positive, negative = parse_analogy(analogy)
         for word in positive + negative:
             emb.resolve(word)

@@ -40,6 +40,12 @@ OPTION_NAMES = {
     "restrict_vocab": "--restrict-vocab",
     "min_cluster_size": "--min-cluster-size",
     "cluster_column": "--cluster-column",
+    "text_column": "--text-column",
+    "image_column": "--image-column",
+    "model": "--model",
+    "device": "--device",
+    "batch_size": "--batch-size",
+    "output": "--output",
 }
 
 

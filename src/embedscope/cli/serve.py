@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from .embed import model_options
 from .options import choose_options, read_kwargs, read_options
 
 TOKEN_ENV = "EMBEDSCOPE_TOKEN"
@@ -49,6 +50,11 @@ TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")  # a bearer token's characters 
 )
 @click.option("--max-upload", default=64, show_default=True, help="Largest metadata upload, in MiB.")
 @click.option("--no-warm-up", is_flag=True, help="Do not compile UMAP's code in the background at start.")
+@click.option("--text-column", help="PATHS are raw tables of texts: embed this column (cached), then serve.")
+@click.option(
+    "--image-column", help="PATHS are raw tables of image paths: embed them with a CLIP-type model, then serve."
+)
+@model_options
 @choose_options
 @read_options
 def serve(
@@ -61,6 +67,11 @@ def serve(
     state_dir: Path | None,
     max_upload: int,
     no_warm_up: bool,
+    text_column: str | None,
+    image_column: str | None,
+    model: str | None,
+    device: str | None,
+    allow_download: bool,
     run: str | None,
     tensor: str | None,
     **kwargs: Any,
@@ -73,7 +84,11 @@ def serve(
     token = _token(token, token_file)
     if max_upload < 1:
         raise click.BadParameter("must be at least 1 (MiB)", param_hint="--max-upload")
-    collection = collect(list(paths), run=run, tensor=tensor, **read_kwargs(kwargs))
+    if text_column is not None or image_column is not None:
+        raw = {"text": text_column, "image": image_column, "model": model, "device": device}
+        collection = _embedded(list(paths), allow_download=allow_download, **raw)
+    else:
+        collection = collect(list(paths), run=run, tensor=tensor, **read_kwargs(kwargs))
     settings = ServerSettings(
         host=host,
         port=port,
@@ -89,6 +104,25 @@ def serve(
         click.echo(f"embedscope is at {url}  (Ctrl-C stops it)")
 
     run_server(collection, settings, open_browser=open_browser, warm_up=not no_warm_up, announce=announce)
+
+
+def _embedded(paths: list[Path], *, model: str | None, device: str | None, **options: Any) -> Any:
+    """Raw tables embedded (each a run named by its stem), ready to serve; the vectors are cached."""
+    from ..embed import embed_file, load_model
+    from ..embedding import Collection
+    from ..formats.registry import served_root
+    from .progress import progress_reporter
+
+    loaded = load_model(model, device=device, allow_download=options.pop("allow_download"))
+    collection = Collection(source=str(paths[0]) if len(paths) == 1 else None)
+    for path in paths:
+        with progress_reporter(f"Embedding {path.name}") as progress:
+            emb, done = embed_file(path, model=loaded, progress=progress, **options)
+        click.echo(f"{path}: {len(emb):,} items, {done.computed:,} embedded with {loaded.title}", err=True)
+        run = path.stem if path.stem not in collection.runs else f"{path.stem}-{len(collection.runs) + 1}"
+        collection.add(run, emb)
+        collection.roots[run] = str(served_root(path))
+    return collection
 
 
 def _token(given: str | None, path: Path | None) -> str | None:

@@ -94,7 +94,9 @@ def read_coords(path: Path, *, n: int, labels: list[str] | None = None) -> pa.Ta
     from .tables.table import read_table
 
     kind = _READ_SUFFIXES[suffix]
-    table = read_table(path, kind) if kind in ("parquet", "arrow") else read_csv(path, delimiter=kind)
+    # a CSV's labels are compared as written: "007", "1.50" or "nan" must not come back as numbers
+    table = read_table(path, kind) if kind in ("parquet", "arrow") else read_csv(path, delimiter=kind, text=["label"])
+    _check_names(table, path)
     names = _axis_columns(table, path)
     rows = _placement(table, path, n)
     if labels is not None and "label" in table.column_names:
@@ -122,6 +124,17 @@ def _npy_coords(path: Path, n: int) -> pa.Table:
     assert isinstance(found, Embedding)
     values = np.asarray(found.vectors, dtype=np.float64)
     return pa.table({COORD_NAMES[a]: pa.array(values[:, a]) for a in range(shape[1])})
+
+
+def _check_names(table: pa.Table, path: Path) -> None:
+    """Refuse a file naming a column twice: which of the two holds the coordinates could only be guessed."""
+    seen: set[str] = set()
+    for name in table.column_names:
+        if name in seen:
+            raise FormatError(
+                f"the column {name!r} appears twice", path=path, field=name, fix="give each column its own name"
+            )
+        seen.add(name)
 
 
 def _axis_columns(table: pa.Table, path: Path) -> list[str]:

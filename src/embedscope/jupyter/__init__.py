@@ -49,6 +49,8 @@ def show(
     height: int = 600,
     proxy: bool | str | None = None,
     key: str | None = None,
+    text: str | None = None,
+    model: str | None = None,
 ) -> ProjectorWidget:
     """Show `data` in the projector inside the notebook; the widget's `selection` follows the page's selection.
 
@@ -62,6 +64,8 @@ def show(
         directly at 127.0.0.1 (False). None reads the environment variable EMBEDSCOPE_JUPYTER_PROXY.
     key: the place this view is shown in: a new show() with the same key closes the widget shown before under it
         (stopping its server). None: the calling cell, so that running a cell again releases what it showed before.
+    text: `data` is raw: a DataFrame, table or file whose column `text` is embedded first (embedscope.embed, with
+        `model`; cached), then shown, labelled by the texts and searchable by meaning.
     """
     require("anywidget", extra="jupyter", purpose="embedscope.show()")
     from ..embedding import Collection
@@ -72,6 +76,10 @@ def show(
     from .widget import ProjectorWidget
 
     where = place(key)
+    if text is not None:
+        from ..embed import embed
+
+        data = embed(data, text=text, model=model, name=name)
     shown = as_shown(data, labels=labels, metadata=metadata, images=images, name=name, label_column=label_column)
     mode = _proxy_mode(proxy)
     release(where)  # what this place showed before stops before the new server starts

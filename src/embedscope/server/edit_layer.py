@@ -57,6 +57,18 @@ class EditLayer:
         edits = self.store.edits(rname, tname, len(emb))
         return self._lay(rname, tname, emb, edits) if edits else emb
 
+    def columns_set(self, rname: str, tname: str, emb: Embedding, names: list[str]) -> Embedding:
+        """`emb`, whose columns `names` were just given new values (a comparison, clusters): those are now the
+        columns' values before any edit, and the stored edits of those columns are laid over them again (else the
+        next tag would bring back the values they had before)."""
+        before = self._before.get((rname, tname))
+        if not before or not any(name in before for name in names):
+            return emb
+        for name in names:
+            before.pop(name, None)
+        edits = self.store.edits(rname, tname, len(emb))
+        return self._lay(rname, tname, emb, edits) if edits else emb
+
     def tag(self, rname: str, tname: str, emb: Embedding, *, column: str, value: str, rows: Any) -> Embedding:
         """Give `value` to `column` at `rows`, kept in the store: `emb` with it (ParameterError when it cannot be)."""
         edit = make_edit(column, value, rows, n=len(emb))

@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -74,8 +75,13 @@ def check_value(value: Any) -> str:
     return value
 
 
+_REFUSED = frozenset(("Cc", "Cs", "Zl", "Zp"))  # controls (tab, line breaks), lone surrogates, line/paragraph breaks
+
+
 def _printable(text: str, what: str, field: str) -> None:
-    bad = next((ch for ch in text if not ch.isprintable() and ch != " "), None)
+    """Refuse what a TSV line cannot hold; other characters (a no-break or ideographic space, the zero-width joiners
+    of emoji and of Persian words, direction marks) are text like any."""
+    bad = next((ch for ch in text if unicodedata.category(ch) in _REFUSED), None)
     if bad is not None:
         raise ParameterError(
             f"{what} may not contain {bad!r}", field=field, fix="use printable characters (a TSV cannot hold tabs)"

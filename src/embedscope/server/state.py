@@ -226,12 +226,12 @@ class ServerState:
             return new
 
     def set_columns(self, run: str, tensor: str, columns: pa.Table) -> Embedding:
-        """Put these columns in an embedding's metadata (in memory only), in place of any of the same name; its label
-        column stays what it was (none stays none)."""
+        """Put these columns in an embedding's metadata (in memory only), in place of any of the same name, with the
+        tags given to them laid over again; its label column stays what it was (none stays none)."""
         with self.metadata_lock:
             rname, tname = self.tensor_name(run, tensor)
             old = self.collection.runs[rname][tname]
-            new = old.with_columns(columns)
+            new = self.edits.columns_set(rname, tname, old.with_columns(columns), columns.column_names)
             self.collection.runs[rname][tname] = new
             self._former[old] = new
             return new

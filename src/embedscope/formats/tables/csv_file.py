@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,8 +16,9 @@ from ..text_lines import ARROW_MAX_COLUMNS, read_line
 MAX_TABLE_COLUMNS = ARROW_MAX_COLUMNS
 
 
-def read_csv(path: Path, *, delimiter: str = ",") -> pa.Table:
-    """The whole CSV table (TSV with `delimiter` "\\t"); UTF-16, bytes that are not UTF-8 and ragged rows are errors
+def read_csv(path: Path, *, delimiter: str = ",", text: Sequence[str] = ()) -> pa.Table:
+    """The whole CSV table (TSV with `delimiter` "\\t"); the columns named in `text` stay text as written ("007",
+    "1.50", "nan"), the others are typed by their values. UTF-16, bytes that are not UTF-8 and ragged rows are errors
     naming their line."""
     with path.open("rb") as fh:
         head = fh.read(1024)
@@ -24,7 +26,7 @@ def read_csv(path: Path, *, delimiter: str = ",") -> pa.Table:
         check_not_wide(head, path=path)
         check_columns(_header_width(read_line(fh, path=path, number=1), delimiter), path=path)
     try:
-        table = _read_csv(path, delimiter)
+        table = _read_csv(path, delimiter, text)
         table.validate(full=True)
         names = table.column_names  # raises when a name is not UTF-8
     except UnicodeDecodeError:
@@ -58,9 +60,10 @@ def _header_width(line: bytes, delimiter: str) -> int:
         return line.count(sep) + 1
 
 
-def _read_csv(path: Path, delimiter: str) -> pa.Table:
+def _read_csv(path: Path, delimiter: str, text: Sequence[str]) -> pa.Table:
     # only empty cells are missing values: "nan" must stay NaN (and be refused in a vector), "NA" stays text
-    options = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=False)
+    types = {name: pa.string() for name in text}
+    options = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=False, column_types=types)
     try:
         parse = pa_csv.ParseOptions(delimiter=delimiter)
         return pa_csv.read_csv(path, convert_options=options, parse_options=parse)

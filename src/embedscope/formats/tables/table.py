@@ -40,6 +40,7 @@ from .csv_file import check_columns, csv_line, read_csv
 
 _VECTOR_KEY = b"embedscope.vector_column"
 _LABEL_KEY = b"embedscope.label_column"
+_MODEL_KEY = b"embedscope.model"  # the sentence-transformers model that made the vectors (embedscope embed)
 _NUMBERED = re.compile(r"(.*?)(\d+)")
 
 
@@ -66,7 +67,10 @@ def read(path: Path, options: ReadOptions, fmt: str) -> Embedding:
     if label is None and metadata is not None and stored_label in metadata.column_names:
         label = stored_label
     name = options.name or path.stem
-    return Embedding(vectors, name=name, metadata=metadata, label_column=label, source=str(path), checked=True)
+    model = schema_meta.get(_MODEL_KEY, b"").decode(errors="replace") or None
+    return Embedding(
+        vectors, name=name, metadata=metadata, label_column=label, source=str(path), checked=True, model=model
+    )
 
 
 def _vectors(table: pa.Table, want: str | None, path: Path) -> tuple[np.ndarray, list[str]]:
@@ -357,6 +361,8 @@ def write(embedding: Embedding, path: Path) -> Path:
     schema_meta = {_VECTOR_KEY: vector_name.encode()}
     if embedding.label_column is not None:
         schema_meta[_LABEL_KEY] = embedding.label_column.encode()
+    if embedding.model is not None:
+        schema_meta[_MODEL_KEY] = embedding.model.encode()
     table = pa.table(columns).replace_schema_metadata(schema_meta)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path)

@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...compute.compare import Comparison, compare
+from ...errors import ParameterError
 from ..state import ServerState
 from . import ERRORS, NAME_MAX, RunId, State, TensorId
 from .runs import EmbeddingInfo, embedding_info
@@ -29,10 +30,11 @@ OVERLAP, RANKS = "neighbour_overlap", "neighbour_rank_correlation"
 SHOWN = 20  # labels of items in one embedding only listed in the answer (the counts are whole)
 BINS = 10  # histogram bins beyond EXACT_BINS neighbours: tenths of the overlap
 EXACT_BINS = 20  # up to this k, one bin per number of shared neighbours (0..k)
+MAX_PAIRS = 20_000_000  # items x k a request may compare: two neighbour graphs of 12 bytes a pair (int64 + float32)
 
 
 class CompareEmbeddingsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no true for 1, no "5" for 5: what the schema says
 
     run: str = Field(min_length=1, max_length=NAME_MAX, description="the other embedding's run (id or name)")
     tensor: str = Field(min_length=1, max_length=NAME_MAX, description="the other embedding (id or name)")
@@ -78,6 +80,7 @@ async def compare_embeddings(run: RunId, tensor: TensorId, body: CompareEmbeddin
 def _compare(state: ServerState, run: str, tensor: str, body: CompareEmbeddingsRequest) -> dict[str, Any]:
     here = state.embedding(run, tensor)
     there = state.embedding(body.run, body.tensor)
+    _check_size(min(len(here), len(there)), body.k)
     found = compare(here, there, k=body.k, by=body.by, metric=body.metric)
     emb = state.set_columns(run, tensor, _columns(found, len(here)))
     other_run, other_tensor = state.ids_of(there)
@@ -90,6 +93,18 @@ def _compare(state: ServerState, run: str, tensor: str, body: CompareEmbeddingsR
         "columns": [OVERLAP, RANKS],
         "embedding": embedding_info(state, emb),
     }
+
+
+def _check_size(items: int, k: int) -> None:
+    """Refuse, before any work, a comparison whose neighbour graphs would take more than MAX_PAIRS pairs each."""
+    if items * k > MAX_PAIRS:
+        most = max(1, MAX_PAIRS // max(1, items))
+        raise ParameterError(
+            f"comparing up to {items:,} items by {k:,} neighbours each is over the server's limit of "
+            f"{MAX_PAIRS:,} neighbour pairs",
+            field="k",
+            fix=f"compare fewer neighbours (k at most {most:,} here), or run `embedscope compare A B`",
+        )
 
 
 def _columns(found: Comparison, n: int) -> pa.Table:

@@ -120,3 +120,43 @@ def post_analogy(emb: EmbeddingDep, body: AnalogyRequest) -> NeighborsResponse:
         )
     result = analogy(emb, positive=body.positive, negative=body.negative, k=body.k, method=body.method)
     return NeighborsResponse(query=None, metric="cosine", neighbors=_out(result))
+
+
+class MeaningRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    text: str = Field(min_length=1, max_length=2000, description="free text, e.g. 'a refund that never came'")
+    k: int = Field(DEFAULT_K, ge=1, le=MAX_K)
+    metric: Literal["cosine", "euclidean"] = "cosine"
+
+
+class MeaningResponse(BaseModel):
+    how: Literal["model", "words"] = Field(
+        description="model: the text embedded by the model that made the vectors; words: the mean of its words' "
+        "vectors (a word table, as gensim's most_similar with several positives)"
+    )
+    model: str | None = Field(description="the model that embedded the text (its name, e.g. all-MiniLM-L6-v2)")
+    words: list[str] = Field(description="words: the table's words used")
+    unknown: list[str] = Field(description="words: the text's words the table does not hold")
+    metric: str
+    neighbors: list[NeighborOut]
+
+
+@router.post(
+    "/runs/{run}/embeddings/{tensor}/meaning",
+    response_model=MeaningResponse,
+    summary="The k points nearest in meaning to a free text (search by meaning)",
+)
+def post_meaning(emb: EmbeddingDep, body: MeaningRequest) -> MeaningResponse:
+    from ...embed.search import search_meaning
+
+    found = search_meaning(emb, body.text, k=body.k, metric=body.metric)
+    metric = body.metric if found.how == "model" else "cosine"
+    return MeaningResponse(
+        how=found.how,  # type: ignore[arg-type]
+        model=found.model,
+        words=found.words,
+        unknown=found.unknown,
+        metric=metric,
+        neighbors=_out(found.neighbors),
+    )
