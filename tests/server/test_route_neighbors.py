@@ -112,3 +112,16 @@ def test_analogy_terms_that_cancel_are_refused(client, expect_error) -> None:
 def test_booleans_are_not_numbers(client, expect_error) -> None:
     expect_error(client.post(f"{BASE}/neighbors", json={"query": True, "k": 1}), 422, "parameter")
     expect_error(client.post(f"{BASE}/neighbors", json={"query": 0, "k": True}), 422, "parameter")
+
+
+def test_search_by_meaning_in_a_word_table_averages_its_words(client, expect_error) -> None:
+    """No model made this table: a text's words it holds are averaged (gensim's most_similar), the others named."""
+    emb = client.state.embedding("r0", "e0")
+    body = client.post(f"{BASE}/meaning", json={"text": "queen, King and zzz", "k": 2}).json()
+    assert body["how"] == "words" and body["model"] is None
+    assert body["words"] == ["queen", "King"] and body["unknown"] == ["and", "zzz"]
+    expected = analogy(emb, positive=["queen", "King"], k=2)
+    assert [n["index"] for n in body["neighbors"]] == [n.index for n in expected]
+    expect_error(client.post(f"{BASE}/meaning", json={"text": "zzz qqq"}), 404, "not_found", match="none of the words")
+    expect_error(client.post(f"{BASE}/meaning", json={"text": ""}), 422, "parameter")
+    expect_error(client.post(f"{BASE}/meaning", json={"text": "x" * 2001}), 422, "parameter")

@@ -47,6 +47,7 @@ def read_images(
             data = read_regular(file, root=root, what="image", limit=MAX_IMAGE_BYTES)
         except EmbedscopeError as exc:
             exc.message = f"row {row:,}: {exc.message}"
+            exc.args = (exc.describe(),)
             raise
         images.append(_decode(data, file, row, Image))
         keys.append(item_key(data))
