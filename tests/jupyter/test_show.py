@@ -331,3 +331,20 @@ def test_a_proxied_widget_needs_its_token(show: Callable[..., Any], monkeypatch:
     assert other.src == f"https://hub.example.org/user/me/proxy/{other.port}/?embed=1&token={token}"
     monkeypatch.setenv("EMBEDSCOPE_JUPYTER_PROXY", "0")
     assert show(VECTORS).src.startswith("http://127.0.0.1:")
+
+
+@needs_anywidget
+def test_raw_texts_are_embedded_then_shown(
+    show: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("sentence_transformers", reason="the embed extra: pip install 'embedscope[embed]'")
+    import pandas as pd
+
+    monkeypatch.setenv("EMBEDSCOPE_CACHE_DIR", str(tmp_path))
+    frame = pd.DataFrame(
+        {"review": ["never got a refund", "arrived in two days", "broken on arrival"], "stars": [1, 5, 2]}
+    )
+    widget = show(frame, text="review")
+    info = runs(widget)[0]["embeddings"][0]
+    assert info["shape"] == [3, 384] and info["label_column"] == "review"
+    assert widget.embedding.model is not None and column(widget, "stars") == [1, 5, 2]

@@ -40,6 +40,8 @@ def progress_reporter(title: str) -> Iterator[ProgressCallback | None]:
             stage = item.stage if item.iteration is None else f"{item.stage} {item.iteration}/{item.total or '?'}"
             if item.message and item.iteration is None:
                 stage = f"{item.stage}: {item.message}"
+            elif item.message and item.stage == "embed":  # the items per second beside the count
+                stage = f"{stage} · {item.message}"
             if item.stage != current[0]:  # a new stage: its own pace, its own time left
                 current[0] = item.stage
                 bar.reset(task, total=1.0, completed=0)

@@ -125,7 +125,7 @@ def embed_table(
         )
     emb = Embedding(
         done.vectors,
-        name=name or (path.stem if path is not None else Path(loaded.name).name),
+        name=name or (path.stem if path is not None else loaded.title),
         metadata=table,
         label_column=label,
         source=None if path is None else str(path),

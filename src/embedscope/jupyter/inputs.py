@@ -68,6 +68,7 @@ def as_shown(
         source=embedding.source,
         bookmarks_path=embedding.bookmarks_path,
         checked=True,
+        model=embedding.model,
     )
     return Shown(shown, table, index)
 
