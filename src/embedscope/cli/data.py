@@ -22,8 +22,13 @@ log = logging.getLogger("embedscope")
 @json_out
 def info(path: Path, as_json: bool, run: str | None, tensor: str | None, **kwargs: Any) -> None:
     """Show the runs, embeddings, shapes, metadata columns and sprite that PATH holds (or the one chosen)."""
+    from ..formats.tables.shards import shard_files
     from ..server.launch import collect
     from .summary import describe, render_text
+
+    if kwargs.get("format_") in (None, "shards") and shard_files(path):  # only footers and headers are read
+        _shard_info(path, as_json, vector_column=kwargs.get("vector_column"))
+        return
 
     collection = collect([path], run=run, tensor=tensor, **read_kwargs(kwargs))
     report = describe(collection)
@@ -90,6 +95,28 @@ def neighbors(
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         click.echo(format_neighbors(label, result, metric=metric))
+
+
+def _shard_info(path: Path, as_json: bool, *, vector_column: str | None) -> None:
+    from ..formats.tables.shards import open_shards
+
+    shards = open_shards(path, vector_column=vector_column)
+    report = {
+        "source": str(path),
+        "kind": shards.kind,
+        "shards": [{"file": s.path.name, "rows": s.rows} for s in shards.shards],
+        "shape": [shards.rows, shards.dim],
+        "vector_column": shards.vector_column,
+        "metadata": shards.columns,
+    }
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{path}: {len(shards.shards):,} {shards.kind} shards, {shards.rows:,} x {shards.dim:,} in all")
+    if shards.columns:
+        click.echo(f"  metadata: {', '.join(shards.columns)}")
+    sizes = [s.rows for s in shards.shards]
+    click.echo(f"  rows per shard: {min(sizes):,} to {max(sizes):,} (read from the footers only)")
 
 
 def _default_k(k: int, available: int) -> int:

@@ -176,13 +176,24 @@ def map_clusters(emb: Any, result: Any, cache: Any, kwargs: dict[str, Any]) -> A
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     required=True,
-    help="OUT: .npy, .csv, .tsv or .parquet.",
+    help="OUT: .npy, .csv, .tsv or .parquet (with --scheduler: a folder of coordinate shards).",
 )
-def project(output: Path, with_clusters: bool, **kwargs: Any) -> None:
+@click.option(
+    "--scheduler",
+    help="Run on a dask cluster, shard by shard: local, local:N (N worker processes here) or tcp://HOST:8786 "
+    "(PATH: a folder of Parquet or .npy shards; PCA).",
+)
+def project(output: Path, with_clusters: bool, scheduler: str | None, **kwargs: Any) -> None:
     """Project PATH to 2-D or 3-D with PCA, t-SNE, UMAP or custom axes; write coordinates with labels to OUT."""
     from ..formats.coords import coords_table, export_format, write_table
+
+    if scheduler is not None:
+        from .cluster_run import project_on_cluster
+
+        project_on_cluster(scheduler, output, with_clusters=with_clusters, **kwargs)
+        return
 
     if export_format(output) == "npy" and with_clusters:
         raise click.UsageError("--clusters adds columns to a table: write .csv, .tsv or .parquet")

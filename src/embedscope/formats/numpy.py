@@ -28,6 +28,7 @@ from ..checks import as_float32, check_finite, describe_content
 from ..embedding import Collection, Embedding
 from ..errors import EmbedscopeError, FormatError, IntegrityError
 from ._selection import choose, missing, not_a_matrix, read_each, shape_text
+from .npy_file import npy_header
 from .side_files import present
 from .zip_budget import ZipBudget
 
@@ -85,7 +86,7 @@ def _read_npy(path: Path, options: Any, head: bytes) -> Embedding:
             path=path,
             fix=_suggest(looks, "a .npy file is written by np.save(path, vectors)"),
         )
-    shape, fortran, dtype, offset = _npy_header(path)
+    shape, fortran, dtype, offset = npy_header(path)
     if dtype.hasobject:
         raise FormatError(f"the array holds Python objects (dtype {dtype}), not numbers", path=path, fix=_PICKLE_FIX)
     _check_matrix(path, shape, dtype)
@@ -108,24 +109,6 @@ def _read_npy(path: Path, options: Any, head: bytes) -> Embedding:
     check_finite(vectors, path=path)
     emb = Embedding(vectors, name=getattr(options, "name", None) or path.stem, source=str(path), checked=True)
     return _with_metadata_beside(path, emb, options)
-
-
-def _npy_header(path: Path) -> tuple[tuple[int, ...], bool, np.dtype[Any], int]:
-    fmt = np.lib.format
-    # numpy warns about headers it can still parse (Python 2 era); our own size and dtype checks speak instead
-    with path.open("rb") as fh, warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            version = fmt.read_magic(fh)
-            if version == (1, 0):
-                shape, fortran, dtype = fmt.read_array_header_1_0(fh)
-            else:
-                shape, fortran, dtype = fmt.read_array_header_2_0(fh)
-        except Exception as exc:  # numpy parses the header with tokenize/ast: many kinds of error for bad bytes
-            raise FormatError(
-                f"the .npy header cannot be read ({exc})", path=path, fix="the file is damaged: write it again"
-            ) from None
-        return tuple(int(s) for s in shape), bool(fortran), dtype, fh.tell()
 
 
 def _check_matrix(path: Path, shape: tuple[int, ...], dtype: np.dtype[Any], key: str | None = None) -> None:

@@ -46,6 +46,7 @@ FORMATS: dict[str, Format] = {
         Format("parquet", "tables", "Parquet table", writes=True),
         Format("arrow", "tables", "Arrow IPC / Feather table"),
         Format("csv", "tables", "CSV table"),
+        Format("shards", "tables.shards", "a folder of Parquet or .npy shards, read as one table"),
         Format("safetensors", "safetensors", "Hugging Face safetensors (+ vocab.txt)"),
         Format("keras", "keras", "Keras 3 .keras / .weights.h5"),
         Format("torch", "torch", "PyTorch .pt/.pth state dict"),
@@ -128,8 +129,12 @@ def _sniff_dir(path: Path) -> str:
         return "tf-checkpoint"
     if any(path.glob("*.safetensors")):
         return "safetensors"
+    from .tables.shards import shard_files
+
+    if shard_files(path):
+        return "shards"
     raise FormatError(
-        "this folder has no projector_config.pbtxt, TensorFlow checkpoint or model.safetensors",
+        "this folder has no projector_config.pbtxt, TensorFlow checkpoint, model.safetensors or .parquet/.npy shards",
         path=path,
         fix="point at the log dir, checkpoint or file itself, or name it with --format",
     )

@@ -367,3 +367,15 @@ def write(embedding: Embedding, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path)
     return path
+
+
+# -- what the sharded reader (shards.py) shares ------------------------------------------------------------------
+def choose_vector_columns(table: pa.Table, want: str | None, path: Path) -> tuple[str, list[str]]:
+    """("list" | "text" | "columns", names) of the vector column(s), by the module's rules (a schema's empty table
+    is enough for Parquet)."""
+    return _choose(table, want, path)
+
+
+def vectors_of(table: pa.Table, want: str | None, path: Path) -> tuple[np.ndarray, list[str]]:
+    """(N x D float32 vectors, the names of the columns they came from)."""
+    return _vectors(table, want, path)

@@ -1,0 +1,58 @@
+"""`embedscope info` on a folder of shards (footers only) and `project --scheduler local:2` (cli/cluster_run.py)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from sklearn.datasets import load_digits
+
+from embedscope import Embedding
+from embedscope.cli import cli
+
+pytest.importorskip("distributed", reason="the distributed extra: pip install 'embedscope[distributed]'")
+pytestmark = pytest.mark.xdist_group("cluster")
+
+
+@pytest.fixture
+def shards(tmp_path):
+    d = load_digits()
+    emb = Embedding(d.data.astype(np.float32), metadata={"digit": [str(t) for t in d.target]})
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    for i, lo in enumerate(range(0, len(emb), 600)):
+        emb.subset(range(lo, min(lo + 600, len(emb)))).save(folder / f"part-{i:05d}.parquet")
+    return emb, folder
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_info_reads_the_footers(shards) -> None:
+    _, folder = shards
+    result = run("info", str(folder))
+    assert result.exit_code == 0, result.output
+    assert f"{folder}: 3 parquet shards, 1,797 x 64 in all" in result.output
+    report = json.loads(run("info", str(folder), "--json").output)
+    assert [s["rows"] for s in report["shards"]] == [600, 600, 597] and report["metadata"] == ["digit"]
+
+
+def test_pca_on_a_local_cluster_of_two(shards, tmp_path) -> None:
+    _, folder = shards
+    out = tmp_path / "coords"
+    result = run("project", str(folder), "--scheduler", "local:2", "--no-spherize", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "wrote 1,797 x 2 pca coordinates" in result.output and "on 2 workers" in result.output
+    here = tmp_path / "here.parquet"
+    assert run("project", str(folder), "--no-spherize", "-o", str(here)).exit_code == 0
+    mine = np.concatenate(
+        [np.column_stack([pq.read_table(p).column(a).to_numpy() for a in "xy"]) for p in sorted(out.iterdir())]
+    )
+    single = pq.read_table(here)
+    np.testing.assert_allclose(mine, np.column_stack([single.column("x"), single.column("y")]), atol=1e-3)
+    bad = run("project", str(folder), "--scheduler", "local:2", "--method", "umap", "-o", str(out))
+    assert bad.exit_code == 1 and "umap is not offered yet" in bad.output
