@@ -13,8 +13,8 @@ import pytest
 
 pytest.importorskip("distributed", reason="the distributed extra: pip install 'embedscope[distributed]'")
 
-from embedscope.distributed import cluster_client, distributed_pca  # noqa: E402
-from embedscope.formats.tables.shards import open_shards  # noqa: E402
+from embedscope.distributed import cluster_client, distributed_pca
+from embedscope.formats.tables.shards import open_shards
 
 pytestmark = pytest.mark.xdist_group("cluster")
 SHARDS, ROWS, DIM = 24, 3000, 64
