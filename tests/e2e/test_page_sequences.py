@@ -63,6 +63,9 @@ def test_a_sequence_is_drawn_as_lines_between_its_points(page: Any) -> None:
     page.fill("#search", "^p[34]$")
     page.press("#search", "Enter")
     page.wait_for_function("window.embedscope.store.get().selection.length === 2")
+    page.wait_for_function(  # the view draws the selection at its next frame
+        "window.embedscope.view.deck.props.layers.some((l) => l && l.id === 'sequences-selected')", timeout=15_000
+    )
     layers = page.evaluate(
         "window.embedscope.view.deck.props.layers.filter((l) => l).map((l) => [l.id, l.props.data.length])"
     )

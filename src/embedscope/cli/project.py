@@ -192,7 +192,8 @@ def project(output: Path, with_clusters: bool, scheduler: str | None, **kwargs: 
     if scheduler is not None:
         from .cluster_run import project_on_cluster
 
-        project_on_cluster(scheduler, output, with_clusters=with_clusters, **kwargs)
+        params = method_params(kwargs["method"], kwargs)
+        project_on_cluster(scheduler, output, params=params, with_clusters=with_clusters, **kwargs)
         return
 
     if export_format(output) == "npy" and with_clusters:

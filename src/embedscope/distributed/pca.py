@@ -96,7 +96,6 @@ def distributed_pca(
 ) -> DistributedPCA:
     """PCA of every row of `shards` on `client`'s workers; coordinates written under `out` (see the docstring).
     `spherize` None: when the vectors have 50 dimensions or more, as on one machine."""
-    from ..compute.prep import default_spherize
 
     if n_components not in (2, 3):
         raise ParameterError(f"`n_components` must be 2 or 3, got {n_components}", field="n_components")
@@ -105,15 +104,7 @@ def distributed_pca(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     count = len(shards.shards)
-    sphere = None  # the column mean the rows are spherized around
-    if default_spherize(shards.dim) if spherize is None else spherize:
-        n, sums = 0, np.zeros(shards.dim)
-        for done, (rows, s) in enumerate(
-            _as_completed(client, client.map(shard_sums, [shards] * count, range(count), pure=False)), start=1
-        ):
-            n, sums = n + rows, sums + s
-            _say(progress, "mean", done, count)
-        sphere = (sums / n).astype(np.float32)
+    sphere = column_mean(shards, client, spherize=spherize, progress=progress)  # what rows are spherized around
     first = _rows(shards.vectors(0)[:4096], sphere)
     shift = np.asarray(first, dtype=np.float64).mean(axis=0)
     futures = client.map(shard_moments, [shards] * count, range(count), shift=shift, centre=sphere, pure=False)
@@ -146,6 +137,24 @@ def distributed_pca(
     return DistributedPCA(
         components.astype(np.float32), mean.astype(np.float32), ratio, n, sorted(Path(p) for p in paths)
     )
+
+
+def column_mean(
+    shards: ShardSet, client: Any, *, spherize: bool | None, progress: Callable[[str, int, int], None] | None = None
+) -> np.ndarray | None:
+    """The column mean the rows are spherized around (a pass over every shard), or None when they are not (spherize
+    None: from 50 dimensions, as on one machine)."""
+    from ..compute.prep import default_spherize
+
+    if not (default_spherize(shards.dim) if spherize is None else spherize):
+        return None
+    count = len(shards.shards)
+    n, sums = 0, np.zeros(shards.dim)
+    futures = client.map(shard_sums, [shards] * count, range(count), pure=False)
+    for done, (rows, s) in enumerate(_as_completed(client, futures), start=1):
+        n, sums = n + rows, sums + s
+        _say(progress, "mean", done, count)
+    return (sums / n).astype(np.float32)
 
 
 def _as_completed(client: Any, futures: list[Any]) -> Any:

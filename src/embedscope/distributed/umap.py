@@ -1,0 +1,112 @@
+"""UMAP on a cluster: umap-learn fits on a seeded sample of the rows (SAMPLE at most, gathered from the shards),
+then every shard is placed by umap-learn's own `transform` on the workers (the fitted model sent to each once) and
+written as a coordinates shard, row for row with the input; the sampled rows keep their fitted places. Rows are
+spherized as on one machine. The map is the sample's, not a UMAP of every row: its quality is measured against the
+single-machine path in tests/distributed/test_umap.py."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import ParameterError
+from ..formats.tables.shards import ShardSet
+from .pca import AXES, _as_completed, _rows, _say, column_mean
+
+SAMPLE = 20_000  # rows the layout is fitted on (all of them below)
+
+
+@dataclass
+class DistributedMap:
+    sample: int  # rows the model was fitted on
+    rows: int
+    outputs: list[Path]
+
+
+def sample_rows(shards: ShardSet, i: int, rows: np.ndarray, centre: np.ndarray | None) -> np.ndarray:
+    """Shard i's rows `rows` (local row numbers), as the projection reads them (on a worker)."""
+    return _rows(np.asarray(shards.vectors(i)[rows]), centre)
+
+
+def place_shard(
+    shards: ShardSet,
+    i: int,
+    model: Any,
+    out: Path,
+    centre: np.ndarray | None,
+    fitted_rows: np.ndarray,
+    fitted: np.ndarray,
+) -> Path:
+    """Shard i placed by the fitted model (its sampled rows at their fitted places), written as out/part-<i>.parquet
+    (whole, then moved into place: a retried task leaves one file)."""
+    x = _rows(shards.vectors(i), centre)
+    coords = np.asarray(model.transform(x), dtype=np.float32)
+    coords[fitted_rows] = fitted
+    table = pa.table({AXES[a]: pa.array(coords[:, a]) for a in range(coords.shape[1])})
+    path = Path(out) / f"part-{i:05d}.parquet"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out)
+    os.close(fd)
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def distributed_umap(
+    shards: ShardSet,
+    client: Any,
+    *,
+    n_components: int = 2,
+    n_neighbors: int = 15,
+    min_dist: float = 0.1,
+    metric: str = "euclidean",
+    random_state: int = 0,
+    sample: int = SAMPLE,
+    spherize: bool | None = None,
+    out: Path,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> DistributedMap:
+    """A UMAP of every row of `shards`, fitted on a sample, placed shard by shard on `client`'s workers."""
+    from umap import UMAP
+
+    if n_components not in (2, 3):
+        raise ParameterError(f"`n_components` must be 2 or 3, got {n_components}", field="n_components")
+    if sample < max(10, n_neighbors + 1):
+        raise ParameterError(f"`sample` must be at least {max(10, n_neighbors + 1)}, got {sample}", field="sample")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    count, n = len(shards.shards), shards.rows
+    centre = column_mean(shards, client, spherize=spherize, progress=progress)
+    chosen = np.sort(np.random.default_rng(random_state).choice(n, size=min(sample, n), replace=False))
+    starts = np.array([s.start for s in shards.shards])
+    owner = np.searchsorted(starts, chosen, side="right") - 1
+    local = [chosen[owner == i] - starts[i] for i in range(count)]
+    parts = client.map(sample_rows, [shards] * count, range(count), local, centre=centre, pure=False)
+    gathered = client.gather(parts)
+    x = np.concatenate(gathered)
+    _say(progress, "sample", len(x), len(x))
+    model = UMAP(
+        n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=random_state
+    )
+    fitted = np.asarray(model.fit_transform(x), dtype=np.float32)
+    _say(progress, "fit", 1, 1)
+    [shared] = client.scatter([model], broadcast=True)
+    bounds = np.concatenate([[0], np.cumsum([len(rows) for rows in local])])
+    futures = [
+        client.submit(
+            place_shard, shards, i, shared, out, centre, local[i], fitted[bounds[i] : bounds[i + 1]], pure=False
+        )
+        for i in range(count)
+    ]
+    paths = []
+    for done, path in enumerate(_as_completed(client, futures), start=1):
+        paths.append(Path(path))
+        _say(progress, "place", done, count)
+    return DistributedMap(len(x), n, sorted(paths))
