@@ -75,8 +75,13 @@ def write_coords(
     """Shard i's coordinates on the components, written as out/part-<i>.parquet (on a worker; written whole, then
     moved into place, so a retried task leaves one file)."""
     x = _rows(shards.vectors(i), centre)
-    coords = (np.asarray(x, dtype=np.float64) - mean) @ components.T
-    table = pa.table({AXES[a]: pa.array(coords[:, a].astype(np.float32)) for a in range(len(components))})
+    return write_shard((np.asarray(x, dtype=np.float64) - mean) @ components.T, out, i)
+
+
+def write_shard(coords: np.ndarray, out: Path, i: int) -> Path:
+    """Coordinates (x, y[, z], float32) written as out/part-<i>.parquet: whole under a temporary name, then moved
+    into place, so a task that runs again (its worker lost) leaves one file."""
+    table = pa.table({AXES[a]: pa.array(np.asarray(coords[:, a], dtype=np.float32)) for a in range(coords.shape[1])})
     path = Path(out) / f"part-{i:05d}.parquet"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out)
     os.close(fd)

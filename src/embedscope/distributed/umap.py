@@ -6,20 +6,16 @@ single-machine path in tests/distributed/test_umap.py."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..errors import ParameterError
 from ..formats.tables.shards import ShardSet
-from .pca import AXES, _as_completed, _rows, _say, column_mean
+from .pca import _as_completed, _rows, _say, column_mean, write_shard
 
 SAMPLE = 20_000  # rows the layout is fitted on (all of them below)
 
@@ -50,13 +46,7 @@ def place_shard(
     x = _rows(shards.vectors(i), centre)
     coords = np.asarray(model.transform(x), dtype=np.float32)
     coords[fitted_rows] = fitted
-    table = pa.table({AXES[a]: pa.array(coords[:, a]) for a in range(coords.shape[1])})
-    path = Path(out) / f"part-{i:05d}.parquet"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out)
-    os.close(fd)
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-    return path
+    return write_shard(coords, out, i)
 
 
 def distributed_umap(

@@ -30,35 +30,19 @@ def embed(
     model: str | os.PathLike[str] | TextModel | None = None,
     text: str | None = None,
     image: str | None = None,
-    batch_size: int = 64,
-    device: str | None = None,
-    cache: bool = True,
-    allow_download: bool = False,
-    progress: ProgressCallback | None = None,
-    cancel: CancelToken | None = None,
-    name: str | None = None,
-    base: Path | None = None,
+    **options: Any,
 ) -> Embedding:
     """Embed `data`: a list of texts, a pandas/polars DataFrame or pyarrow Table (`text` names the column; the
     only text column, or one named like `text`, by default), or the path of a CSV, TSV, Parquet, JSON Lines or
-    text file. `image` names a column of image paths instead (relative to `base`, the input file's folder),
-    for a CLIP-type model. Returns an Embedding: one row per item, every input column as metadata, labelled by the
-    text column; `embedding.model` names the model (search by meaning uses it). See embed_file for the report.
+    text file. `image` names a column of image paths instead (relative to `base`, the input file's folder), for
+    a CLIP-type model. The other options are embed_table's: batch_size (64), device, cache (True),
+    allow_download (False), progress, cancel, name. Returns an Embedding: one row per item, every input column as
+    metadata, labelled by the text column; `embedding.model` names the model (search by meaning uses it).
     """
-    return embed_table(
-        *_table_of(data),
-        model=model,
-        text=text,
-        image=image,
-        batch_size=batch_size,
-        device=device,
-        cache=cache,
-        allow_download=allow_download,
-        progress=progress,
-        cancel=cancel,
-        name=name,
-        base=base,
-    )[0]
+    table, path = _table_of(data)
+    if path is not None:
+        options.setdefault("base", path.parent)
+    return embed_table(table, path, model=model, text=text, image=image, **options)[0]
 
 
 def embed_file(path: str | os.PathLike[str], **options: Any) -> tuple[Embedding, Encoded]:
