@@ -61,3 +61,17 @@ def test_pca_on_a_local_cluster_of_two(shards, tmp_path) -> None:
     )
     assert umap.exit_code == 0, umap.output
     assert "wrote 1,797 x 2 umap coordinates" in umap.output and "fitted on a sample of 1,797 rows" in umap.output
+
+
+def test_an_index_built_on_the_cluster_answers_neighbors(shards, tmp_path) -> None:
+    pytest.importorskip("faiss", reason="the distributed extra: pip install 'embedscope[distributed]'")
+    _, folder = shards
+    built = run("index", str(folder), "-o", str(tmp_path / "ix"), "--scheduler", "local:2", "--nlist", "8")
+    assert built.exit_code == 0, built.output
+    assert "indexed 1,797 x 64 in 3 shards" in built.output and "IVF, 8 lists, flat codes, cosine" in built.output
+    through = run("neighbors", str(folder), "#5", "--index", str(tmp_path / "ix"), "--scheduler", "local:2", "-k", "3")
+    exact = run("neighbors", str(folder), "#5", "-k", "3")
+    assert through.exit_code == 0, through.output
+    assert through.output.split(":")[0] == exact.output.split(":")[0] == "5"
+    first = through.output.split("(")[1].split(")")[0]
+    assert first == exact.output.split("(")[1].split(")")[0]  # the nearest, with its angle, as exact search

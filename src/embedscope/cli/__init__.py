@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from ..errors import EmbedscopeError
+from .cluster_run import index
 from .clusters import clusters
 from .compare import compare
 from .data import convert, info, neighbors
@@ -59,7 +60,7 @@ def cli(verbose: bool) -> None:
     _setup_logging(verbose)
 
 
-for command in (info, neighbors, convert, project, clusters, compare, embed, serve, train, evaluate, demo):
+for command in (info, neighbors, convert, project, clusters, compare, embed, index, serve, train, evaluate, demo):
     cli.add_command(command)
 
 

@@ -79,3 +79,69 @@ def _run(
         shards, client, n_components=dims, random_state=seed, spherize=spherize, out=out, **params
     )
     return f"fitted on a sample of {mapped.sample:,} rows, every other row placed by umap-learn's transform"
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="The folder the index is written to."
+)
+@click.option(
+    "--scheduler",
+    default="local",
+    show_default=True,
+    help="The dask cluster: local, local:N (N worker processes here) or tcp://HOST:8786.",
+)
+@click.option("--metric", type=click.Choice(["cosine", "euclidean"]), default="cosine", show_default=True)
+@click.option("--nlist", type=int, help="Inverted lists (coarse centroids) [about 4 sqrt(N)].")
+@click.option(
+    "--codes",
+    type=click.Choice(["auto", "flat", "pq"]),
+    default="auto",
+    show_default=True,
+    help="Exact vectors, or product-quantized codes; auto: flat while they fit 8 GiB.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="The training sample's seed.")
+@click.option("--vector-column", help="Parquet shards: the column (or prefix of columns) holding the vectors.")
+def index(
+    path: Path,
+    output: Path,
+    scheduler: str,
+    metric: str,
+    nlist: int | None,
+    codes: str,
+    seed: int,
+    vector_column: str | None,
+) -> None:
+    """Build the neighbour index of PATH (a folder of Parquet or .npy shards) on a dask cluster: FAISS inverted
+    lists trained on a sample, filled shard by shard on the workers, recall measured; `neighbors --index` uses it."""
+    from ..distributed import cluster_client
+    from ..distributed.index import build_index
+    from ..formats.tables.shards import open_shards
+
+    shards = open_shards(path, vector_column=vector_column)
+    with cluster_client(scheduler) as client:
+        info = build_index(shards, client, out=output, metric=metric, nlist=nlist, codes=codes, random_state=seed)
+    recall = "not measured" if info.recall is None else f"{info.recall:.3f}"
+    click.echo(
+        f"indexed {info.rows:,} x {info.dim:,} in {info.shards:,} shards to {output}: IVF, {info.nlist:,} lists, "
+        f"{info.codes} codes, {info.metric}, nprobe {info.nprobe:,}; recall@{info.k} {recall} on sampled rows"
+    )
+
+
+def neighbors_through_index(path: Path, index_dir: Path, query: str, *, k: int, scheduler: str) -> str:
+    """`neighbors PATH QUERY --index DIR`: the line that lists QUERY's k nearest rows found through the index."""
+    from ..compute.neighbors import Neighbor, format_neighbors
+    from ..distributed import cluster_client
+    from ..distributed.index import load_index, neighbors_of
+    from ..formats.tables.shards import open_shards
+
+    info = load_index(index_dir)
+    shards = open_shards(path)
+    with cluster_client(scheduler) as client:
+        label, found = neighbors_of(shards, info, client, query, k=k)
+    if info.metric == "cosine":
+        result = [Neighbor(r, text, 1.0 - s, s) for r, text, s in found]
+    else:
+        result = [Neighbor(r, text, float(s) ** 0.5) for r, text, s in found]
+    return format_neighbors(label, result, metric=info.metric)

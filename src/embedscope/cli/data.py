@@ -42,6 +42,10 @@ def info(path: Path, as_json: bool, run: str | None, tensor: str | None, **kwarg
 @click.option("--metric", type=click.Choice(["cosine", "euclidean"]), default="cosine", show_default=True)
 @click.option("--analogy", help='An analogy instead of QUERY: "king - man + woman" (3CosAdd, query words left out).')
 @click.option(
+    "--index", "index_dir", type=click.Path(path_type=Path), help="Search through this index (embedscope index)."
+)
+@click.option("--scheduler", default="local", show_default=True, help="With --index: the dask cluster to search on.")
+@click.option(
     "--text",
     help="Search by meaning instead of QUERY: a free text, embedded by the model that made the vectors (or the mean "
     "of its words' vectors, for a word table).",
@@ -56,6 +60,8 @@ def neighbors(
     metric: str,
     analogy: str | None,
     text: str | None,
+    index_dir: Path | None,
+    scheduler: str,
     run: str | None,
     tensor: str | None,
     as_json: bool,
@@ -69,6 +75,13 @@ def neighbors(
 
     if sum(x is not None for x in (query, analogy, text)) != 1:
         raise click.UsageError("give one of QUERY, --analogy or --text")
+    if index_dir is not None:
+        from .cluster_run import neighbors_through_index
+
+        if query is None:
+            raise click.UsageError("--index takes a QUERY (a label, or #ROW)")
+        click.echo(neighbors_through_index(path, index_dir, query, k=k, scheduler=scheduler))
+        return
     emb = load(path, run=run, tensor=tensor, **read_kwargs(kwargs))
     if text is not None:
         from ..embed.search import search_meaning

@@ -2,7 +2,7 @@
 then every shard is placed by umap-learn's own `transform` on the workers (the fitted model sent to each once) and
 written as a coordinates shard, row for row with the input; the sampled rows keep their fitted places. Rows are
 spherized as on one machine. The map is the sample's, not a UMAP of every row: its quality is measured against the
-single-machine path in tests/distributed/test_umap.py."""
+single-machine path in tests/distributed/test_distributed_umap.py."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def distributed_umap(
     )
     fitted = np.asarray(model.fit_transform(x), dtype=np.float32)
     _say(progress, "fit", 1, 1)
-    [shared] = client.scatter([model], broadcast=True)
+    [shared] = client.scatter([model], broadcast=True, hash=False)
     bounds = np.concatenate([[0], np.cumsum([len(rows) for rows in local])])
     futures = [
         client.submit(
