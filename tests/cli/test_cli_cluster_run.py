@@ -54,13 +54,18 @@ def test_pca_on_a_local_cluster_of_two(shards, tmp_path) -> None:
     )
     single = pq.read_table(here)
     np.testing.assert_allclose(mine, np.column_stack([single.column("x"), single.column("y")]), atol=1e-3)
-    bad = run("project", str(folder), "--scheduler", "local:2", "--method", "tsne", "-o", str(out))
-    assert bad.exit_code == 1 and "tsne is not offered yet: PCA and UMAP are" in bad.output
+    bad = run("project", str(folder), "--scheduler", "local:2", "--method", "custom", "--left", "1", "-o", str(out))
+    assert bad.exit_code == 1 and "custom is not offered yet: PCA, t-SNE and UMAP are" in bad.output
     umap = run(
         "project", str(folder), "--scheduler", "local:2", "--method", "umap", "--n-neighbors", "10", "-o", str(out)
     )
     assert umap.exit_code == 0, umap.output
     assert "wrote 1,797 x 2 umap coordinates" in umap.output and "fitted on a sample of 1,797 rows" in umap.output
+    tsne = run(
+        "project", str(folder), "--scheduler", "local:2", "--method", "tsne", "--perplexity", "20", "-o", str(out)
+    )
+    assert tsne.exit_code == 0, tsne.output
+    assert "wrote 1,797 x 2 tsne coordinates" in tsne.output and "placed by openTSNE's transform" in tsne.output
 
 
 def test_an_index_built_on_the_cluster_answers_neighbors(shards, tmp_path) -> None:

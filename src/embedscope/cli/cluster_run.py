@@ -8,7 +8,11 @@ from typing import Any
 
 import click
 
-ON_CLUSTER = {"pca": (), "umap": ("n_neighbors", "min_dist", "metric")}  # method -> the parameters it takes there
+ON_CLUSTER = {  # method -> the parameters it takes there
+    "pca": (),
+    "tsne": ("perplexity", "n_iter", "metric"),
+    "umap": ("n_neighbors", "min_dist", "metric"),
+}
 
 
 def project_on_cluster(
@@ -22,9 +26,9 @@ def project_on_cluster(
     path, method, dims = kwargs.pop("path"), kwargs.pop("method"), kwargs.pop("dims")
     if method not in ON_CLUSTER:
         raise ParameterError(
-            f"on a cluster, {method} is not offered yet: {' and '.join(m.upper() for m in ON_CLUSTER)} are",
+            f"on a cluster, {method} is not offered yet: PCA, t-SNE and UMAP are",
             field="method",
-            fix="use --method pca or umap with --scheduler, or leave --scheduler out to run on this machine",
+            fix="use --method pca, tsne or umap with --scheduler, or leave --scheduler out to run on this machine",
         )
     others = [f"--{k.replace('_', '-')}" for k in params if k not in ON_CLUSTER[method]]
     others += ["--subset"] * (kwargs.get("subset") is not None) + ["--clusters"] * with_clusters
@@ -73,6 +77,13 @@ def _run(
         done = distributed_pca(shards, client, n_components=dims, spherize=spherize, out=out)
         shown = ", ".join(f"PC{i + 1} {v:.1%}" for i, v in enumerate(done.explained_variance_ratio))
         return f"explained variance {float(done.explained_variance_ratio.sum()):.1%} ({shown})"
+    if method == "tsne":
+        from ..distributed.tsne import distributed_tsne
+
+        mapped = distributed_tsne(
+            shards, client, n_components=dims, random_state=seed, spherize=spherize, out=out, **params
+        )
+        return f"fitted on a sample of {mapped.sample:,} rows, every other row placed by openTSNE's transform"
     from ..distributed.umap import distributed_umap
 
     mapped = distributed_umap(

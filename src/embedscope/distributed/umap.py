@@ -1,8 +1,9 @@
-"""UMAP on a cluster: umap-learn fits on a seeded sample of the rows (SAMPLE at most, gathered from the shards),
-then every shard is placed by umap-learn's own `transform` on the workers (the fitted model sent to each once) and
-written as a coordinates shard, row for row with the input; the sampled rows keep their fitted places. Rows are
-spherized as on one machine. The map is the sample's, not a UMAP of every row: its quality is measured against the
-single-machine path in tests/distributed/test_distributed_umap.py."""
+"""UMAP on a cluster, and the sample-then-place scheme t-SNE shares (``sample_map``): the method fits on a seeded
+sample of the rows (SAMPLE at most, gathered from the shards), then every shard is placed by the library's own
+`transform` on the workers (the fitted model sent to each once) and written as a coordinates shard, row for row with
+the input; the sampled rows keep their fitted places. Rows are spherized as on one machine. The map is the sample's,
+not a map of every row: its quality is measured against the single-machine path in
+tests/distributed/test_distributed_umap.py."""
 
 from __future__ import annotations
 
@@ -70,6 +71,35 @@ def distributed_umap(
         raise ParameterError(f"`n_components` must be 2 or 3, got {n_components}", field="n_components")
     if sample < max(10, n_neighbors + 1):
         raise ParameterError(f"`sample` must be at least {max(10, n_neighbors + 1)}, got {sample}", field="sample")
+
+    def fit(x: np.ndarray) -> tuple[Any, np.ndarray]:
+        model = UMAP(
+            n_components=n_components,
+            n_neighbors=n_neighbors,
+            min_dist=min_dist,
+            metric=metric,
+            random_state=random_state,
+        )
+        return model, model.fit_transform(x)
+
+    return sample_map(
+        shards, client, fit, random_state=random_state, sample=sample, spherize=spherize, out=out, progress=progress
+    )
+
+
+def sample_map(
+    shards: ShardSet,
+    client: Any,
+    fit: Callable[[np.ndarray], tuple[Any, np.ndarray]],
+    *,
+    random_state: int,
+    sample: int,
+    spherize: bool | None,
+    out: Path,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> DistributedMap:
+    """A map fitted on a seeded sample of the rows (`fit(x) -> (model, its layout)`), every shard then placed by
+    `model.transform` on the workers (the sampled rows at their fitted places) and written row for row."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     count, n = len(shards.shards), shards.rows
@@ -79,13 +109,10 @@ def distributed_umap(
     owner = np.searchsorted(starts, chosen, side="right") - 1
     local = [chosen[owner == i] - starts[i] for i in range(count)]
     parts = client.map(sample_rows, [shards] * count, range(count), local, centre=centre, pure=False)
-    gathered = client.gather(parts)
-    x = np.concatenate(gathered)
+    x = np.concatenate(client.gather(parts))
     _say(progress, "sample", len(x), len(x))
-    model = UMAP(
-        n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=random_state
-    )
-    fitted = np.asarray(model.fit_transform(x), dtype=np.float32)
+    model, layout = fit(x)
+    fitted = np.asarray(layout, dtype=np.float32)
     _say(progress, "fit", 1, 1)
     [shared] = client.scatter([model], broadcast=True, hash=False)
     bounds = np.concatenate([[0], np.cumsum([len(rows) for rows in local])])
