@@ -68,3 +68,13 @@ def test_shards_that_disagree_are_named(digits, tmp_path: Path) -> None:
         open_shards(ragged)
     with pytest.raises(NotFoundError, match=r"no \.parquet or \.npy shards"):
         open_shards(tmp_path / "mixed" / "nothing")
+
+
+def test_a_link_leading_out_of_the_folder_is_refused(digits, tmp_path: Path) -> None:
+    outside = digits.subset(range(10)).save(tmp_path / "outside.parquet")
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    digits.subset(range(10, 20)).save(folder / "0.parquet")
+    (folder / "1.parquet").symlink_to(outside)
+    with pytest.raises(FormatError, match="a link to a file outside the folder"):
+        open_shards(folder)

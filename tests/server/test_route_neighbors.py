@@ -125,3 +125,16 @@ def test_search_by_meaning_in_a_word_table_averages_its_words(client, expect_err
     expect_error(client.post(f"{BASE}/meaning", json={"text": "zzz qqq"}), 404, "not_found", match="none of the words")
     expect_error(client.post(f"{BASE}/meaning", json={"text": ""}), 422, "parameter")
     expect_error(client.post(f"{BASE}/meaning", json={"text": "x" * 2001}), 422, "parameter")
+
+
+def test_a_model_folder_named_by_a_served_file_is_not_loaded_unless_chosen(make_client, expect_error, tmp_path) -> None:
+    """A hostile Parquet file may name any folder as its model (loading one runs its pickled weights): the server
+    refuses a folder outside what it serves that nobody chose, before touching it."""
+    outside = tmp_path / "elsewhere" / "model"
+    outside.mkdir(parents=True)
+    (outside / "modules.json").write_text("[]")
+    data = Collection(source="test")
+    data.add(".", Embedding(np.eye(4, dtype=np.float32), name="v", model=str(outside)))
+    client = make_client(data)
+    error = expect_error(client.post(f"{BASE}/meaning", json={"text": "anything"}), 403, "forbidden")
+    assert "outside what is served" in error["message"]

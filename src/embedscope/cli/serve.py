@@ -114,6 +114,9 @@ def _embedded(paths: list[Path], *, model: str | None, device: str | None, **opt
     from .progress import progress_reporter
 
     loaded = load_model(model, device=device, allow_download=options.pop("allow_download"))
+    from ..embed.search import trust
+
+    trust(loaded)  # chosen here: search by meaning may load it again
     collection = Collection(source=str(paths[0]) if len(paths) == 1 else None)
     for path in paths:
         with progress_reporter(f"Embedding {path.name}") as progress:

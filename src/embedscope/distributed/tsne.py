@@ -46,8 +46,6 @@ def distributed_tsne(
     """A t-SNE of every row of `shards`, fitted on a sample, placed shard by shard on `client`'s workers."""
     from openTSNE import TSNE
 
-    if n_components not in (2, 3):
-        raise ParameterError(f"`n_components` must be 2 or 3, got {n_components}", field="n_components")
     if sample <= 3 * perplexity:
         raise ParameterError(
             f"`sample` must be above 3 x perplexity ({3 * perplexity:g}), got {sample}", field="sample"
@@ -67,5 +65,13 @@ def distributed_tsne(
         return Placer(model), np.asarray(model)
 
     return sample_map(
-        shards, client, fit, random_state=random_state, sample=sample, spherize=spherize, out=out, progress=progress
+        shards,
+        client,
+        fit,
+        n_components=n_components,
+        random_state=random_state,
+        sample=sample,
+        spherize=spherize,
+        out=out,
+        progress=progress,
     )

@@ -67,8 +67,6 @@ def distributed_umap(
     """A UMAP of every row of `shards`, fitted on a sample, placed shard by shard on `client`'s workers."""
     from umap import UMAP
 
-    if n_components not in (2, 3):
-        raise ParameterError(f"`n_components` must be 2 or 3, got {n_components}", field="n_components")
     if sample < max(10, n_neighbors + 1):
         raise ParameterError(f"`sample` must be at least {max(10, n_neighbors + 1)}, got {sample}", field="sample")
 
@@ -83,7 +81,15 @@ def distributed_umap(
         return model, model.fit_transform(x)
 
     return sample_map(
-        shards, client, fit, random_state=random_state, sample=sample, spherize=spherize, out=out, progress=progress
+        shards,
+        client,
+        fit,
+        n_components=n_components,
+        random_state=random_state,
+        sample=sample,
+        spherize=spherize,
+        out=out,
+        progress=progress,
     )
 
 
@@ -92,6 +98,7 @@ def sample_map(
     client: Any,
     fit: Callable[[np.ndarray], tuple[Any, np.ndarray]],
     *,
+    n_components: int,
     random_state: int,
     sample: int,
     spherize: bool | None,
@@ -100,6 +107,8 @@ def sample_map(
 ) -> DistributedMap:
     """A map fitted on a seeded sample of the rows (`fit(x) -> (model, its layout)`), every shard then placed by
     `model.transform` on the workers (the sampled rows at their fitted places) and written row for row."""
+    if n_components not in (2, 3):
+        raise ParameterError(f"`n_components` must be 2 or 3, got {n_components}", field="n_components")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     count, n = len(shards.shards), shards.rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +32,38 @@ class MeaningResult:
     model: str | None = None  # the model's name as a person says it (TextModel.title)
     words: list[str] = field(default_factory=list)  # the words used (a word table)
     unknown: list[str] = field(default_factory=list)  # the words the table does not hold
+
+
+_trusted: set[str] = set()  # model folders a person chose on this machine (the command line), besides the default
+
+
+def trust(model: TextModel | str) -> None:
+    """Let the server load `model` again by its name (chosen on the command line or in Python, not read from a
+    file)."""
+    _trusted.add(str(model.path) if isinstance(model, TextModel) else model)
+
+
+def check_model(name: str, roots: list[Path]) -> None:
+    """Refuse a model folder that a served file names but nobody chose: a hostile Parquet file could name any folder
+    on this machine, and loading a model runs its files (pickled weights). Allowed: a name (not a path) found in the
+    local Hugging Face cache, the default MiniLM, a folder chosen on the command line, or one under a served folder."""
+    from ..errors import ForbiddenError
+    from .model import default_model_path_or_none
+
+    looks_like_path = name.startswith(("/", ".", "~")) or "\\" in name or Path(name).is_absolute()
+    if not looks_like_path:
+        return
+    folder = Path(name).expanduser().resolve()
+    default = default_model_path_or_none()
+    if folder in {Path(t).resolve() for t in _trusted} or (default is not None and folder == default.resolve()):
+        return
+    if any(folder.is_relative_to(Path(root).resolve()) for root in roots):
+        return
+    raise ForbiddenError(
+        f"the vectors name a model folder outside what is served: {name}",
+        field="model",
+        fix="serve with --text-column and --model to choose the model, or put the model folder beside the data",
+    )
 
 
 def model_named(name: str, *, device: str | None = None) -> TextModel:

@@ -80,6 +80,10 @@ def show(
         from ..embed import embed
 
         data = embed(data, text=text, model=model, name=name)
+        from ..embed.search import trust
+
+        if data.model is not None:
+            trust(data.model)  # chosen in Python: search by meaning may load it again
     shown = as_shown(data, labels=labels, metadata=metadata, images=images, name=name, label_column=label_column)
     mode = _proxy_mode(proxy)
     release(where)  # what this place showed before stops before the new server starts

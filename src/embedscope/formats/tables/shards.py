@@ -76,6 +76,12 @@ def open_shards(folder: Path, *, vector_column: str | None = None) -> ShardSet:
     files = shard_files(folder)
     if not files:
         raise NotFoundError("no .parquet or .npy shards in this folder", path=folder, fix="check the folder")
+    root = folder.resolve()
+    for path in files:  # a link leading out of the folder is not read: only what was given is
+        if not path.resolve().is_relative_to(root):
+            raise FormatError(
+                "this shard is a link to a file outside the folder", path=path, fix="copy the file into the folder"
+            )
     kinds = {p.suffix.lower() for p in files}
     if len(kinds) > 1:
         raise FormatError(

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_v
 
 from ...compute.neighbors import DEFAULT_K, MAX_K, Neighbor, analogy, neighbors
 from ...errors import ParameterError
-from . import ERRORS, INT64, EmbeddingDep, Index
+from . import ERRORS, INT64, EmbeddingDep, Index, State
 
 router = APIRouter(tags=["neighbors"], responses=ERRORS)
 
@@ -147,9 +147,11 @@ class MeaningResponse(BaseModel):
     response_model=MeaningResponse,
     summary="The k points nearest in meaning to a free text (search by meaning)",
 )
-def post_meaning(emb: EmbeddingDep, body: MeaningRequest) -> MeaningResponse:
-    from ...embed.search import search_meaning
+def post_meaning(emb: EmbeddingDep, body: MeaningRequest, state: State) -> MeaningResponse:
+    from ...embed.search import check_model, search_meaning
 
+    if emb.model is not None:
+        check_model(emb.model, list(state.roots.values()))
     found = search_meaning(emb, body.text, k=body.k, metric=body.metric)
     metric = body.metric if found.how == "model" else "cosine"
     return MeaningResponse(
