@@ -1,10 +1,13 @@
 // Save the view as one HTML file (server/routes/export_html.py): the map's coordinates, the columns it uses (every
-// column when they are not too many values), its clusters, and the view as the URL's hash says it.
+// column when they are not too many values), its clusters, and the view in the URL's form (as it is now: the URL's
+// hash is written a moment after a change).
 import { api } from "../api/client";
 import { errorMessage } from "./failure";
 import { downloadBlob } from "./scatterActions";
 import { clustersShown, CLUSTER_COLUMNS } from "./clusterActions";
+import { snapshot } from "./snapshot";
 import type { State } from "./store";
+import { encodeState } from "./urlState";
 
 const ALL_COLUMNS_UP_TO = 2_000_000; // values: below this, every metadata column goes in (the tooltip shows them all)
 
@@ -31,7 +34,7 @@ export async function saveHtml(state: State, title: string): Promise<string> {
       job_id: job.id,
       columns: columnsFor(state),
       title,
-      view: window.location.hash.replace(/^#/, ""),
+      view: encodeState(snapshot(state), state.options),
       clusters: clustersShown(state) !== null,
     });
     downloadBlob(blob, filename);
