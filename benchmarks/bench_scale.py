@@ -111,21 +111,32 @@ def run(kind: str, data: Path, tmp: Path, dims: int) -> dict:
     return info
 
 
+def lowrank_model(d: int, clusters: int = CLUSTERS, rank: int = 5, seed: int = 0) -> tuple:
+    """(rng after drawing the model, centres, orthonormal bases clusters x d x rank, scales) of the data above."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, d)) * 3.0
+    bases = np.linalg.qr(rng.standard_normal((clusters, d, rank)))[0]
+    return rng, centres, bases, np.linspace(1.0, 0.2, rank)
+
+
+def lowrank_block(model: tuple, label: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Rows of the clusters `label` (float32), drawn from `rng`."""
+    _, centres, bases, scales = model
+    z = rng.standard_normal((len(label), len(scales))) * scales
+    noise = 0.05 * rng.standard_normal((len(label), centres.shape[1]))
+    return (centres[label] + np.einsum("ndr,nr->nd", bases[label], z) + noise).astype(np.float32)
+
+
 def lowrank(n: int, d: int = 50, clusters: int = CLUSTERS, rank: int = 5, seed: int = 0) -> Path:
     """The default data (see above), written once to benchmarks/data/; returns its path."""
     path = DATA / f"lowrank{clusters}_{n}x{d}_seed{seed}.npy"
     if not path.exists():
-        rng = np.random.default_rng(seed)
-        centres = rng.standard_normal((clusters, d)) * 3.0
-        bases = np.linalg.qr(rng.standard_normal((clusters, d, rank)))[0]  # clusters x d x rank, orthonormal columns
-        scales = np.linspace(1.0, 0.2, rank)
+        model = lowrank_model(d, clusters, rank, seed)
+        rng = model[0]
         label = rng.integers(0, clusters, n)
         x = np.empty((n, d), dtype=np.float32)
         for start in range(0, n, 100_000):
-            part = label[start : start + 100_000]
-            z = rng.standard_normal((len(part), rank)) * scales
-            noise = 0.05 * rng.standard_normal((len(part), d))
-            x[start : start + len(part)] = centres[part] + np.einsum("ndr,nr->nd", bases[part], z) + noise
+            x[start : start + 100_000] = lowrank_block(model, label[start : start + 100_000], rng)
         DATA.mkdir(parents=True, exist_ok=True)
         np.save(path, x)
     return path

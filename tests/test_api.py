@@ -12,6 +12,7 @@ import pytest
 import embedscope
 
 PROMISED = ["load", "save", "Embedding", "neighbors", "analogy", "project", "serve", "show", "train", "log_embedding"]
+PROMISED += ["embed", "project_shards", "index_shards"]
 
 
 @pytest.mark.parametrize("name", PROMISED)

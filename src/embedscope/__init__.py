@@ -28,9 +28,11 @@ from .train.word2vec import train
 # name -> the module (under embedscope) defining it, imported on first use
 _LAZY = {
     "analogy": "compute.neighbors",
+    "index_shards": "distributed.run",
     "log_embedding": "formats.tensorboard.snapshots",
     "neighbors": "compute.neighbors",
     "project": "compute.projection",
+    "project_shards": "distributed.run",
     "serve": "server",
     "show": "jupyter",
 }
@@ -38,6 +40,7 @@ _LAZY = {
 if _TYPE_CHECKING:
     from .compute.neighbors import analogy, neighbors
     from .compute.projection import project
+    from .distributed.run import index_shards, project_shards
     from .formats.tensorboard.snapshots import log_embedding
     from .jupyter import show
     from .server import serve
@@ -63,11 +66,13 @@ __all__ = [
     "__version__",
     "analogy",
     "embed",
+    "index_shards",
     "load",
     "load_collection",
     "log_embedding",
     "neighbors",
     "project",
+    "project_shards",
     "save",
     "serve",
     "show",

@@ -80,3 +80,24 @@ def test_an_index_built_on_the_cluster_answers_neighbors(shards, tmp_path) -> No
     assert through.output.split(":")[0] == exact.output.split(":")[0] == "5"
     first = through.output.split("(")[1].split(")")[0]
     assert first == exact.output.split("(")[1].split(")")[0]  # the nearest, with its angle, as exact search
+
+
+def test_the_cli_reports_each_stage_shard_by_shard(shards, tmp_path, monkeypatch) -> None:
+    from contextlib import contextmanager
+
+    from embedscope.cli import cluster_run
+
+    seen: list[tuple[str, str, int | None, int | None]] = []
+
+    @contextmanager
+    def recorder(title: str):  # the progress bar (drawn on a terminal only) as the items it is given
+        yield lambda item: seen.append((title, item.stage, item.iteration, item.total))
+
+    monkeypatch.setattr(cluster_run, "progress_reporter", recorder)
+    _, folder = shards
+    result = run("project", str(folder), "--scheduler", "local:2", "--method", "umap", "-o", str(tmp_path / "u"))
+    assert result.exit_code == 0, result.output
+    assert {s[0] for s in seen} == {"umap on 2 workers"}
+    assert [s[1:] for s in seen if s[1] == "place (shards)"][-1] == ("place (shards)", 3, 3)
+    assert [s[2] for s in seen if s[1] == "place (shards)"] == [1, 2, 3]  # one report per shard placed
+    assert any(s[1] == "fit" for s in seen)

@@ -3,16 +3,14 @@ written as shards, row for row with the input: PCA exactly, UMAP fitted on a sam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-ON_CLUSTER = {  # method -> the parameters it takes there
-    "pca": (),
-    "tsne": ("perplexity", "n_iter", "metric"),
-    "umap": ("n_neighbors", "min_dist", "metric"),
-}
+from ..compute.progress import Progress
+from .progress import progress_reporter
 
 
 def project_on_cluster(
@@ -20,17 +18,18 @@ def project_on_cluster(
 ) -> None:
     """The projection of the shards of kwargs["path"] on `scheduler`'s workers; coordinates under `output`."""
     from ..distributed import cluster_client
+    from ..distributed.run import METHODS, project_shards
     from ..errors import ParameterError
     from ..formats.tables.shards import open_shards, shard_files
 
     path, method, dims = kwargs.pop("path"), kwargs.pop("method"), kwargs.pop("dims")
-    if method not in ON_CLUSTER:
+    if method not in METHODS:
         raise ParameterError(
             f"on a cluster, {method} is not offered yet: PCA, t-SNE and UMAP are",
             field="method",
             fix="use --method pca, tsne or umap with --scheduler, or leave --scheduler out to run on this machine",
         )
-    others = [f"--{k.replace('_', '-')}" for k in params if k not in ON_CLUSTER[method]]
+    others = [f"--{k.replace('_', '-')}" for k in params if k not in METHODS[method]]
     others += ["--subset"] * (kwargs.get("subset") is not None) + ["--clusters"] * with_clusters
     if others:
         raise click.UsageError(f"{', '.join(others)} does not go with --scheduler yet")
@@ -43,53 +42,41 @@ def project_on_cluster(
     shards = open_shards(Path(path), vector_column=kwargs.get("vector_column"))
     with cluster_client(scheduler) as client:
         workers = len(client.scheduler_info()["workers"])
-        facts = _run(
-            method,
-            shards,
-            client,
-            dims=dims,
-            seed=kwargs["seed"],
-            spherize=kwargs.get("spherize"),
-            params=params,
-            out=output,
-        )
+        with progress_reporter(f"{method} on {workers} worker{'s' * (workers != 1)}") as update:
+            done = project_shards(
+                shards,
+                output,
+                method=method,
+                client=client,
+                dims=dims,
+                seed=kwargs["seed"],
+                spherize=kwargs.get("spherize"),
+                progress=None if update is None else shard_progress(update),
+                **params,
+            )
     click.echo(
         f"wrote {shards.rows:,} x {dims} {method} coordinates to {output} ({len(shards.shards):,} shards, row for "
-        f"row with the input) on {workers} worker{'s' * (workers != 1)}; {facts}"
+        f"row with the input) on {workers} worker{'s' * (workers != 1)}; {_facts(method, done)}"
     )
 
 
-def _run(
-    method: str,
-    shards: Any,
-    client: Any,
-    *,
-    dims: int,
-    seed: int,
-    spherize: bool | None,
-    params: dict[str, Any],
-    out: Path,
-) -> str:
-    """Run `method`; what the summary line says of it."""
+def shard_progress(update: Callable[[Progress], None]) -> Callable[[str, int, int], None]:
+    """The distributed stages' reports (stage, shards done, shards in all) as the progress bar's items."""
+
+    def report(stage: str, done: int, total: int) -> None:
+        update(Progress(stage=f"{stage} (shards)" if total > 1 else stage, iteration=done, total=total))
+
+    return report
+
+
+def _facts(method: str, done: Any) -> str:
+    """What the summary line says of the run."""
     if method == "pca":
-        from ..distributed import distributed_pca
-
-        done = distributed_pca(shards, client, n_components=dims, spherize=spherize, out=out)
-        shown = ", ".join(f"PC{i + 1} {v:.1%}" for i, v in enumerate(done.explained_variance_ratio))
-        return f"explained variance {float(done.explained_variance_ratio.sum()):.1%} ({shown})"
-    if method == "tsne":
-        from ..distributed.tsne import distributed_tsne
-
-        mapped = distributed_tsne(
-            shards, client, n_components=dims, random_state=seed, spherize=spherize, out=out, **params
-        )
-        return f"fitted on a sample of {mapped.sample:,} rows, every other row placed by openTSNE's transform"
-    from ..distributed.umap import distributed_umap
-
-    mapped = distributed_umap(
-        shards, client, n_components=dims, random_state=seed, spherize=spherize, out=out, **params
-    )
-    return f"fitted on a sample of {mapped.sample:,} rows, every other row placed by umap-learn's transform"
+        ratio = done.explained_variance_ratio
+        shown = ", ".join(f"PC{i + 1} {v:.1%}" for i, v in enumerate(ratio))
+        return f"explained variance {float(ratio.sum()):.1%} ({shown})"
+    library = "openTSNE" if method == "tsne" else "umap-learn"
+    return f"fitted on a sample of {done.sample:,} rows, every other row placed by {library}'s transform"
 
 
 @click.command()
@@ -126,13 +113,11 @@ def index(
 ) -> None:
     """Build the neighbour index of PATH (a folder of Parquet or .npy shards) on a dask cluster: FAISS inverted
     lists trained on a sample, filled shard by shard on the workers, recall measured; `neighbors --index` uses it."""
-    from ..distributed import cluster_client
-    from ..distributed.index import build_index
-    from ..formats.tables.shards import open_shards
+    from ..distributed.run import index_shards
 
-    shards = open_shards(path, vector_column=vector_column)
-    with cluster_client(scheduler) as client:
-        info = build_index(shards, client, out=output, metric=metric, nlist=nlist, codes=codes, random_state=seed)
+    info = index_shards(
+        path, output, client=scheduler, metric=metric, nlist=nlist, codes=codes, seed=seed, vector_column=vector_column
+    )
     recall = "not measured" if info.recall is None else f"{info.recall:.3f}"
     click.echo(
         f"indexed {info.rows:,} x {info.dim:,} in {info.shards:,} shards to {output}: IVF, {info.nlist:,} lists, "

@@ -183,7 +183,7 @@ def map_clusters(emb: Any, result: Any, cache: Any, kwargs: dict[str, Any]) -> A
 @click.option(
     "--scheduler",
     help="Run on a dask cluster, shard by shard: local, local:N (N worker processes here) or tcp://HOST:8786 "
-    "(PATH: a folder of Parquet or .npy shards; PCA).",
+    "(PATH: a folder of Parquet or .npy shards; PCA, t-SNE or UMAP).",
 )
 def project(output: Path, with_clusters: bool, scheduler: str | None, **kwargs: Any) -> None:
     """Project PATH to 2-D or 3-D with PCA, t-SNE, UMAP or custom axes; write coordinates with labels to OUT."""
