@@ -57,7 +57,7 @@ def test_a_client_runs_pca_as_one_machine_does(digits, client, tmp_path) -> None
 
 
 def test_umap_and_the_index_through_the_api(digits, client, tmp_path) -> None:
-    emb, folder = digits
+    _, folder = digits
     mapped = embedscope.project_shards(folder, tmp_path / "umap", method="umap", client=client, n_neighbors=10)
     assert mapped.rows == 1797 and mapped.sample == 1797  # under the sample size: fitted on every row
     assert np.isfinite(coords(tmp_path / "umap")).all()

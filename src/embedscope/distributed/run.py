@@ -68,7 +68,7 @@ def project_shards(
         if method == "tsne":
             from .tsne import distributed_tsne
 
-            run = distributed_tsne
+            run: Callable[..., DistributedMap] = distributed_tsne
         else:
             from .umap import distributed_umap
 
