@@ -68,9 +68,13 @@ def build_pyramid(
     capacity: int = CAPACITY,
     grid: int = GRID,
     random_state: int = 0,
+    ids: np.ndarray | None = None,
 ) -> Pyramid:
-    """Write the pyramid of the map `xy` (N x 2, finite) under `out` (see the module's docstring)."""
+    """Write the pyramid of the map `xy` (N x 2, finite) under `out` (see the module's docstring); a tile's `row` is
+    the point's place in `xy`, or `ids[place]` when given (the table's rows of a map of some of them)."""
     xy = np.asarray(xy, dtype=np.float32)
+    if ids is not None and np.shape(ids) != (len(xy),):
+        raise ParameterError(f"`ids` must give one row a point, got {np.shape(ids)} for {len(xy)}", field="ids")
     if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) == 0:
         raise ParameterError(f"a tile pyramid needs N x 2 coordinates (N >= 1), got {xy.shape}", field="coords")
     if not np.isfinite(xy).all():
@@ -79,7 +83,8 @@ def build_pyramid(
         raise ParameterError(f"capacity {capacity} / grid {grid}: give 1..4,194,304 and 1..1,024", field="capacity")
     out = Path(out)
     origin, size = _bounds(xy)
-    rows_type = pa.uint32() if len(xy) < 2**32 else pa.uint64()
+    top = len(xy) if ids is None or len(ids) == 0 else int(np.max(ids)) + 1
+    rows_type = pa.uint32() if top < 2**32 else pa.uint64()
     left = np.random.default_rng(random_state).permutation(len(xy))  # the rows not yet in a tile, by priority
     tiles: dict[str, dict[str, int]] = {}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -90,20 +95,20 @@ def build_pyramid(
             per_side = 1 << z
             cx, cy = _cells(xy[left], origin, size, per_side)
             order = np.argsort(cy * per_side + cx, kind="stable")  # by tile, by priority within each
-            ids = (cy * per_side + cx)[order]
-            starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-            ends = np.r_[starts[1:], len(ids)]
-            crowded = ids[starts[(ends - starts) > capacity]] if z < MAX_LEVEL else ids[:0]
+            tile_ids = (cy * per_side + cx)[order]
+            starts = np.flatnonzero(np.r_[True, tile_ids[1:] != tile_ids[:-1]])
+            ends = np.r_[starts[1:], len(tile_ids)]
+            crowded = tile_ids[starts[(ends - starts) > capacity]] if z < MAX_LEVEL else tile_ids[:0]
             dense = _density(xy, origin, size, z, grid, crowded)
-            taken = np.zeros(len(ids), dtype=bool)
+            taken = np.zeros(len(tile_ids), dtype=bool)
             for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
                 keep = end - start if z == MAX_LEVEL else min(capacity, end - start)
                 taken[start : start + keep] = True
-                tile = int(ids[start])
+                tile = int(tile_ids[start])
                 tx, ty = tile % per_side, tile // per_side
                 rows = left[order[start : start + keep]]
                 density = dense.get(tile) if end - start > keep else None
-                _write_tile(work / str(z) / f"{tx}-{ty}.arrow", xy, rows, rows_type, density)
+                _write_tile(work / str(z) / f"{tx}-{ty}.arrow", xy, rows, ids, rows_type, density)
                 tiles[f"{z}/{tx}/{ty}"] = {"points": keep, "total": end - start}
             left = left[order[~taken]]
             z += 1
@@ -146,11 +151,16 @@ def _density(
 
 
 def _write_tile(
-    path: Path, xy: np.ndarray, rows: np.ndarray, rows_type: pa.DataType, density: np.ndarray | None
+    path: Path,
+    xy: np.ndarray,
+    rows: np.ndarray,
+    ids: np.ndarray | None,
+    rows_type: pa.DataType,
+    density: np.ndarray | None,
 ) -> None:
     rows = np.sort(rows)
     table = pa.table(
-        {"row": pa.array(rows, type=rows_type), "x": xy[rows, 0], "y": xy[rows, 1]},
+        {"row": pa.array(rows if ids is None else ids[rows], type=rows_type), "x": xy[rows, 0], "y": xy[rows, 1]},
         metadata={"density": density.tobytes()} if density is not None else None,
     )
     path.parent.mkdir(parents=True, exist_ok=True)

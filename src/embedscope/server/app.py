@@ -169,7 +169,7 @@ def make_app(collection: Collection, settings: ServerSettings | None = None, **k
     app.add_exception_handler(StarletteHTTPException, _http_error)
     for module in (runs, metadata, sprite, neighbors, steps, search, bookmarks, export):
         app.include_router(module.router, prefix="/api")
-    from .routes import clusters, compare, edits, export_html, options, projections
+    from .routes import clusters, compare, edits, export_html, options, projections, tiles
 
     app.include_router(options.router, prefix="/api")
     app.include_router(projections.router, prefix="/api")
@@ -177,6 +177,7 @@ def make_app(collection: Collection, settings: ServerSettings | None = None, **k
     app.include_router(compare.router, prefix="/api")
     app.include_router(edits.router, prefix="/api")
     app.include_router(export_html.router, prefix="/api")
+    app.include_router(tiles.router, prefix="/api")
     app.include_router(static.router)
     static.mount_web(app)
     allowed = [] if token_needed(settings.host) else [settings.host]
