@@ -273,7 +273,16 @@ def _templates(app: Any) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-VALID = {"run": "r0", "tensor": "e0", "name": "saved", "job_id": "0" * 32, "cluster_id": "0", "z": "0", "x": "0", "y": "0"}
+VALID = {
+    "run": "r0",
+    "tensor": "e0",
+    "name": "saved",
+    "job_id": "0" * 32,
+    "cluster_id": "0",
+    "z": "0",
+    "x": "0",
+    "y": "0",
+}
 BODIES = {
     "neighbors": {"query": 0, "k": 2},
     "analogy": {"positive": [0], "k": 2},
