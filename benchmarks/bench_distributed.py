@@ -112,7 +112,14 @@ def main() -> None:
     ap.add_argument("--methods", default="pca,umap,tsne,index")
     ap.add_argument("--sample", type=int, default=200_000)
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--dim-cost", action="store_true", help="only measure how placing's cost grows with dimension")
     args = ap.parse_args()
+    if args.dim_cost:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):  # as a dask worker runs (OMP_NUM_THREADS=1)
+            print(json.dumps(dim_cost(), indent=1))
+        return
 
     from embedscope.distributed import cluster_client
     from embedscope.formats.tables.shards import open_shards
@@ -127,7 +134,7 @@ def main() -> None:
         maps: dict[str, np.ndarray] = {}
         for workers in [int(w) for w in args.workers.split(",")]:
             with cluster_client(f"local:{workers}") as client:
-                warm = open_shards(shards(4_000, args.dim, 2_000))
+                warm = open_shards(shards(12_000, args.dim, 6_000))  # past 4,096 rows: NN-descent, compiled too
                 for method in methods:  # once untimed on a small table: each worker's imports and numba compiling
                     run_method(method, warm, client, Path(tmp) / f"warm-{method}")
                 for method in methods:
@@ -175,6 +182,39 @@ def quality(folder: Path, maps: dict[str, np.ndarray], keep: np.ndarray) -> dict
             "trust_ratio": cluster_trust / single_trust,
         }
         print(f"{method} quality: {json.dumps(out[method])}", flush=True)
+    return out
+
+
+def dim_cost(fit_rows: int = 20_000, placed: int = 10_000) -> dict:
+    """Rows placed per second (one process, one thread) by umap-learn's and openTSNE's transform at 64 and at 768
+    dimensions: a model fitted on `fit_rows` rows of the low-rank mixture, `placed` other rows placed. What
+    docs/scaling.md scales the measured 64-dimension rates by."""
+    import os
+
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    from openTSNE import TSNE
+    from umap import UMAP
+
+    out: dict = {}
+    for dim in (64, 768):
+        model = lowrank_model(dim)
+        rng = np.random.default_rng(5)
+        x = lowrank_block(model, rng.integers(0, CLUSTERS, fit_rows + placed), rng)
+        fitted = UMAP(random_state=0).fit(x[:fit_rows])
+        fitted.transform(x[fit_rows : fit_rows + 500])  # compiled once
+        started = time.perf_counter()
+        fitted.transform(x[fit_rows:])
+        out[f"umap_{dim}_rows_per_s"] = placed / (time.perf_counter() - started)
+        tsne = TSNE(n_jobs=1, random_state=0, verbose=False).fit(x[:fit_rows])
+        started = time.perf_counter()
+        tsne.transform(x[fit_rows:])
+        out[f"tsne_{dim}_rows_per_s"] = placed / (time.perf_counter() - started)
+        gram = np.asarray(x[:fit_rows], dtype=np.float64)
+        started = time.perf_counter()
+        for _ in range(5):
+            gram.T @ gram  # PCA's sums: a Gram matrix of each block
+        out[f"pca_sums_{dim}_rows_per_s"] = 5 * fit_rows / (time.perf_counter() - started)
+        print(json.dumps(out), flush=True)
     return out
 
 
