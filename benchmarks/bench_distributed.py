@@ -60,7 +60,8 @@ def coords_of(out: Path) -> np.ndarray:
     import pyarrow.parquet as pq
 
     parts = [pq.read_table(p) for p in sorted(out.glob("part-*.parquet"))]
-    return np.concatenate([np.column_stack([t[c].to_numpy() for c in t.column_names if c in "xyz"]) for t in parts])
+    axes = ("x", "y", "z")
+    return np.concatenate([np.column_stack([t[c].to_numpy() for c in t.column_names if c in axes]) for t in parts])
 
 
 def score(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:

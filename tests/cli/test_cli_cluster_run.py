@@ -12,6 +12,7 @@ from sklearn.datasets import load_digits
 
 from embedscope import Embedding
 from embedscope.cli import cli
+from shard_helpers import write_shards
 
 pytest.importorskip("distributed", reason="the distributed extra: pip install 'embedscope[distributed]'")
 pytestmark = pytest.mark.xdist_group("cluster")
@@ -21,10 +22,7 @@ pytestmark = pytest.mark.xdist_group("cluster")
 def shards(tmp_path):
     d = load_digits()
     emb = Embedding(d.data.astype(np.float32), metadata={"digit": [str(t) for t in d.target]})
-    folder = tmp_path / "digits"
-    folder.mkdir()
-    for i, lo in enumerate(range(0, len(emb), 600)):
-        emb.subset(range(lo, min(lo + 600, len(emb)))).save(folder / f"part-{i:05d}.parquet")
+    folder = write_shards(emb, tmp_path / "digits", 600)
     return emb, folder
 
 

@@ -10,6 +10,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from shard_helpers import write_shards
+
 pytest.importorskip("distributed", reason="the distributed extra: pip install 'embedscope[distributed]'")
 
 from embedscope.compute.pca import pca
@@ -24,9 +26,7 @@ pytestmark = pytest.mark.xdist_group("cluster")  # one LocalCluster at a time on
 @pytest.fixture(scope="module")
 def tokens(tmp_path_factory: pytest.TempPathFactory):
     emb = minilm_tokens()
-    folder = tmp_path_factory.mktemp("shards")
-    for i, lo in enumerate(range(0, len(emb), 8000)):
-        emb.subset(range(lo, min(lo + 8000, len(emb)))).save(folder / f"part-{i:05d}.parquet")
+    folder = write_shards(emb, tmp_path_factory.mktemp("shards"), 8000)
     return emb, folder
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shard_helpers import write_shards
+
 pytest.importorskip("distributed", reason="the distributed extra: pip install 'embedscope[distributed]'")
 pytest.importorskip("faiss", reason="the distributed extra: pip install 'embedscope[distributed]'")
 
@@ -24,10 +26,7 @@ pytestmark = pytest.mark.xdist_group("cluster")
 
 def test_an_ivf_index_built_and_searched_shard_by_shard(tmp_path: Path) -> None:
     emb = minilm_tokens()
-    folder = tmp_path / "shards"
-    folder.mkdir()
-    for i, lo in enumerate(range(0, len(emb), 8000)):
-        emb.subset(range(lo, min(lo + 8000, len(emb)))).save(folder / f"part-{i:05d}.parquet")
+    folder = write_shards(emb, tmp_path / "shards", 8000)
     shards = open_shards(folder)
     with cluster_client("local:2") as client:
         info = build_index(shards, client, out=tmp_path / "index", metric="cosine")

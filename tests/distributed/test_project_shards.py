@@ -12,6 +12,7 @@ from sklearn.datasets import load_digits
 import embedscope
 from embedscope import Embedding
 from embedscope.errors import ParameterError
+from shard_helpers import write_shards
 
 pytest.importorskip("distributed", reason="the distributed extra: pip install 'embedscope[distributed]'")
 
@@ -24,9 +25,7 @@ pytestmark = pytest.mark.xdist_group("cluster")
 def digits(tmp_path_factory: pytest.TempPathFactory):
     d = load_digits()
     emb = Embedding(d.data.astype(np.float32), metadata={"digit": [str(t) for t in d.target]})
-    folder = tmp_path_factory.mktemp("digits")
-    for i, lo in enumerate(range(0, len(emb), 600)):
-        emb.subset(range(lo, min(lo + 600, len(emb)))).save(folder / f"part-{i:05d}.parquet")
+    folder = write_shards(emb, tmp_path_factory.mktemp("digits"), 600)
     return emb, folder
 
 

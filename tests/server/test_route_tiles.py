@@ -73,3 +73,16 @@ def test_what_has_no_tiles_is_refused(make_client, tokens, expect_error) -> None
     expect_error(api.get("/api/projections/nope/tiles"), 404, "not_found", match="no projection job")
     cube = done(api, subset=list(range(500)), n_components=3)
     expect_error(api.get(f"/api/projections/{cube}/tiles"), 422, "parameter", match="tiles are for 2-D maps")
+
+
+def test_a_cache_missing_a_tile_builds_the_pyramid_again(make_client, tokens) -> None:
+    api = make_client(tokens)
+    job_id = done(api)
+    pyramid = api.get(f"/api/projections/{job_id}/tiles").json()
+    folder = api.state.cache.directory / "tiles" / job_id
+    (folder / "1" / "0-0.arrow").unlink(missing_ok=True)
+    (folder / "0" / "0-0.arrow").unlink()  # removed by hand, or by a cache cleaner
+    assert read(api, job_id, "0/0/0").num_rows == 16384
+    assert api.get(f"/api/projections/{job_id}/tiles").json() == pyramid  # the same pyramid (seeded)
+    (folder / "pyramid.json").write_text("{not json")  # cut
+    assert api.get(f"/api/projections/{job_id}/tiles").json() == pyramid

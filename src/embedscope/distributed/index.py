@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ import numpy as np
 
 from ..errors import NotFoundError, ParameterError, require
 from ..formats.tables.shards import ShardSet
-from .pca import _as_completed
+from .pca import _as_completed, write_whole
 
 FLAT_BUDGET = 8 << 30  # bytes of exact codes beyond which the codes are product-quantized
 TRAIN_SAMPLE = 100_000
@@ -64,12 +62,7 @@ def fill_shard(shards: ShardSet, i: int, trained: bytes, metric: str, folder: Pa
     x = _prepared(shards.vectors(i), metric)
     start = shards.shards[i].start
     index.add_with_ids(x, np.arange(start, start + len(x), dtype=np.int64))
-    path = Path(folder) / f"index-{i:05d}.faiss"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    faiss.write_index(index, tmp)
-    os.replace(tmp, path)
-    return path
+    return write_whole(Path(folder) / f"index-{i:05d}.faiss", lambda name: faiss.write_index(index, name))
 
 
 def search_shard(path: Path, queries: np.ndarray, k: int, nprobe: int) -> tuple[np.ndarray, np.ndarray]:

@@ -78,16 +78,24 @@ def write_coords(
     return write_shard((np.asarray(x, dtype=np.float64) - mean) @ components.T, out, i)
 
 
-def write_shard(coords: np.ndarray, out: Path, i: int) -> Path:
-    """Coordinates (x, y[, z], float32) written as out/part-<i>.parquet: whole under a temporary name, then moved
-    into place, so a task that runs again (its worker lost) leaves one file."""
-    table = pa.table({AXES[a]: pa.array(np.asarray(coords[:, a], dtype=np.float32)) for a in range(coords.shape[1])})
-    path = Path(out) / f"part-{i:05d}.parquet"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out)
+def write_whole(path: Path, write: Callable[[str], None]) -> Path:
+    """`write(name)` to a temporary file beside `path`, then moved into place: a task that runs again (its worker
+    lost) leaves one whole file, and a write that fails leaves none."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
+
+
+def write_shard(coords: np.ndarray, out: Path, i: int) -> Path:
+    """Coordinates (x, y[, z], float32) written whole as out/part-<i>.parquet."""
+    table = pa.table({AXES[a]: pa.array(np.asarray(coords[:, a], dtype=np.float32)) for a in range(coords.shape[1])})
+    return write_whole(Path(out) / f"part-{i:05d}.parquet", lambda name: pq.write_table(table, name))
 
 
 def distributed_pca(

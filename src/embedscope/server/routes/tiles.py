@@ -30,8 +30,8 @@ _building = threading.Lock()
 _locks: dict[str, threading.Lock] = {}
 
 
-def pyramid_of(state: ServerState, job_id: str) -> Pyramid:
-    """The job's pyramid, built the first time (one build at a time per job)."""
+def pyramid_of(state: ServerState, job_id: str, *, again: bool = False) -> Pyramid:
+    """The job's pyramid, built the first time (one build at a time per job); `again`: built anew (a damaged one)."""
     jobs = jobs_of(state)
     job = jobs.get(job_id)
     projection = jobs.result(job_id)
@@ -45,10 +45,28 @@ def pyramid_of(state: ServerState, job_id: str) -> Pyramid:
     with _building:
         lock = _locks.setdefault(job.id, threading.Lock())
     with lock:
+        if not again:
+            try:
+                return open_pyramid(folder)
+            except EmbedscopeError:  # not built yet, or damaged: built again
+                pass
+        return build_pyramid(projection.coords, folder, ids=projection.indices)
+
+
+def tile_bytes(state: ServerState, job_id: str, key: str) -> bytes:
+    """One tile's file; a cache missing it (removed, cut) has its pyramid built again, once."""
+    for again in (False, True):
+        p = pyramid_of(state, job_id, again=again)
+        if key not in p.tiles:
+            raise NotFoundError(
+                f"map {job_id} has no tile {key}", field="tile", fix="ask for a tile listed by GET .../tiles"
+            )
+        z, x, y = map(int, key.split("/"))
         try:
-            return open_pyramid(folder)
-        except EmbedscopeError:  # not built yet, or damaged: built again
-            return build_pyramid(projection.coords, folder, ids=projection.indices)
+            return p.tile_path(z, x, y).read_bytes()
+        except OSError:
+            continue
+    raise NotFoundError(f"map {job_id}'s tile {key} could not be read", field="tile", fix="check the cache folder")
 
 
 @router.get("/projections/{job_id}/tiles", summary="A finished 2-D map's tile pyramid: its square, levels and tiles")
@@ -72,10 +90,5 @@ async def tiles(job_id: JobId, state: State) -> dict[str, Any]:
     responses={200: {"content": {ARROW: {"schema": {"type": "string", "format": "binary"}}}}},
 )
 async def tile(job_id: JobId, z: Level, x: Place, y: Place, state: State) -> Response:
-    p = await run_in_threadpool(pyramid_of, state, job_id)
-    if f"{z}/{x}/{y}" not in p.tiles:
-        raise NotFoundError(
-            f"map {job_id} has no tile {z}/{x}/{y}", field="tile", fix="ask for a tile listed by GET .../tiles"
-        )
-    data = await run_in_threadpool(p.tile_path(z, x, y).read_bytes)
+    data = await run_in_threadpool(tile_bytes, state, job_id, f"{z}/{x}/{y}")
     return Response(data, media_type=ARROW, headers={"Cache-Control": "max-age=31536000, immutable"})
