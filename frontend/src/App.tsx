@@ -13,6 +13,7 @@ import { HelpDialog } from "./panels/HelpDialog";
 import { Inspector } from "./panels/Inspector";
 import { ProjectionsPanel } from "./panels/ProjectionsPanel";
 import { ScatterPane } from "./panels/ScatterPane";
+import { TilePane } from "./panels/TilePane";
 
 function HelpButton({ state }: { state: State }) {
   return (
@@ -29,6 +30,9 @@ function HelpButton({ state }: { state: State }) {
     </button>
   );
 }
+
+/** The map: whole, or from its tiles when it is too large to send whole (state/tileActions.ts). */
+const Plot = ({ state }: { state: State }) => (state.tiles ? <TilePane state={state} /> : <ScatterPane state={state} />);
 
 const saved = staticData() !== null; // a page saved as one file: no server keeps bookmarks
 
@@ -49,7 +53,7 @@ function Wide({ state }: { state: State }) {
         <ProjectionsPanel state={state} />
         {!saved && <BookmarksPanel state={state} />}
       </div>
-      <ScatterPane state={state} />
+      <Plot state={state} />
       <Inspector state={state} />
       {state.helpOpen && <HelpDialog />}
     </div>
@@ -91,7 +95,7 @@ function Compact({ state }: { state: State }) {
           <Panel state={state} />
         </div>
       )}
-      <ScatterPane state={state} />
+      <Plot state={state} />
       {state.helpOpen && <HelpDialog />}
     </div>
   );

@@ -252,15 +252,15 @@ def missing() -> str | None:
 
 
 @contextmanager
-def serving(make_logdir: Callable[[Path], Path], root: Path) -> Iterator[str]:
-    """The URL of `embedscope serve` on the log dir `make_logdir(root)` makes (skipping when the browser tests
-    cannot run here); stopped on leaving."""
+def serving(make_logdir: Callable[[Path], Path], root: Path, *extra: str) -> Iterator[str]:
+    """The URL of `embedscope serve` on the log dir `make_logdir(root)` makes, with the options `extra` (skipping
+    when the browser tests cannot run here); stopped on leaving."""
     import pytest
 
     reason = missing()
     if reason:
         pytest.skip(reason)
-    served = Served(make_logdir(root), root)
+    served = Served(make_logdir(root), root, extra=extra)
     try:
         try:
             url = served.start()
@@ -285,15 +285,19 @@ def chromium() -> Iterator[Any]:
 
 
 @contextmanager
-def fresh_page(browser: Any, url: str, *, width: int = 1400, height: int = 860) -> Iterator[tuple[Any, list[str]]]:
-    """(a page of its own on `url`, its first projection drawn; the errors it raised), closed on leaving."""
+def fresh_page(
+    browser: Any, url: str, *, width: int = 1400, height: int = 860, wait: bool = True
+) -> Iterator[tuple[Any, list[str]]]:
+    """(a page of its own on `url`, its first projection drawn unless not `wait`; the errors it raised), closed on
+    leaving."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         page.goto(url)
-        wait_done(page)
+        if wait:
+            wait_done(page)
         yield page, errors
     finally:
         context.close()

@@ -221,6 +221,14 @@ def test_stream_in_process_and_a_late_subscriber(api) -> None:
     assert [s["state"] for s in statuses] == ["done"] and len(frames) == 1 and _frame(frames[0])[0][3] == 1
 
 
+def test_a_stream_without_frames_sends_the_statuses_only(api) -> None:
+    """?frames=0: a page that draws the map from its tiles is sent no coordinates, however many points."""
+    job_id = api.post(BASE, json=SMALL_TSNE).json()["id"]
+    with _test_client(api.app).websocket_connect(f"/api/projections/{job_id}/stream?frames=0") as ws:
+        statuses, frames, code = _read_stream(ws)
+    assert code == 1000 and frames == [] and statuses[-1]["state"] == "done"
+
+
 def test_stream_of_an_unknown_job(api) -> None:
     with _test_client(api.app).websocket_connect("/api/projections/nope/stream") as ws:
         message = json.loads(ws.receive_text())

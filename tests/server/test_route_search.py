@@ -7,7 +7,8 @@ import pyarrow as pa
 
 from embedscope.embedding import Collection, Embedding
 
-BASE = "/api/runs/r0/embeddings/e0/search"
+EMB = "/api/runs/r0/embeddings/e0"
+BASE = f"{EMB}/search"
 
 
 def test_substring_is_case_insensitive_on_the_label_column(client) -> None:
@@ -80,3 +81,17 @@ def test_nulls_never_match(make_client) -> None:
     assert client.get(BASE, params={"q": "a"}).json()["indices"] == [0, 2]
     assert client.get(BASE, params={"q": "^$", "mode": "regex"}).json()["indices"] == [1]
     assert client.get(BASE, params={"q": "2", "column": "x"}).json()["indices"] == [2]
+
+
+def test_labels_of_some_rows_in_the_order_asked(make_client, expect_error) -> None:
+    api = make_client()
+    emb = api.state.embedding("r0", "e0")
+    n = len(emb)
+    body = api.get(f"{EMB}/labels", params={"rows": f"{n - 1},0,3,0"}).json()
+    assert body["labels"] == [emb.labels[n - 1], emb.labels[0], emb.labels[3], emb.labels[0]]
+    assert api.get(f"{EMB}/labels", params={"rows": ""}).json()["labels"] == []
+    expect_error(api.get(f"{EMB}/labels", params={"rows": str(n)}), 422, "parameter", match="past the table")
+    expect_error(api.get(f"{EMB}/labels", params={"rows": "1,-2"}), 422, "parameter", match="row indices")
+    expect_error(api.get(f"{EMB}/labels", params={"rows": "9" * 5000}), 422, "parameter", match="row indices")
+    expect_error(api.get(f"{EMB}/labels", params={"rows": ",".join(["1"] * 1001)}), 422, "parameter")
+    expect_error(api.get(f"{EMB}/labels", params={"rows": "1", "column": "nope"}), 404, "not_found")

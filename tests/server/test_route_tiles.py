@@ -86,3 +86,41 @@ def test_a_cache_missing_a_tile_builds_the_pyramid_again(make_client, tokens) ->
     assert api.get(f"/api/projections/{job_id}/tiles").json() == pyramid  # the same pyramid (seeded)
     (folder / "pyramid.json").write_text("{not json")  # cut
     assert api.get(f"/api/projections/{job_id}/tiles").json() == pyramid
+
+
+def test_tiles_bring_a_columns_labels_and_the_servers_capacity(make_client, tokens, expect_error) -> None:
+    api = make_client(tokens, tile_points=4096)
+    assert api.get("/api/options").json()["map"] == {"tiles_from": 2_000_000, "tile_points": 4096}
+    job_id = done(api)
+    pyramid = api.get(f"/api/projections/{job_id}/tiles").json()
+    assert pyramid["capacity"] == 4096 and pyramid["levels"] >= 3
+    words = next(iter(tokens.runs["."].values())).labels  # MiniLM's vocabulary, the column "label"
+    key = next(k for k in pyramid["tiles"] if k.startswith("2/"))
+    answer = api.get(f"/api/projections/{job_id}/tiles/{key}", params={"label": "label"})
+    table = pa.ipc.open_file(pa.BufferReader(answer.content)).read_all()
+    assert table.column_names == ["row", "x", "y", "label"] and table.num_rows > 0
+    assert table.column("label").to_pylist() == [words[r] for r in table.column("row").to_pylist()]
+    assert read(api, job_id, "0/0/0").num_rows == 4096 and read(api, job_id, key).column_names == ["row", "x", "y"]
+    answer = api.get(f"/api/projections/{job_id}/tiles/{key}", params={"label": "nope"})
+    expect_error(answer, 404, "not_found", match="no metadata column 'nope'")
+
+
+def test_within_answers_the_rows_of_the_whole_map_in_a_rectangle(make_client, tokens, expect_error) -> None:
+    api = make_client(tokens)
+    job_id = done(api)
+    coords = np.frombuffer(api.get(f"/api/projections/{job_id}/coords").content, dtype="<f4").reshape(-1, 2)
+    box = {"x0": 0.1, "y0": -0.2, "x1": -0.05, "y1": 0.15}  # corners in either order
+    inside = np.flatnonzero(
+        (coords[:, 0] >= -0.05) & (coords[:, 0] <= 0.1) & (coords[:, 1] >= -0.2) & (coords[:, 1] <= 0.15)
+    )
+    body = api.get(f"/api/projections/{job_id}/within", params=box).json()
+    assert body["count"] == len(inside) > 100 and body["indices"] == inside.tolist()
+    raw = api.get(f"/api/projections/{job_id}/within", params={**box, "format": "int32"})
+    assert raw.headers["x-count"] == str(len(inside))
+    np.testing.assert_array_equal(np.frombuffer(raw.content, dtype="<i4"), inside)
+    some = done(api, subset=list(range(1000, 3000)))
+    rows = api.get(f"/api/projections/{some}/within", params={"x0": -9, "y0": -9, "x1": 9, "y1": 9}).json()
+    assert rows["indices"] == list(range(1000, 3000))  # the table's rows
+    expect_error(api.get(f"/api/projections/{job_id}/within", params={**box, "x0": "nan"}), 422, "parameter")
+    expect_error(api.get(f"/api/projections/{job_id}/within", params={"x0": 1}), 422, "parameter")
+    expect_error(api.get("/api/projections/nope/within", params=box), 404, "not_found")

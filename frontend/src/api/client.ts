@@ -20,6 +20,7 @@ import type {
   ProjectionRequest,
   RunsInfo,
   SearchResponse,
+  TilePyramid,
 } from "./types";
 
 interface Utf8Data {
@@ -116,6 +117,13 @@ export const api = {
   compareNeighbors: (run: string, tensor: string, body: CompareRequest) =>
     sendJson<CompareResponse>(`${emb(run, tensor)}/neighbors/compare`, body),
 
+  /** Some rows' labels (the column's values as text), in the order asked: a large table's lists (tileActions.ts). */
+  labels: (run: string, tensor: string, rows: number[], column: string | null) =>
+    getJson<{ column: string | null; labels: (string | null)[] }>(`${emb(run, tensor)}/labels`, {
+      rows: rows.join(","),
+      column: column ?? undefined,
+    }),
+
   /** Every metadata column's value for one row (the hover tooltip's). */
   async metadataRow(run: string, tensor: string, index: number): Promise<Record<string, unknown>> {
     const query = { format: "json", offset: index, limit: 1 };
@@ -174,6 +182,22 @@ export const api = {
   /** Where the metadata (tags included) downloads from, as a TSV (the projector's rules) or a Parquet file. */
   metadataFileUrl: (run: string, tensor: string, format: "tsv" | "parquet") =>
     apiUrl(`${emb(run, tensor)}/metadata`, { format }),
+
+  /** A finished 2-D map's tile pyramid (built by the server on the first call). */
+  tilePyramid: (id: string) => getJson<TilePyramid>(job(id, "tiles")),
+
+  /** One tile of a map as Arrow IPC bytes (row, x, y, and `label`: the column `label`'s values, when given). */
+  async tileBytes(id: string, key: string, label: string | null): Promise<ArrayBuffer> {
+    const response = await request(job(id, `tiles/${key}`), { query: { label: label ?? undefined } });
+    return response.arrayBuffer();
+  },
+
+  /** The rows of the whole map whose points lie in the rectangle (map coordinates), ascending. */
+  async within(id: string, box: [number, number, number, number]): Promise<number[]> {
+    const [x0, y0, x1, y1] = box;
+    const response = await request(job(id, "within"), { query: { x0, y0, x1, y1, format: "int32" } });
+    return Array.from(new Int32Array(await response.arrayBuffer()));
+  },
 
   /** The final coordinates of a finished job, as float32 rows. */
   async coords(id: string): Promise<Coords> {

@@ -21,9 +21,10 @@ export function parseFrame(buffer: ArrayBuffer): Coords {
   return { n, dims, data, iteration, final: (flags & 1) === 1 };
 }
 
-/** Open the job's stream; returns a function that closes it. */
-export function watchJob(jobId: string, on: StreamHandlers): () => void {
-  const url = new URL(apiUrl(`projections/${encodeURIComponent(jobId)}/stream`));
+/** Open the job's stream (`frames: false`: its statuses only, for a map drawn from tiles); returns a function that
+ * closes it. */
+export function watchJob(jobId: string, on: StreamHandlers, { frames = true }: { frames?: boolean } = {}): () => void {
+  const url = new URL(apiUrl(`projections/${encodeURIComponent(jobId)}/stream`, frames ? undefined : { frames: 0 }));
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const socket = new WebSocket(url);
   socket.binaryType = "arraybuffer";

@@ -32,6 +32,7 @@ export type ClusterInfo = Schemas["ClusterInfo"];
 export type EditInfo = Schemas["EditInfo"];
 export type EditRequest = Schemas["EditRequest"];
 export type EditsResponse = Schemas["EditsResponse"];
+export type TilePyramid = Schemas["PyramidResponse"];
 
 /** Coordinates of a projection: n rows of dims float32 numbers, row-major (the binary coords and stream frames). */
 export interface Coords {

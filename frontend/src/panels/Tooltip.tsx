@@ -9,7 +9,15 @@ const LONG_LABEL = 40; // characters from which a label wraps over several lines
 
 const MAX_COLUMNS = 12; // a wide table lists its first columns and says how many more it has
 
-export function Tooltip(props: { state: State; index: number; x: number; y: number; width: number; height: number }) {
+export function Tooltip(props: {
+  state: State;
+  index: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  label?: string | null; // the label when it is known here (a tiled map's tile brought it); else the loaded column's
+}) {
   const { state, index } = props;
   const emb = state.embedding;
   const [row, setRow] = useState<{ index: number; values: Record<string, unknown> } | null>(null);
@@ -37,7 +45,7 @@ export function Tooltip(props: { state: State; index: number; x: number; y: numb
     if (loaded && index < loaded.length) return showValue(loaded[index]);
     return row?.index === index && name in row.values ? showValue(row.values[name]) : "…";
   };
-  const label = labelOf(state, index);
+  const label = props.label ?? labelOf(state, index);
   const long = label.length > LONG_LABEL; // a sentence or a paragraph (raw texts embedded): wrapped, not cut
   // beside the pointer, on the side with room
   const left = props.x > props.width - (long ? 400 : 300) ? undefined : props.x + 14;

@@ -4,7 +4,7 @@ import { ApiError } from "../api/http";
 import { errorMessage, fail } from "./failure";
 import { coordsFor, project } from "./projectionActions";
 import type { EmbeddingInfo } from "../api/types";
-import { store } from "./store";
+import { largeTable, store } from "./store";
 
 let searchSeq = 0;
 let neighborsSeq = 0;
@@ -69,7 +69,7 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
 }
 
 export async function loadColumn(name: string | null): Promise<void> {
-  if (name === null || store.get().columns[name]) return;
+  if (name === null || store.get().columns[name] || largeTable(store.get())) return; // a large table's: by tile
   const emb = current();
   try {
     const values = await api.column(emb.run, emb.id, name);

@@ -10,6 +10,7 @@ import { fail } from "./failure";
 import { withOptions } from "./options";
 import { project } from "./projectionActions";
 import { store } from "./store";
+import { watchRowLabels } from "./tileActions";
 import { openFromUrl } from "./urlSync";
 import { exposeStore, viewReady } from "./viewReady";
 
@@ -25,6 +26,7 @@ async function loadOptions(): Promise<void> {
 export async function init(): Promise<void> {
   watchConnection(recover);
   watchClusters();
+  watchRowLabels();
   exposeStore();
   try {
     const [runs] = await Promise.all([api.runs(), loadOptions()]);

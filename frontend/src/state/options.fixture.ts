@@ -49,6 +49,7 @@ export const OPTIONS: Options = {
     },
   },
   neighbors: { k: { default: 100, min: 1, max: 1000 } },
+  map: { tiles_from: 2000000, tile_points: 16384 },
 };
 
 /** The store's state once boot.ts has loaded OPTIONS: the server's defaults in place. */

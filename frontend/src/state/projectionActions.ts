@@ -6,6 +6,7 @@ import { errorSentence } from "./errorSentence";
 import { failProjection as fail } from "./failure";
 import { rowsOf, spread } from "./isolation";
 import { type ProjectionChoice, type ProjectionParams, type State, store } from "./store";
+import { showTiles, tiledMap } from "./tileActions";
 
 let stopWatching: (() => void) | null = null;
 let watchedJob: string | null = null;
@@ -108,7 +109,7 @@ function showCoords(coords: Coords, rows: number[] | null, morph = false): void 
   if (coords.n === 0 || coords.dims === 0) return;
   const data = spread(coords, rows, store.get().embedding?.shape[0] ?? coords.n);
   const version = (store.get().coords?.version ?? 0) + 1;
-  store.set({ coords: { n: data.length / coords.dims, dims: coords.dims, data, version, morph } });
+  store.set({ coords: { n: data.length / coords.dims, dims: coords.dims, data, version, morph }, tiles: null });
 }
 
 function showStatus(job: JobStatus): void {
@@ -161,7 +162,8 @@ export async function project(
     const request = requestFor(choice, params, subset, spherize, emb.steps?.length ? step : null);
     const job = await api.startProjection(emb.run, emb.id, request);
     if (superseded()) return;
-    await follow(job, subset, morph, superseded);
+    if (tiledMap(store.get(), subset?.length ?? emb.shape[0], choice.dims)) await followTiled(job, superseded);
+    else await follow(job, subset, morph, superseded);
   } catch (err) {
     if (!superseded()) fail(err);
   }
@@ -201,6 +203,34 @@ async function follow(job: JobStatus, subset: number[] | null, morph: boolean, s
       }
     },
   });
+}
+
+/** Show a job whose map is drawn from tiles: its status as it runs (no coordinates come over the stream), then,
+ * once done, its tiles (tileActions.ts). */
+async function followTiled(job: JobStatus, superseded: () => boolean): Promise<void> {
+  watchedJob = job.id;
+  showStatus(job);
+  if (job.state === "done") {
+    await showTiles(job, superseded);
+    return;
+  }
+  let shown = false;
+  stopWatching = watchJob(
+    job.id,
+    {
+      status: (status) => {
+        showStatus(status);
+        if (status.state === "done" && !shown && watchedJob === job.id) {
+          shown = true;
+          void showTiles(status, superseded);
+        }
+      },
+      frame: () => undefined,
+      error: fail,
+      closed: () => undefined,
+    },
+    { frames: false },
+  );
 }
 
 /** Change the choice; run it now unless `run` is false. */

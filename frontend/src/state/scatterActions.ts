@@ -1,21 +1,6 @@
-// What the scatter view's own controls do: box selection, sprites, colour mode, theme and saving a PNG.
+// What the scatter view's own controls do: sprites, colour mode, theme and saving a PNG (boxSelection.ts: box selection).
 import { loadColumn } from "./actions";
 import { store } from "./store";
-
-/** How a drag (box in 2-D, sphere in 3-D) changes the selection. */
-type BoxMode = "replace" | "add" | "remove";
-
-/** Put the points inside a dragged box or sphere into the selection: replace it, add to it (shift) or remove from it (alt). */
-export function boxSelect(inside: number[], mode: BoxMode): void {
-  let selection = inside;
-  const current = store.get().selection;
-  if (mode === "add") selection = [...new Set([...current, ...inside])];
-  else if (mode === "remove") {
-    const drop = new Set(inside);
-    selection = current.filter((i) => !drop.has(i));
-  }
-  store.set({ selection, selectionSource: null, focus: null, neighbors: null, searchCount: null });
-}
 
 export function setShowSprites(on: boolean): void {
   store.set({ showSprites: on });

@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Filter } from "./filters";
 import type { VersusNeighbors } from "./versusActions";
-import type { ClustersResponse, CompareResponse, EditInfo, EmbeddingsComparison, EmbeddingInfo, MeaningResponse, JobStatus, Method, Metric, Neighbor, Options, RunsInfo } from "../api/types";
+import type { ClustersResponse, CompareResponse, EditInfo, EmbeddingsComparison, EmbeddingInfo, MeaningResponse, JobStatus, Method, Metric, Neighbor, Options, RunsInfo, TilePyramid } from "../api/types";
 
 export type Values = (string | number | null)[];
 
@@ -51,6 +51,8 @@ export interface State {
   job: JobStatus | null;
   variance: number[] | null; // PCA: explained variance ratio of each component computed (options: pca_components)
   coords: { n: number; dims: number; data: Float32Array; version: number; morph?: boolean } | null; // morph: glide there
+  tiles: { job: string; pyramid: TilePyramid } | null; // a map too large to send whole, drawn from its tiles (coords null)
+  rowLabels: Record<number, string | null>; // a large table's labels of the rows its lists show (tileActions.ts)
   selection: number[];
   selectionSource: "search" | "neighbors" | "legend" | "cluster" | "filter" | "meaning" | null;
   searchText: string;
@@ -113,6 +115,8 @@ export const initialState: State = {
   job: null,
   variance: null,
   coords: null,
+  tiles: null,
+  rowLabels: {},
   selection: [],
   selectionSource: null,
   searchText: "",
@@ -215,6 +219,13 @@ export function densityOn(state: State): boolean {
 }
 
 /** The label of point i: the "label by" column's value, else its row number. */
+/** Whether the embedding has more rows than the page takes whole (the server's `tiles_from`): its columns are not
+ * loaded, its map's tiles bring the label column's values and the server the rest (a row on hover, search). */
+export function largeTable(state: Pick<State, "options" | "embedding">): boolean {
+  const from = state.options?.map?.tiles_from;
+  return from !== undefined && (state.embedding?.shape[0] ?? 0) > from;
+}
+
 export function labelOf(state: State, i: number): string {
   const values = state.labelBy ? state.columns[state.labelBy] : undefined;
   const v = values?.[i];
@@ -229,7 +240,7 @@ export function numericLabels(state: State): boolean {
 /** A point as the inspector lists it: its label; with numeric labels its row first, as `#123 (0)`. */
 export function listLabel(state: State, i: number): string {
   const values = state.labelBy ? state.columns[state.labelBy] : undefined;
-  const v = values?.[i];
+  const v = values?.[i] ?? state.rowLabels[i];
   if (v === null || v === undefined) return `#${i}`;
   return numericLabels(state) || typeof v === "number" ? `#${i} (${String(v)})` : String(v);
 }

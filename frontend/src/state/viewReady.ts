@@ -2,11 +2,12 @@
 // asks for data while it loads, and shows points only once it is there: `window.embedscope` (the browser tests' and the
 // console's handle) always has the store, and has the view whenever points are shown.
 import type { ScatterView } from "../render/scatter";
+import type { TileView } from "../render/tileView";
 import { store } from "./store";
 
 declare global {
   interface Window {
-    embedscope?: { view: ScatterView | null; store: typeof store };
+    embedscope?: { view: ScatterView | null; store: typeof store; tileView?: TileView | null };
   }
 }
 
@@ -23,4 +24,9 @@ export function exposeStore(): void {
 export function markViewReady(view: ScatterView): void {
   window.embedscope = { view, store };
   ready();
+}
+
+/** A map drawn from tiles is shown (TilePane.tsx): its view on the handle, beside the whole-map one. */
+export function markTileView(view: TileView | null): void {
+  if (window.embedscope) window.embedscope.tileView = view;
 }

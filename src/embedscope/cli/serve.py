@@ -50,6 +50,16 @@ TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")  # a bearer token's characters 
 )
 @click.option("--max-upload", default=64, show_default=True, help="Largest metadata upload, in MiB.")
 @click.option("--no-warm-up", is_flag=True, help="Do not compile UMAP's code in the background at start.")
+@click.option(
+    "--tiles-from",
+    type=click.IntRange(1),
+    default=2_000_000,
+    show_default=True,
+    help="A 2-D map of more points than this is drawn from tiles, the view's points only.",
+)
+@click.option(
+    "--tile-points", type=click.IntRange(16, 1 << 22), default=16_384, show_default=True, help="Points a tile holds."
+)
 @click.option("--text-column", help="PATHS are raw tables of texts: embed this column (cached), then serve.")
 @click.option(
     "--image-column", help="PATHS are raw tables of image paths: embed them with a CLIP-type model, then serve."
@@ -67,6 +77,8 @@ def serve(
     state_dir: Path | None,
     max_upload: int,
     no_warm_up: bool,
+    tiles_from: int,
+    tile_points: int,
     text_column: str | None,
     image_column: str | None,
     model: str | None,
@@ -96,6 +108,8 @@ def serve(
         state_dir=state_dir,
         max_upload_bytes=max_upload * 1024 * 1024,
         paths=list(paths),
+        tiles_from=tiles_from,
+        tile_points=tile_points,
     )
     n = len(collection)
     click.echo(f"serving {n} embedding{'s' * (n != 1)} in {len(collection.runs)} run(s)", err=True)

@@ -9,11 +9,14 @@ square (a `grid` x `grid` count), so the coarse levels show where the crowd is.
 The pyramid is a folder: `pyramid.json` (bounds, levels, each tile's points, and the points of its square that
 no tile above holds: what the tile and those under it hold together) and one Arrow IPC file per
 tile, `{z}/{x}-{y}.arrow` (`row` uint32/uint64: the point's row in the table, `x`, `y` float32; the density as the
-schema's metadata). It is written under a temporary name and moved into place whole.
+schema's metadata `density`: base64 of grid x grid little-endian uint32 counts, rows of y). It is written under a
+temporary name and moved into place whole.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import shutil
@@ -29,7 +32,7 @@ from ..errors import FormatError, NotFoundError, ParameterError
 CAPACITY = 16_384  # points a tile holds
 GRID = 64  # density cells a side
 MAX_LEVEL = 24  # past this, a tile takes every point left (points on top of one another)
-VERSION = 1
+VERSION = 2  # 2: the density as base64 text (Arrow JS reads schema metadata as UTF-8)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Pyramid:
     grid: int
     levels: int
     tiles: dict[str, dict[str, int]]  # "z/x/y" -> {"points": held, "total": in its square, less those above}
+    bounds: tuple[float, float, float, float]  # the points' x0, y0, x1, y1 (the page frames them)
 
     def tile_path(self, z: int, x: int, y: int) -> Path:
         return self.folder / str(z) / f"{x}-{y}.arrow"
@@ -83,6 +87,8 @@ def build_pyramid(
         raise ParameterError(f"capacity {capacity} / grid {grid}: give 1..4,194,304 and 1..1,024", field="capacity")
     out = Path(out)
     origin, size = _bounds(xy)
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    bounds = (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
     top = len(xy) if ids is None or len(ids) == 0 else int(np.max(ids)) + 1
     rows_type = pa.uint32() if top < 2**32 else pa.uint64()
     left = np.random.default_rng(random_state).permutation(len(xy))  # the rows not yet in a tile, by priority
@@ -118,6 +124,7 @@ def build_pyramid(
             "rows": len(xy),
             "origin": list(origin),
             "size": size,
+            "bounds": list(bounds),
             "capacity": capacity,
             "grid": grid,
             "levels": levels,
@@ -130,7 +137,7 @@ def build_pyramid(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return Pyramid(out, len(xy), origin, size, capacity, grid, levels, tiles)
+    return Pyramid(out, len(xy), origin, size, capacity, grid, levels, tiles, bounds)
 
 
 def _density(
@@ -161,7 +168,7 @@ def _write_tile(
     rows = np.sort(rows)
     table = pa.table(
         {"row": pa.array(rows if ids is None else ids[rows], type=rows_type), "x": xy[rows, 0], "y": xy[rows, 1]},
-        metadata={"density": density.tobytes()} if density is not None else None,
+        metadata={"density": base64.b64encode(density.astype("<u4").tobytes())} if density is not None else None,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
@@ -176,6 +183,8 @@ def open_pyramid(folder: Path) -> Pyramid:
         raise NotFoundError("no pyramid.json: not a tile pyramid", path=folder, fix="build it again")
     try:
         m = json.loads(path.read_text())
+        if m.get("version") != VERSION:
+            raise FormatError(f"pyramid version {m.get('version')!r}, not {VERSION}", path=path, fix="build it again")
         return Pyramid(
             folder,
             int(m["rows"]),
@@ -185,8 +194,9 @@ def open_pyramid(folder: Path) -> Pyramid:
             int(m["grid"]),
             int(m["levels"]),
             {str(k): {"points": int(v["points"]), "total": int(v["total"])} for k, v in m["tiles"].items()},
+            (float(m["bounds"][0]), float(m["bounds"][1]), float(m["bounds"][2]), float(m["bounds"][3])),
         )
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         raise FormatError(f"a malformed pyramid.json ({exc})", path=path, fix="build the pyramid again") from None
 
 
@@ -201,4 +211,11 @@ def read_tile(pyramid: Pyramid, z: int, x: int, y: int) -> pa.Table | None:
 def tile_density(table: pa.Table, grid: int) -> np.ndarray | None:
     """A tile's density (grid x grid counts, rows of y), None for a tile that holds every point of its square."""
     raw = (table.schema.metadata or {}).get(b"density")
-    return None if raw is None else np.frombuffer(raw, dtype=np.uint32).reshape(grid, grid)
+    if raw is None:
+        return None
+    try:
+        return np.frombuffer(base64.b64decode(raw, validate=True), dtype="<u4").reshape(grid, grid)
+    except (binascii.Error, ValueError) as exc:
+        raise FormatError(
+            f"a tile's density is damaged ({exc})", field="density", fix="build the pyramid again"
+        ) from None

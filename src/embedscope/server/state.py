@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any
 from fastapi import Request
 
 from ..compute.cache import ProjectionCache
+from ..compute.tiles import CAPACITY
 from ..embedding import Collection, Embedding
 from ..errors import EmbedscopeError, NotFoundError
 from .bookmarks import BookmarkStore
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 6006  # TensorBoard's
 DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+TILES_FROM = 2_000_000  # the page takes a 2-D map of up to this many points whole (issue 14: fluid at a million)
 _RUN_ID = re.compile(r"r(0|[1-9][0-9]{0,8})")
 _TENSOR_ID = re.compile(r"e(0|[1-9][0-9]{0,8})")
 
@@ -60,6 +62,8 @@ class ServerSettings:
     cache_dir: Path | None = None
     paths: Sequence[Path] = field(default_factory=tuple)  # what was served (names the default state dir)
     frame_ancestors: Sequence[str] = ()  # CSP sources that may show the page in a frame; none by default
+    tiles_from: int = TILES_FROM  # a 2-D map of more points than this is drawn from tiles (routes/tiles.py)
+    tile_points: int = CAPACITY  # points a tile holds
 
 
 def run_id(i: int) -> str:

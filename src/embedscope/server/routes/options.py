@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field
 
 from ...compute.neighbors import DEFAULT_K, MAX_K
 from ...compute.spec import options as projection_options
-from . import ERRORS
+from ...compute.tiles import CAPACITY
+from ..state import ServerSettings
+from . import ERRORS, INT64_MAX, State
 
 router = APIRouter(tags=["options"], responses=ERRORS)
 
@@ -53,20 +55,32 @@ class NeighborsOptions(BaseModel):
     k: RangeOut
 
 
+class MapOptions(BaseModel):
+    tiles_from: int = Field(description="a 2-D map of more points than this is drawn from tiles (GET .../tiles)")
+    tile_points: int = Field(description="points a tile holds")
+
+
 class Options(BaseModel):
     projection: ProjectionOptions
     neighbors: NeighborsOptions
+    map: MapOptions
 
 
-def options_body() -> dict[str, Any]:
-    """The answer of GET /api/options (a saved page holds it too: server/routes/export_html.py)."""
+def options_body(settings: ServerSettings | None = None) -> dict[str, Any]:
+    """The answer of GET /api/options (a saved page holds it too, without a server's settings: it holds its whole
+    map, server/routes/export_html.py)."""
     return {
         "projection": projection_options(),
         "neighbors": {"k": {"default": DEFAULT_K, "min": 1, "max": MAX_K}},
+        "map": {
+            "tiles_from": settings.tiles_from if settings else INT64_MAX,
+            "tile_points": settings.tile_points if settings else CAPACITY,
+        },
     }
 
 
 @router.get("/options", response_model=Options)
-async def get_options() -> dict[str, Any]:
-    """Defaults, limits, choices and help of every projection parameter, and of the neighbour count."""
-    return options_body()
+async def get_options(state: State) -> dict[str, Any]:
+    """Defaults, limits, choices and help of every projection parameter and of the neighbour count, and from how
+    many points a map is drawn from tiles."""
+    return options_body(state.settings)

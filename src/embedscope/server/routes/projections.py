@@ -26,7 +26,8 @@ float32 numbers, row-major. A new subscriber first gets the latest frame (if any
 gets at most one frame and one status every STREAM_INTERVAL seconds (frames in between are skipped, never
 queued; the final frame and the last status are always sent), so a million-point t-SNE cannot flood it. Once
 the job has finished and its last frame and status are sent, the server closes the socket with code 1000. A
-page closing its socket does not affect the job or other watchers.
+page closing its socket does not affect the job or other watchers. ``?frames=0`` sends the status only (a page that
+draws a large map from its tiles).
 """
 
 from __future__ import annotations
@@ -291,8 +292,9 @@ async def stream_projection(websocket: WebSocket, job_id: str) -> None:
     closed = asyncio.Event()
     reader = asyncio.create_task(_read_until_closed(websocket, event, closed))
     finished = False
+    frames = websocket.query_params.get("frames") != "0"
     try:
-        finished = await _pump(websocket, job, event, closed)
+        finished = await _pump(websocket, job, event, closed, frames=frames)
     except (WebSocketDisconnect, RuntimeError, OSError):
         finished = False  # the page went away: nothing to close
     finally:
@@ -318,8 +320,11 @@ async def _read_until_closed(websocket: WebSocket, event: asyncio.Event, closed:
     event.set()
 
 
-async def _pump(websocket: WebSocket, job: Job, event: asyncio.Event, closed: asyncio.Event) -> bool:
-    """Send the job's latest frame and status as they change, throttled; True once the finished job is sent."""
+async def _pump(
+    websocket: WebSocket, job: Job, event: asyncio.Event, closed: asyncio.Event, *, frames: bool = True
+) -> bool:
+    """Send the job's latest frame (unless `frames` is off) and status as they change, throttled; True once the
+    finished job is sent."""
     loop = asyncio.get_running_loop()
     sent_version, sent_seq = -1, -1
     last_status = last_frame = -float("inf")
@@ -328,7 +333,7 @@ async def _pump(websocket: WebSocket, job: Job, event: asyncio.Event, closed: as
         terminal = job.terminal  # read first: a finished job's frame and status are then final
         now = loop.time()
         wait = IDLE_WAKE
-        frame = job.frame
+        frame = job.frame if frames else None
         if frame is not None and frame.seq != sent_seq:
             if frame.final or terminal or now - last_frame >= STREAM_INTERVAL:
                 await websocket.send_bytes(frame.to_bytes())
@@ -342,7 +347,7 @@ async def _pump(websocket: WebSocket, job: Job, event: asyncio.Event, closed: as
                 sent_version, last_status = status["version"], now
             else:
                 wait = min(wait, last_status + STREAM_INTERVAL - now)
-        if terminal and sent_version == job.version and (job.frame is None or job.frame.seq == sent_seq):
+        if terminal and sent_version == job.version and (frame is None or frame.seq == sent_seq):
             return True
         with suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=max(wait, 0.001))

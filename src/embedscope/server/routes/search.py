@@ -7,6 +7,7 @@ no look-around or backreferences.
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from typing import Annotated, Literal
@@ -19,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from ...compute.patterns import as_strings, match_rows
 from ...embedding import Embedding
-from ...errors import NotFoundError
+from ...errors import NotFoundError, ParameterError
 from . import ERRORS, EmbeddingDep
 
 router = APIRouter(tags=["search"], responses=ERRORS)
@@ -43,7 +44,7 @@ class SearchResponse(BaseModel):
     first: list[SearchHit] = Field(description=f"the first {SHOWN} matches with their labels")
 
 
-def _column_strings(emb: Embedding, column: str | None) -> tuple[str | None, pa.ChunkedArray | pa.Array]:
+def column_strings(emb: Embedding, column: str | None) -> tuple[str | None, pa.ChunkedArray | pa.Array]:
     """The searched column as Arrow strings (numbers cast to text), made once per embedding and column."""
     if column is None:
         column = emb.label_column
@@ -64,7 +65,7 @@ def match(
     emb: Embedding, pattern: str, *, column: str | None = None, mode: str = "substring", ignore_case: bool = True
 ) -> tuple[str | None, np.ndarray]:
     """(the column searched, ascending int32 indices of the rows whose value matches)."""
-    name, strings = _column_strings(emb, column)
+    name, strings = column_strings(emb, column)
     rows = match_rows(
         strings, pattern, regex=mode == "regex", ignore_case=ignore_case, field="q", subject="the search", status=400
     )
@@ -97,3 +98,38 @@ def search(
     labels = emb.labels
     first = [SearchHit(index=int(i), label=labels[i]) for i in indices[:SHOWN]]
     return SearchResponse(column=name, count=len(indices), indices=indices.tolist(), first=first)
+
+
+MAX_LABELS = 1_000
+_ROW = re.compile(r"[0-9]{1,18}")  # a row index, below int64's limit
+
+
+class LabelsResponse(BaseModel):
+    column: str | None = Field(description="the column read (null: row indices, when there is no metadata)")
+    labels: list[str | None] = Field(description="each asked row's value, as text, in the order asked")
+
+
+@router.get(
+    "/runs/{run}/embeddings/{tensor}/labels",
+    response_model=LabelsResponse,
+    summary=f"Some rows' labels (at most {MAX_LABELS:,}): a page that holds no column of a large table lists them",
+)
+def labels(
+    emb: EmbeddingDep,
+    rows: Annotated[str, Query(max_length=25_000, description=f"comma-separated row indices, at most {MAX_LABELS:,}")],
+    column: Annotated[str | None, Query(max_length=10_000, description="metadata column; the label column")] = None,
+) -> LabelsResponse:
+    parts = [p.strip() for p in rows.split(",") if p.strip() != ""]
+    if len(parts) > MAX_LABELS or not all(_ROW.fullmatch(p) for p in parts):
+        raise ParameterError(
+            f"`rows` must be at most {MAX_LABELS:,} comma-separated row indices, got {rows[:60]!r}",
+            field="rows",
+            fix="ask for fewer rows, as 0,5,17",
+        )
+    wanted = np.array([int(p) for p in parts], dtype=np.int64)
+    if len(wanted) and wanted.max() >= len(emb):
+        raise ParameterError(
+            f"row {int(wanted.max())} is past the table's {len(emb):,} rows", field="rows", fix="ask for rows 0..N-1"
+        )
+    name, strings = column_strings(emb, column)
+    return LabelsResponse(column=name, labels=strings.take(pa.array(wanted)).to_pylist())
