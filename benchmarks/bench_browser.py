@@ -92,10 +92,10 @@ def make_data(folder: Path, n: int, d: int, *, seed: int = 0) -> Path:
 class Served:
     """`embedscope serve PATH --port 0` in a subprocess (fresh cache and state dirs); `.url`, `.start_s`."""
 
-    def __init__(self, path: Path, folder: Path, *, timeout: float = 120) -> None:
+    def __init__(self, path: Path, folder: Path, *, timeout: float = 120, extra: tuple[str, ...] = ()) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "EMBEDSCOPE_CACHE_DIR": str(folder / "cache")}
         self.log = (folder / "serve.log").open("w+b")
-        args = [str(EMBEDSCOPE), "serve", str(path), "--port", "0", "--no-warm-up", "--state-dir", str(folder)]
+        args = [str(EMBEDSCOPE), "serve", str(path), "--port", "0", "--no-warm-up", "--state-dir", str(folder), *extra]
         started = time.perf_counter()
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, env=env, text=True)
         self.url = self._wait_for_url(timeout)

@@ -6,7 +6,7 @@
 //   frames: [{t, raf, events, redraws}] one per animation frame that ran app callbacks: t = the frame's timestamp
 //           (ms since navigation start), raf = ms in the app's rAF callbacks (deck.gl draws there), events = ms in
 //           input event listeners since the previous frame, redraws = deck.gl's redraw count after the frame
-//   coordsAt: ms since navigation start when the store first held coordinates (set by the store's listener)
+//   coordsAt: ms since navigation start when the store first held coordinates, or a tiled map's pyramid
 //   inkAt:    ms since navigation start of the first frame whose canvas shows drawn points
 //   ink:      the ink pixel count of the 1/4-scale canvas copy at inkAt
 //   events:   event type -> ms of each timed input listener call
@@ -16,7 +16,9 @@
   bench.raf = (cb) => raf(cb); // the unwrapped requestAnimationFrame, for the benchmark's own waits
   const raf = window.requestAnimationFrame.bind(window);
   let frame = null;
-  const redraws = () => window.embedscope?.view?.deck?.stats?.get("Redraw Count").count ?? 0;
+  // the map's view: the whole-map one, or the tiled one of a map too large to send whole
+  const view = () => window.embedscope?.tileView ?? window.embedscope?.view;
+  const redraws = () => view()?.deck?.stats?.get("Redraw Count").count ?? 0;
   window.requestAnimationFrame = (callback) =>
     raf((ts) => {
       if (frame === null || frame.t !== ts) {
@@ -73,7 +75,8 @@
     if (app && !subscribed) {
       subscribed = true;
       const seen = () => {
-        if (bench.coordsAt === null && app.store.get().coords !== null) bench.coordsAt = performance.now();
+        const s = app.store.get();
+        if (bench.coordsAt === null && (s.coords !== null || s.tiles !== null)) bench.coordsAt = performance.now();
       };
       seen();
       app.store.subscribe(seen);
@@ -81,7 +84,7 @@
     if (bench.coordsAt !== null) {
       setTimeout(() => {
         const at = performance.now();
-        const canvas = app.view.canvas;
+        const canvas = view()?.canvas;
         if (!canvas || canvas.width === 0) return;
         const copy = document.createElement("canvas");
         copy.width = Math.ceil(canvas.width / 4);

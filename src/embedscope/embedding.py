@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -74,6 +74,22 @@ def match_tensor_name(want: str, names: Iterable[str]) -> str | None:
     return short[0] if short else None
 
 
+class OriginalVectors(Protocol):
+    """Where a map's own vectors are when the embedding holds only its coordinates (a table too large for one
+    machine, mapped on a cluster: distributed/served.py): neighbours by row are answered from them."""
+
+    metric: str  # the one metric they answer
+
+    @property
+    def how(self) -> str:
+        """How, in a few words (the index and its recall, or an exact scan)."""
+        ...
+
+    def nearest(self, row: int, k: int) -> list[tuple[int, float]]:
+        """The k rows nearest to `row`, itself left out: (row, cosine similarity) or (row, euclidean distance)."""
+        ...
+
+
 class Embedding:
     """N vectors of D float32 numbers, with metadata whose row i describes vector i (see metadata.metadata_table).
 
@@ -117,6 +133,8 @@ class Embedding:
             model  # the sentence-transformers model that made the vectors (embed/): what search by meaning uses
         )
         self.steps: Steps | None = None  # snapshots over training, when the source holds several (see Steps)
+        self.original: OriginalVectors | None = None  # a map's own vectors, when the vectors are its coordinates
+        self.map_columns: list[str] | None = None  # then the metadata columns holding them: what the page draws
 
     # -- shape -----------------------------------------------------------------------------------------
     @property

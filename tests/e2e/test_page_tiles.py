@@ -97,7 +97,7 @@ def test_hover_shows_the_points_label_and_row(tiled: Any) -> None:
     point = page.evaluate(
         "(() => { const v = window.embedscope.tileView; const i = 100;"
         " const t = [...v['loaded'].values()].find((d) => d.tile.key === '0/0/0').tile;"
-        " return { row: t.rows[i], x: t.xy[2 * i], y: t.xy[2 * i + 1], label: t.labels[i] }; })()"
+        " return { row: t.rows[i], x: t.xyz[3 * i], y: t.xyz[3 * i + 1], label: t.labels[i] }; })()"
     )
     sx, sy = to_screen(page, point["x"], point["y"])
     box = canvas_box(page)
@@ -152,7 +152,7 @@ def test_click_search_and_box_select_answer_over_every_row(tiled: Any, server: s
     loaded_inside = page.evaluate(
         "(c) => { let n = 0; const v = window.embedscope.tileView;"
         " for (const d of v['loaded'].values()) { const t = d.tile; for (let i = 0; i < t.rows.length; i++) {"
-        "  const x = t.xy[2 * i], y = t.xy[2 * i + 1];"
+        "  const x = t.xyz[3 * i], y = t.xyz[3 * i + 1];"
         "  if (x >= c[0] && x <= c[2] && y >= c[1] && y <= c[3]) n++; } } return n; }",
         [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)],
     )
@@ -163,7 +163,7 @@ def test_click_search_and_box_select_answer_over_every_row(tiled: Any, server: s
     point = page.evaluate(
         "(() => { const v = window.embedscope.tileView;"
         " const t = [...v['loaded'].values()].find((d) => d.tile.key === '0/0/0').tile;"
-        " return { x: t.xy[0], y: t.xy[1] }; })()"
+        " return { x: t.xyz[0], y: t.xyz[1] }; })()"
     )
     sx, sy = to_screen(page, point["x"], point["y"])
     page.mouse.click(box["x"] + sx, box["y"] + sy)

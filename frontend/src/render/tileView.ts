@@ -4,12 +4,23 @@
 // first) and stay cached; hover and click pick among the points drawn (on the CPU), a drag with shift / alt (or in
 // select mode) gives a rectangle of the map, answered by the server over every point.
 import { Deck, OrthographicView } from "@deck.gl/core";
-import { BitmapLayer, ScatterplotLayer } from "@deck.gl/layers";
+import { BitmapLayer } from "@deck.gl/layers";
 import type { TilePyramid } from "../api/types";
 import type { Camera, ViewState } from "./camera";
+import { movingStride } from "./layers";
 import { PointerPick } from "./pointer";
+import { PointSpritesLayer } from "./pointsLayer";
 import { SelectDrag, type SelectMode } from "./selectdrag";
-import { type LoadedTile, densityPixels, drawnPoints, levelFor, nearestPoint, tileSquare, tilesInView } from "./tiles";
+import {
+  type LoadedTile,
+  densityPixels,
+  drawnPoints,
+  levelFor,
+  levelInView,
+  nearestPoint,
+  tileSquare,
+  tilesInView,
+} from "./tiles";
 
 export interface TileViewInfo {
   level: number; // the level drawn down to
@@ -37,7 +48,9 @@ const NEIGHBOR: RGBA = [217, 119, 6, 255];
 const FOCUS: RGBA = [220, 38, 38, 255];
 const AT_ONCE = 6; // tiles loading at a time
 const KEEP = 400; // tiles kept loaded (those of the view always)
+const BUDGET = 150_000; // points a view loads at most (beyond the top tile): a software renderer draws ~1 M/s
 const RADIUS = 2; // CSS pixels a point
+const STILL_MS = 150; // the camera is still this long after its last move: every loaded point drawn again
 const PICK = RADIUS + 4;
 
 interface Drawn {
@@ -65,6 +78,8 @@ export class TileView {
   private highlight = 0; // version of the three above
   private theme: "light" | "dark" = "light";
   private hovered: number | null = null;
+  private moving = false; // the camera moves: a software renderer draws a sample (layers.ts movingStride)
+  private stillTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pointer: PointerPick;
   private readonly drag: SelectDrag;
 
@@ -108,6 +123,10 @@ export class TileView {
     });
   }
 
+  get canvas(): HTMLCanvasElement | null {
+    return this.deck.getCanvas();
+  }
+
   set boxMode(on: boolean) {
     this.drag.always = on;
   }
@@ -137,6 +156,12 @@ export class TileView {
   }
 
   private show(view: { target: number[]; zoom: number }): void {
+    this.moving = true;
+    clearTimeout(this.stillTimer);
+    this.stillTimer = setTimeout(() => {
+      this.moving = false;
+      this.draw();
+    }, STILL_MS);
     this.viewState = { target: [view.target[0], view.target[1], 0], zoom: view.zoom };
     this.deck.setProps({ viewState: this.viewState });
     this.update();
@@ -211,8 +236,9 @@ export class TileView {
       return;
     }
     const [x0, y0, x1, y1] = viewport.getBounds();
-    this.level = levelFor(p, 2 ** this.viewState.zoom);
-    this.wanted = tilesInView(p, [x0, y0, x1, y1], this.level);
+    const rect: [number, number, number, number] = [x0, y0, x1, y1];
+    this.level = levelInView(p, rect, levelFor(p, 2 ** this.viewState.zoom), BUDGET);
+    this.wanted = tilesInView(p, rect, this.level);
     this.loadWanted();
     this.evict();
     this.draw();
@@ -257,7 +283,7 @@ export class TileView {
     const colors = this.colorsOf(d);
     d.data = {
       length: d.tile.rows.length,
-      attributes: { getPosition: { value: d.tile.xy, size: 2 }, getFillColor: { value: colors, size: 4 } },
+      attributes: { getPosition: { value: d.tile.xyz, size: 3 }, getFillColor: { value: colors, size: 4 } },
     };
     return d.data;
   }
@@ -314,24 +340,18 @@ export class TileView {
         }),
       );
     }
+    const tiles = new Map([...this.loaded].map(([k, v]) => [k, v.tile]));
+    const drawn = drawnPoints(this.wanted, tiles);
+    const keepEvery = this.moving ? movingStride(drawn) : 1;
     for (const key of this.wanted) {
       const d = this.loaded.get(key);
       if (!d) continue;
-      layers.push(
-        new ScatterplotLayer({
-          id: `tile-${key}`,
-          data: this.dataOf(d),
-          radiusUnits: "pixels",
-          getRadius: RADIUS,
-          stroked: false,
-        }),
-      );
+      layers.push(new PointSpritesLayer({ id: `tile-${key}`, data: this.dataOf(d), radiusPixels: RADIUS, keepEvery }));
     }
     this.deck.setProps({ layers });
-    const tiles = new Map([...this.loaded].map(([k, v]) => [k, v.tile]));
     this.on.info({
       level: this.level,
-      drawn: drawnPoints(this.wanted, tiles),
+      drawn,
       wanted: this.wanted.length,
       loading: this.wanted.filter((k) => !this.loaded.has(k)).length,
     });
@@ -339,6 +359,7 @@ export class TileView {
 
   destroy(): void {
     this.generation++;
+    clearTimeout(this.stillTimer);
     this.pointer.destroy();
     this.drag.destroy();
     this.deck.finalize();

@@ -1,7 +1,7 @@
 import { tableFromArrays, tableFromIPC, tableToIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import type { TilePyramid } from "../api/types";
-import { densityPixels, drawnPoints, levelFor, nearestPoint, parseTile, tileSquare, tilesInView } from "./tiles";
+import { densityPixels, drawnPoints, levelFor, levelInView, nearestPoint, parseTile, tileSquare, tilesInView } from "./tiles";
 
 // a pyramid over the square [0, 8] x [0, 8]: level 1 has its lower-left and upper-right quarters, level 2 one
 // square of the lower-left one (the others' points all held above)
@@ -22,9 +22,9 @@ const PYRAMID: TilePyramid = {
 };
 
 describe("which tiles a view draws", () => {
-  it("takes the level whose tiles are at most ~384 px wide, within the pyramid", () => {
-    expect(levelFor(PYRAMID, 48)).toBe(0); // the square 384 px wide
-    expect(levelFor(PYRAMID, 49)).toBe(1);
+  it("takes the level whose tiles are at most 512 px wide, within the pyramid", () => {
+    expect(levelFor(PYRAMID, 64)).toBe(0); // the square 512 px wide
+    expect(levelFor(PYRAMID, 65)).toBe(1);
     expect(levelFor(PYRAMID, 200)).toBe(2);
     expect(levelFor(PYRAMID, 1e6)).toBe(2); // no deeper than the pyramid
     expect(levelFor(PYRAMID, 0)).toBe(0);
@@ -37,6 +37,15 @@ describe("which tiles a view draws", () => {
     expect(tilesInView(PYRAMID, [2.5, 2.5, 3, 3], 1)).toEqual(["0/0/0", "1/0/0"]);
     expect(tilesInView(PYRAMID, [9, 9, 10, 10], 2)).toEqual([]); // off the map
     expect(tileSquare(PYRAMID, 2, 1, 1)).toEqual([2, 2, 4, 4]);
+  });
+
+  it("goes no deeper than its points budget allows, counted from the pyramid before loading", () => {
+    // the whole square: 10 (level 0) + 20 (level 1) + 10 (level 2) points
+    expect(levelInView(PYRAMID, [0, 0, 8, 8], 2, 40)).toBe(2);
+    expect(levelInView(PYRAMID, [0, 0, 8, 8], 2, 39)).toBe(1);
+    expect(levelInView(PYRAMID, [0, 0, 8, 8], 2, 29)).toBe(0);
+    expect(levelInView(PYRAMID, [0, 0, 8, 8], 1, 1000)).toBe(1); // no deeper than asked
+    expect(levelInView(PYRAMID, [2.5, 2.5, 3, 3], 2, 30)).toBe(2); // a small view: deeper for the same budget
   });
 });
 
@@ -58,7 +67,7 @@ describe("a tile's file", () => {
     const tile = parseTile("1/0/0", tileBytes([7, 3], [[1, 2], [3, 4]], ["seven", "three"], density), { tableFromIPC }, 4);
     expect(tile.z).toBe(1);
     expect(Array.from(tile.rows)).toEqual([7, 3]);
-    expect(Array.from(tile.xy)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(tile.xyz)).toEqual([1, 2, 0, 3, 4, 0]);
     expect(tile.labels).toEqual(["seven", "three"]);
     expect(Array.from(tile.density ?? [])).toEqual(Array.from(density));
     const plain = parseTile("0/0/0", tileBytes([1], [[0, 0]], null, null), { tableFromIPC }, 4);

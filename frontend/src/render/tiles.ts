@@ -8,7 +8,7 @@ export interface LoadedTile {
   key: string; // "z/x/y"
   z: number;
   rows: Uint32Array | Float64Array; // the table's row of each point
-  xy: Float32Array; // x, y of each point, interleaved
+  xyz: Float32Array; // x, y, 0 of each point, interleaved (as the point layer reads positions)
   labels: (string | null)[] | null; // the label column's values, when asked for
   density: Uint32Array | null; // grid x grid counts of every point of the square (rows of y upward); null: all held
 }
@@ -21,9 +21,10 @@ export function tileSquare(p: Pick<TilePyramid, "origin" | "size">, z: number, x
   return [x0, y0, x0 + side, y0 + side];
 }
 
-/** The level whose tiles are drawn at most `tilePx` CSS pixels wide at `pxPerUnit` pixels a map unit (the view's
+/** The level whose tiles are drawn at most `tilePx` CSS pixels wide (a view ~1,000 px wide then loads ~4-9 tiles a
+ * level: ~100,000 points at the default 16,384 a tile) at `pxPerUnit` pixels a map unit (the view's
  * scale), within the pyramid's levels. */
-export function levelFor(p: Pick<TilePyramid, "size" | "levels">, pxPerUnit: number, tilePx = 384): number {
+export function levelFor(p: Pick<TilePyramid, "size" | "levels">, pxPerUnit: number, tilePx = 512): number {
   if (!(pxPerUnit > 0) || !Number.isFinite(pxPerUnit)) return 0;
   const z = Math.ceil(Math.log2((p.size * pxPerUnit) / tilePx));
   return Math.max(0, Math.min(p.levels - 1, Number.isFinite(z) ? z : 0));
@@ -52,6 +53,19 @@ export function tilesInView(p: TilePyramid, rect: [number, number, number, numbe
   return keys;
 }
 
+/** The level a view of the rectangle draws down to: the deepest whose tiles, with those above, hold at most `budget`
+ * points in the view (counted from the pyramid's description, before any is loaded), and no deeper than the level
+ * whose tiles are 512 pixels wide (`most`: levelFor); at least level 0. */
+export function levelInView(p: TilePyramid, rect: [number, number, number, number], most: number, budget: number): number {
+  let level = 0;
+  for (let z = 1; z <= most; z++) {
+    const held = tilesInView(p, rect, z).reduce((sum, key) => sum + (p.tiles[key]?.points ?? 0), 0);
+    if (held > budget) break;
+    level = z;
+  }
+  return level;
+}
+
 /** The points of the tiles `keys` that a view draws: those loaded, and how many of them. */
 export function drawnPoints(keys: string[], loaded: Map<string, LoadedTile>): number {
   let n = 0;
@@ -70,10 +84,10 @@ export function parseTile(key: string, bytes: ArrayBuffer, arrow: Arrow, grid: n
   const rows = rowsColumn instanceof BigUint64Array ? Float64Array.from(rowsColumn, Number) : (rowsColumn as Uint32Array);
   const xs = table.getChild("x").toArray() as Float32Array;
   const ys = table.getChild("y").toArray() as Float32Array;
-  const xy = new Float32Array(2 * n);
+  const xyz = new Float32Array(3 * n);
   for (let i = 0; i < n; i++) {
-    xy[2 * i] = xs[i];
-    xy[2 * i + 1] = ys[i];
+    xyz[3 * i] = xs[i];
+    xyz[3 * i + 1] = ys[i];
   }
   const labelColumn = table.getChild("label");
   const labels = labelColumn ? (Array.from({ length: n }, (_, i) => labelColumn.get(i)) as (string | null)[]) : null;
@@ -85,7 +99,7 @@ export function parseTile(key: string, bytes: ArrayBuffer, arrow: Arrow, grid: n
     for (let i = 0; i < bin.length; i++) bytesOf[i] = bin.charCodeAt(i);
     if (bytesOf.length === grid * grid * 4) density = new Uint32Array(bytesOf.buffer);
   }
-  return { key, z: Number(key.split("/")[0]), rows, xy, labels, density };
+  return { key, z: Number(key.split("/")[0]), rows, xyz, labels, density };
 }
 
 /** A density grid as RGBA pixels (row 0 the top: the highest y), tinted, its alpha growing with the log of the count
@@ -123,10 +137,10 @@ export function nearestPoint(
     const [, tx, ty] = key.split("/").map(Number);
     const sq = tileSquare(p, tile.z, tx, ty);
     if (x < sq[0] - radius || x > sq[2] + radius || y < sq[1] - radius || y > sq[3] + radius) continue;
-    const xy = tile.xy;
+    const xyz = tile.xyz;
     for (let i = 0; i < tile.rows.length; i++) {
-      const dx = xy[2 * i] - x;
-      const dy = xy[2 * i + 1] - y;
+      const dx = xyz[3 * i] - x;
+      const dy = xyz[3 * i + 1] - y;
       const d = dx * dx + dy * dy;
       if (d <= bestD) {
         bestD = d;

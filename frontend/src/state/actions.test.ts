@@ -103,6 +103,23 @@ describe("chooseEmbedding", () => {
     expect(store.get().params.coords).toEqual([]);
   });
 
+  it("opens a map made on a cluster on its own coordinates, whatever was shown", async () => {
+    const map: EmbeddingInfo = {
+      ...EMB,
+      id: "e2",
+      columns: [...EMB.columns, col("x", "numeric"), col("y", "numeric")],
+      map_columns: ["x", "y"],
+    };
+    store.set({ runs: { source: null, runs: [{ id: "r0", name: ".", embeddings: [EMB, map] }] } });
+    store.set({ projection: { method: "umap", dims: 3, axes: [0, 1, 2] } });
+    vi.spyOn(api, "column").mockResolvedValue([]);
+    const done = { id: "j", method: "precomputed", state: "done", summary: null } as unknown as JobStatus;
+    const start = vi.spyOn(api, "startProjection").mockResolvedValue(done);
+    vi.spyOn(api, "coords").mockResolvedValue({ n: 4, dims: 2, data: new Float32Array(8), iteration: -1, final: true });
+    await chooseEmbedding("r0", "e2");
+    expect(start.mock.calls[0][2]).toMatchObject({ method: "precomputed", n_components: 2, params: { columns: "x,y" } });
+  });
+
   it("asks for the projection without waiting for the columns", async () => {
     store.set({ embedding: null });
     const pending: ((v: string[]) => void)[] = [];

@@ -28,9 +28,14 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
   const colorBy = categorical(emb)[0] ?? null;
   const { projection, params } = store.get();
   // custom axes name the other data's labels, precomputed coordinates its columns: another embedding opens on PCA
-  // unless it has columns to draw (t-SNE and UMAP wait for Run)
-  const coords = projection.method === "precomputed" ? coordsFor(emb, params.coords) : null;
-  const method = projection.method === "custom" || (projection.method === "precomputed" && coords === null) ? "pca" : projection.method;
+  // unless it has columns to draw (t-SNE and UMAP wait for Run); a map made on a cluster opens on its own coordinates
+  const mapped = emb.map_columns && emb.map_columns.length >= 2 ? emb.map_columns : null;
+  const coords = mapped ?? (projection.method === "precomputed" ? coordsFor(emb, params.coords) : null);
+  const method = mapped
+    ? "precomputed"
+    : projection.method === "custom" || (projection.method === "precomputed" && coords === null)
+      ? "pca"
+      : projection.method;
   const dims = coords !== null && coords.length < projection.dims ? 2 : projection.dims;
   store.set({
     projection: { ...projection, method, dims },
@@ -42,6 +47,8 @@ export async function chooseEmbedding(run: string, tensor: string, opts: { proje
     job: null,
     variance: null,
     coords: null,
+    tiles: null,
+    rowLabels: {},
     selection: [],
     selectionSource: null,
     searchCount: null,

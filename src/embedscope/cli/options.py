@@ -65,9 +65,9 @@ def read_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--label-column", help="Metadata column to label points by."),
         click.option(
             "--coords",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=click.Path(path_type=Path),
             help="Coordinates computed elsewhere (columns x, y[, z], or an exported projection): the Precomputed "
-            "projection.",
+            "projection; serve: a folder of coordinate shards (project --scheduler's) for a folder of shards.",
         ),
         click.option("--vector-column", help="Table column (or column prefix) holding the vectors."),
         click.option(

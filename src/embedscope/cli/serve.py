@@ -60,6 +60,12 @@ TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")  # a bearer token's characters 
 @click.option(
     "--tile-points", type=click.IntRange(16, 1 << 22), default=16_384, show_default=True, help="Points a tile holds."
 )
+@click.option(
+    "--index",
+    "index_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --coords FOLDER: a click's neighbours through this FAISS index (embedscope index's) [an exact scan].",
+)
 @click.option("--text-column", help="PATHS are raw tables of texts: embed this column (cached), then serve.")
 @click.option(
     "--image-column", help="PATHS are raw tables of image paths: embed them with a CLIP-type model, then serve."
@@ -79,6 +85,7 @@ def serve(
     no_warm_up: bool,
     tiles_from: int,
     tile_points: int,
+    index_folder: Path | None,
     text_column: str | None,
     image_column: str | None,
     model: str | None,
@@ -96,7 +103,12 @@ def serve(
     token = _token(token, token_file)
     if max_upload < 1:
         raise click.BadParameter("must be at least 1 (MiB)", param_hint="--max-upload")
-    if text_column is not None or image_column is not None:
+    coords = kwargs.get("coords")
+    if index_folder is not None and not (coords is not None and coords.is_dir()):
+        raise click.UsageError("--index serves the neighbours of a map of shards: give --coords FOLDER too")
+    if coords is not None and coords.is_dir():  # a map made on a cluster: the shards' coordinate shards
+        collection = _sharded_map(list(paths), coords, index_folder, kwargs.get("vector_column"))
+    elif text_column is not None or image_column is not None:
         raw = {"text": text_column, "image": image_column, "model": model, "device": device}
         collection = _embedded(list(paths), allow_download=allow_download, **raw)
     else:
@@ -118,6 +130,20 @@ def serve(
         click.echo(f"embedscope is at {url}  (Ctrl-C stops it)")
 
     run_server(collection, settings, open_browser=open_browser, warm_up=not no_warm_up, announce=announce)
+
+
+def _sharded_map(paths: list[Path], coords: Path, index: Path | None, vector_column: str | None) -> Any:
+    """One folder of shards served by its map: the coordinates and metadata held, the vectors left in the shards."""
+    from ..distributed.served import open_map
+    from ..embedding import Collection
+
+    if len(paths) != 1:
+        raise click.UsageError(f"--coords serves one folder of shards, got {len(paths)} paths")
+    emb = open_map(paths[0], coords, index_folder=index, vector_column=vector_column)
+    click.echo(f"{paths[0]}: a map of {len(emb):,} rows; neighbours {emb.original.how}", err=True)  # type: ignore[union-attr]
+    collection = Collection(source=str(paths[0]))
+    collection.add(paths[0].name, emb)
+    return collection
 
 
 def _embedded(paths: list[Path], *, model: str | None, device: str | None, **options: Any) -> Any:

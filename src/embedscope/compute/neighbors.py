@@ -143,6 +143,8 @@ def neighbors(
 ) -> list[Neighbor]:
     """The k nearest rows to a point (label, index or `#INDEX`) or a query vector; the point itself is left out."""
     _check_metric(metric)
+    if emb.original is not None:
+        return _original_neighbors(emb, query, k, metric)
     q, self_index = _query_vector(emb, query)
     _check_k(k, len(emb), 0 if self_index is None else 1)
     scores = _dots(emb, q)  # becomes the ranking score in place: higher is nearer
@@ -169,6 +171,31 @@ def neighbors(
     return [Neighbor(int(i), labels[i], float(d)) for i, d in zip(best, exact, strict=True)]
 
 
+def _original_neighbors(
+    emb: Embedding, query: str | int | Sequence[float] | np.ndarray, k: int, metric: str
+) -> list[Neighbor]:
+    """A map whose vectors are its coordinates: a row's neighbours from the table's own vectors (emb.original)."""
+    original = emb.original
+    assert original is not None
+    if not isinstance(query, str | int | np.integer):
+        raise ParameterError(
+            "this map holds its coordinates, not the table's vectors: ask for a row's neighbours", field="vector"
+        )
+    if metric != original.metric:
+        raise ParameterError(
+            f"this map's neighbours are {original.metric} ({original.how}), not {metric}",
+            field="metric",
+            fix=f"ask for {original.metric}",
+        )
+    index = emb.resolve(query)
+    _check_k(k, len(emb), 1)
+    labels = emb.labels
+    hits = original.nearest(index, k)
+    if metric == "cosine":
+        return [Neighbor(r, labels[r], 1.0 - s, s) for r, s in hits]
+    return [Neighbor(r, labels[r], d) for r, d in hits]
+
+
 def analogy(
     emb: Embedding,
     *,
@@ -185,6 +212,8 @@ def analogy(
     """
     if method not in ("3cosadd", "3cosmul"):
         raise ParameterError(f"`method` must be '3cosadd' or '3cosmul', got {method!r}", field="method")
+    if emb.original is not None:
+        raise ParameterError("this map holds its coordinates, not the table's vectors: no analogies", field="positive")
     if not positive:
         raise ParameterError("an analogy needs at least one positive word", field="positive")
     pos = [emb.resolve(w) for w in positive]

@@ -217,6 +217,12 @@ def _attach_coords(collection: Collection, path: Path | None) -> Collection:
         return collection
     from .coords import read_coords
 
+    if path.is_dir():
+        raise ParameterError(
+            "expected a coordinates file, found a folder",
+            path=path,
+            fix="give a .csv, .tsv, .parquet or .npy file (a folder of coordinate shards: embedscope serve SHARDS)",
+        )
     if not present(path, what="coordinates file"):  # a FIFO or device is refused here, before it is opened
         raise NotFoundError("no such file", path=path, fix="check the path given to --coords")
     every = [(run, name, emb) for run, tensors in collection.runs.items() for name, emb in tensors.items()]

@@ -67,6 +67,11 @@ class EmbeddingInfo(BaseModel):
     default: bool = Field(
         False, description="the embedding the loader chooses when none is named: the page opens on it"
     )
+    map_columns: list[str] | None = Field(
+        None,
+        description="a map made on a cluster (serve --coords): its vectors are the map's coordinates, these columns "
+        "hold them too (the page draws them as they are), and neighbours come from the table's own vectors",
+    )
 
 
 class RunInfo(BaseModel):
@@ -156,6 +161,7 @@ def embedding_info(state: State, emb: Embedding) -> EmbeddingInfo:
         config_bookmarks=config_bookmarks(state, emb),
         steps=None if emb.steps is None else emb.steps.numbers,
         default=emb is state.collection.default(),
+        map_columns=emb.map_columns,
     )
 
 
