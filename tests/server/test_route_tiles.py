@@ -101,6 +101,10 @@ def test_tiles_bring_a_columns_labels_and_the_servers_capacity(make_client, toke
     assert table.column_names == ["row", "x", "y", "label"] and table.num_rows > 0
     assert table.column("label").to_pylist() == [words[r] for r in table.column("row").to_pylist()]
     assert read(api, job_id, "0/0/0").num_rows == 4096 and read(api, job_id, key).column_names == ["row", "x", "y"]
+    both = api.get(f"/api/projections/{job_id}/tiles/{key}", params={"label": "label", "color": "label"})
+    coloured = pa.ipc.open_file(pa.BufferReader(both.content)).read_all()
+    assert coloured.column_names == ["row", "x", "y", "label", "color"]
+    assert coloured.column("color").to_pylist() == table.column("label").to_pylist()
     answer = api.get(f"/api/projections/{job_id}/tiles/{key}", params={"label": "nope"})
     expect_error(answer, 404, "not_found", match="no metadata column 'nope'")
 

@@ -186,9 +186,10 @@ export const api = {
   /** A finished 2-D map's tile pyramid (built by the server on the first call). */
   tilePyramid: (id: string) => getJson<TilePyramid>(job(id, "tiles")),
 
-  /** One tile of a map as Arrow IPC bytes (row, x, y, and `label`: the column `label`'s values, when given). */
-  async tileBytes(id: string, key: string, label: string | null): Promise<ArrayBuffer> {
-    const response = await request(job(id, `tiles/${key}`), { query: { label: label ?? undefined } });
+  /** One tile of a map as Arrow IPC bytes (row, x, y; `label` and `color`: those columns' values, when given). */
+  async tileBytes(id: string, key: string, label: string | null, color: string | null = null): Promise<ArrayBuffer> {
+    const query = { label: label ?? undefined, color: color ?? undefined };
+    const response = await request(job(id, `tiles/${key}`), { query });
     return response.arrayBuffer();
   },
 

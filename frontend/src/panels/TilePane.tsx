@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { TileViewInfo, TileView } from "../render/tileView";
+import { parseTile, tilePaint } from "../render/tiles";
 import { focusPoint } from "../state/actions";
 import { cameraView } from "../state/camera";
 import { applyTheme, setTheme } from "../state/scatterActions";
@@ -33,15 +34,15 @@ export function TilePane({ state }: { state: State }) {
   useEffect(() => {
     let made: TileView | null = null;
     let gone = false;
-    Promise.all([import("../render/tileView"), import("../render/tiles"), import("apache-arrow")]).then(
-      ([{ TileView }, { parseTile }, arrow]) => {
+    Promise.all([import("../render/tileView"), import("apache-arrow")]).then(
+      ([{ TileView }, arrow]) => {
         if (gone) return;
         made = new TileView(host.current as HTMLDivElement, {
           load: async (key) => {
             const s = store.get();
             const t = s.tiles;
             if (!t) throw new Error("no map");
-            const bytes = await api.tileBytes(t.job, key, s.labelBy);
+            const bytes = await api.tileBytes(t.job, key, s.labelBy, s.colorBy);
             return parseTile(key, bytes, arrow, t.pyramid.grid);
           },
           hover: (row, x, y, label) => setHover(row === null ? null : { row, label, x, y }),
@@ -67,10 +68,15 @@ export function TilePane({ state }: { state: State }) {
     };
   }, []);
 
-  // a new map, or the same one labelled by another column: its tiles load anew
+  // a new map, or the same one labelled or coloured by another column: its tiles load anew (they bring the values)
   useEffect(() => {
     if (tiles) view.current?.setPyramid(tiles.pyramid);
-  }, [ready, tiles?.job, state.labelBy]);
+  }, [ready, tiles?.job, state.labelBy, state.colorBy]);
+  const colorInfo = state.embedding?.columns.find((c) => c.name === state.colorBy);
+  useEffect(
+    () => view.current?.setPaint(tilePaint(colorInfo, state.colorMode, state.colorScale, state.theme)),
+    [ready, colorInfo, state.colorMode, state.colorScale, state.theme],
+  );
   useEffect(
     () => view.current?.setHighlight(state.selection, state.focus, state.neighbors?.map((nb) => nb.index) ?? []),
     [ready, state.selection, state.focus, state.neighbors],

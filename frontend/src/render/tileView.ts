@@ -50,6 +50,7 @@ const AT_ONCE = 6; // tiles loading at a time
 const KEEP = 400; // tiles kept loaded (those of the view always)
 const BUDGET = 150_000; // points a view loads at most (beyond the top tile): a software renderer draws ~1 M/s
 const RADIUS = 2; // CSS pixels a point
+const FLAT = { depthTest: false } as never; // a flat map: drawn in order (points over the density), as layers.ts does
 const STILL_MS = 150; // the camera is still this long after its last move: every loaded point drawn again
 const PICK = RADIUS + 4;
 
@@ -75,6 +76,7 @@ export class TileView {
   private selected = new Set<number>();
   private neighbors = new Set<number>();
   private focus: number | null = null;
+  private paint: ((tile: LoadedTile) => Uint8Array | null) | null = null; // the points' own colours (setPaint)
   private highlight = 0; // version of the three above
   private theme: "light" | "dark" = "light";
   private hovered: number | null = null;
@@ -207,6 +209,13 @@ export class TileView {
     this.draw();
   }
 
+  /** How a tile's points are coloured (from its `colors` values), or null: the ink. */
+  setPaint(paint: ((tile: LoadedTile) => Uint8Array | null) | null): void {
+    this.paint = paint;
+    this.highlight++;
+    this.draw();
+  }
+
   setTheme(theme: "light" | "dark"): void {
     if (theme === this.theme) return;
     this.theme = theme;
@@ -288,17 +297,25 @@ export class TileView {
     return d.data;
   }
 
+  /** The tile's colours: its points' own (the colour column's, else the ink) and, when some rows are highlighted,
+   * those at full strength (the clicked one red, the selected and neighbours orange when there is no colour column)
+   * and the others faded. A new array each time: deck.gl uploads a binary attribute only when its array changes. */
   private colorsOf(d: Drawn): Uint8Array {
     if (d.version === this.highlight) return d.colors;
     const n = d.tile.rows.length;
-    const out = d.colors.length === 4 * n ? d.colors : new Uint8Array(4 * n);
+    const painted = this.paint?.(d.tile) ?? null;
     const ink = INK[this.theme];
+    const out = new Uint8Array(4 * n);
     const any = this.selected.size > 0 || this.neighbors.size > 0 || this.focus !== null;
     for (let i = 0; i < n; i++) {
       const row = d.tile.rows[i];
-      const c =
-        row === this.focus ? FOCUS : this.neighbors.has(row) ? NEIGHBOR : this.selected.has(row) ? SELECTED : ink;
-      out.set(any && c === ink ? [ink[0], ink[1], ink[2], 60] : c, 4 * i);
+      const own: RGBA = painted ? [painted[4 * i], painted[4 * i + 1], painted[4 * i + 2], 215] : ink;
+      let c = own;
+      if (row === this.focus) c = FOCUS;
+      else if (this.neighbors.has(row)) c = painted ? [own[0], own[1], own[2], 255] : NEIGHBOR;
+      else if (this.selected.has(row)) c = painted ? [own[0], own[1], own[2], 255] : SELECTED;
+      else if (any) c = [own[0], own[1], own[2], painted ? 40 : 60];
+      out.set(c, 4 * i);
     }
     d.colors = out;
     d.version = this.highlight;
@@ -337,6 +354,7 @@ export class TileView {
           bounds: [x0, y0, x1, y1],
           opacity: DENSITY_OPACITY,
           textureParameters: { minFilter: "linear", magFilter: "linear" },
+          parameters: FLAT,
         }),
       );
     }
@@ -346,7 +364,8 @@ export class TileView {
     for (const key of this.wanted) {
       const d = this.loaded.get(key);
       if (!d) continue;
-      layers.push(new PointSpritesLayer({ id: `tile-${key}`, data: this.dataOf(d), radiusPixels: RADIUS, keepEvery }));
+      const data = this.dataOf(d);
+      layers.push(new PointSpritesLayer({ id: `tile-${key}`, data, radiusPixels: RADIUS, keepEvery, parameters: FLAT }));
     }
     this.deck.setProps({ layers });
     this.on.info({

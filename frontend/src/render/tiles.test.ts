@@ -1,7 +1,18 @@
 import { tableFromArrays, tableFromIPC, tableToIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import type { TilePyramid } from "../api/types";
-import { densityPixels, drawnPoints, levelFor, levelInView, nearestPoint, parseTile, tileSquare, tilesInView } from "./tiles";
+import { legendOf, numericColors, pointColors } from "./palette";
+import {
+  densityPixels,
+  drawnPoints,
+  levelFor,
+  levelInView,
+  nearestPoint,
+  parseTile,
+  tilePaint,
+  tileSquare,
+  tilesInView,
+} from "./tiles";
 
 // a pyramid over the square [0, 8] x [0, 8]: level 1 has its lower-left and upper-right quarters, level 2 one
 // square of the lower-left one (the others' points all held above)
@@ -49,12 +60,19 @@ describe("which tiles a view draws", () => {
   });
 });
 
-function tileBytes(rows: number[], xy: number[][], labels: string[] | null, density: Uint32Array | null): ArrayBuffer {
+function tileBytes(
+  rows: number[],
+  xy: number[][],
+  labels: string[] | null,
+  density: Uint32Array | null,
+  colors: (string | null)[] | null = null,
+): ArrayBuffer {
   const table = tableFromArrays({
     row: Uint32Array.from(rows),
     x: Float32Array.from(xy.map((p) => p[0])),
     y: Float32Array.from(xy.map((p) => p[1])),
     ...(labels ? { label: labels } : {}),
+    ...(colors ? { color: colors } : {}),
   });
   // as the server writes it: grid x grid little-endian uint32 counts, base64, in the schema's metadata
   if (density) table.schema.metadata.set("density", btoa(String.fromCharCode(...new Uint8Array(density.buffer))));
@@ -64,7 +82,9 @@ function tileBytes(rows: number[], xy: number[][], labels: string[] | null, dens
 describe("a tile's file", () => {
   it("reads rows, interleaved positions, labels and the base64 density", () => {
     const density = Uint32Array.from({ length: 16 }, (_, i) => i);
-    const tile = parseTile("1/0/0", tileBytes([7, 3], [[1, 2], [3, 4]], ["seven", "three"], density), { tableFromIPC }, 4);
+    const bytes = tileBytes([7, 3], [[1, 2], [3, 4]], ["seven", "three"], density, ["odd", "odd"]);
+    const tile = parseTile("1/0/0", bytes, { tableFromIPC }, 4);
+    expect(tile.colors).toEqual(["odd", "odd"]);
     expect(tile.z).toBe(1);
     expect(Array.from(tile.rows)).toEqual([7, 3]);
     expect(Array.from(tile.xyz)).toEqual([1, 2, 0, 3, 4, 0]);
@@ -72,6 +92,7 @@ describe("a tile's file", () => {
     expect(Array.from(tile.density ?? [])).toEqual(Array.from(density));
     const plain = parseTile("0/0/0", tileBytes([1], [[0, 0]], null, null), { tableFromIPC }, 4);
     expect(plain.labels).toBeNull();
+    expect(plain.colors).toBeNull();
     expect(plain.density).toBeNull();
   });
 
@@ -97,5 +118,28 @@ describe("a density image", () => {
     expect(alpha[2]).toBe(0); // an empty cell is clear
     expect(alpha[3]).toBe(Math.round(40 + (170 * Math.log(2)) / Math.log1p(10000)));
     expect(Array.from(px.slice(4, 7))).toEqual([10, 20, 30]);
+  });
+});
+
+describe("a tile's colours", () => {
+  const tile = parseTile("0/0/0", tileBytes([1, 2, 3], [[0, 0], [1, 1], [2, 2]], null, null, ["a", "b", null]), { tableFromIPC }, 4);
+
+  it("follow the legend of a categorical column, as the whole map's do", () => {
+    const column = { name: "kind", type: "string", distinct: [{ value: "a", count: 5 }, { value: "b", count: 3 }] };
+    const paint = tilePaint(column, "category", null, "light");
+    const legend = legendOf(column, "light");
+    expect(Array.from(paint?.(tile) ?? [])).toEqual(Array.from(pointColors(3, ["a", "b", null], legend)));
+  });
+
+  it("follow the continuous scale over the column's range, from its text", () => {
+    const numbers = parseTile("0/0/0", tileBytes([1, 2], [[0, 0], [1, 1]], null, null, ["0", "10"]), { tableFromIPC }, 4);
+    const paint = tilePaint({ name: "n", type: "numeric", min: 0, max: 10 }, "numeric", "linear", "light");
+    expect(Array.from(paint?.(numbers) ?? [])).toEqual(Array.from(numericColors(2, [0, 10], [0, 10], "linear")));
+  });
+
+  it("are the ink without a colour column, or without the values", () => {
+    expect(tilePaint(undefined, "category", null, "light")).toBeNull();
+    const plain = parseTile("0/0/0", tileBytes([1], [[0, 0]], null, null), { tableFromIPC }, 4);
+    expect(tilePaint({ name: "kind", type: "string" }, "category", null, "light")?.(plain)).toBeNull();
   });
 });

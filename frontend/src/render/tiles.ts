@@ -2,7 +2,8 @@
 // arrays, and a crowded tile's density as an image. Level z splits the map's square into 2^z x 2^z tiles (x to the
 // right, y upward); every point is in one tile, the tiles of levels 0..z together a uniform sample of the map, every
 // point from the level where a square's tile holds all that is left of it.
-import type { TilePyramid } from "../api/types";
+import type { ColumnInfo, TilePyramid } from "../api/types";
+import { legendOf, numericColors, pointColors, scaleOf } from "./palette";
 
 export interface LoadedTile {
   key: string; // "z/x/y"
@@ -10,6 +11,7 @@ export interface LoadedTile {
   rows: Uint32Array | Float64Array; // the table's row of each point
   xyz: Float32Array; // x, y, 0 of each point, interleaved (as the point layer reads positions)
   labels: (string | null)[] | null; // the label column's values, when asked for
+  colors: (string | null)[] | null; // the colour column's values (as text), when asked for
   density: Uint32Array | null; // grid x grid counts of every point of the square (rows of y upward); null: all held
 }
 
@@ -89,8 +91,10 @@ export function parseTile(key: string, bytes: ArrayBuffer, arrow: Arrow, grid: n
     xyz[3 * i] = xs[i];
     xyz[3 * i + 1] = ys[i];
   }
-  const labelColumn = table.getChild("label");
-  const labels = labelColumn ? (Array.from({ length: n }, (_, i) => labelColumn.get(i)) as (string | null)[]) : null;
+  const texts = (name: string): (string | null)[] | null => {
+    const column = table.getChild(name);
+    return column ? (Array.from({ length: n }, (_, i) => column.get(i)) as (string | null)[]) : null;
+  };
   const raw: string | undefined = table.schema.metadata.get("density");
   let density: Uint32Array | null = null;
   if (raw) {
@@ -99,7 +103,7 @@ export function parseTile(key: string, bytes: ArrayBuffer, arrow: Arrow, grid: n
     for (let i = 0; i < bin.length; i++) bytesOf[i] = bin.charCodeAt(i);
     if (bytesOf.length === grid * grid * 4) density = new Uint32Array(bytesOf.buffer);
   }
-  return { key, z: Number(key.split("/")[0]), rows, xyz, labels, density };
+  return { key, z: Number(key.split("/")[0]), rows, xyz, labels: texts("label"), colors: texts("color"), density };
 }
 
 /** A density grid as RGBA pixels (row 0 the top: the highest y), tinted, its alpha growing with the log of the count
@@ -149,4 +153,26 @@ export function nearestPoint(
     }
   }
   return best;
+}
+
+/** A tile's points' colours from the colour column's values it brought: the legend's colour of each value, or the
+ * continuous scale over the column's range (from the server's description of the column); null: no column. */
+export function tilePaint(
+  column: ColumnInfo | undefined,
+  mode: "category" | "numeric",
+  scale: "linear" | "log" | null,
+  theme: "light" | "dark",
+): ((tile: LoadedTile) => Uint8Array | null) | null {
+  if (!column) return null;
+  if (mode === "numeric" && column.min != null && column.max != null) {
+    const range: [number, number] = [column.min, column.max];
+    const chosen = scaleOf(range, scale);
+    return (tile) => {
+      if (!tile.colors) return null;
+      const values = tile.colors.map((v) => (v === null || v === "" ? null : Number(v)));
+      return numericColors(tile.rows.length, values, range, chosen);
+    };
+  }
+  const legend = legendOf(column, theme);
+  return (tile) => (tile.colors ? pointColors(tile.rows.length, tile.colors, legend) : null);
 }

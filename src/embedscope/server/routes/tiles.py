@@ -1,7 +1,7 @@
 """A finished 2-D map as a tile pyramid (compute/tiles.py), for maps too large to send whole:
 ``GET /projections/{job_id}/tiles`` answers the pyramid's description (its square, levels, and each tile's points),
 ``GET /projections/{job_id}/tiles/{z}/{x}/{y}`` one tile as an Arrow IPC file (row, x, y; with ``?label=COLUMN``
-also `label`, that metadata column's values as text; a crowded tile's density in its schema's metadata), and
+also `label`, that metadata column's values as text, and so `color` with ``?color=COLUMN``; a crowded tile's density in its schema's metadata), and
 ``GET /projections/{job_id}/within`` the rows of the whole map inside a rectangle (a box selection of a map the page
 holds only some of). The pyramid is built on the first request, once (later requests wait for it), and kept in the
 cache folder under the job's id; the server's `tile_points` is a tile's capacity."""
@@ -63,9 +63,9 @@ def pyramid_of(state: ServerState, job_id: str, *, again: bool = False) -> Pyram
         return build_pyramid(projection.coords, folder, ids=projection.indices, capacity=capacity)
 
 
-def tile_bytes(state: ServerState, job_id: str, key: str, label: str | None = None) -> bytes:
-    """One tile's file (with the `label` column's values added); a cache missing it (removed, cut) has its pyramid
-    built again, once."""
+def tile_bytes(state: ServerState, job_id: str, key: str, added: dict[str, str] | None = None) -> bytes:
+    """One tile's file, with metadata columns' values added as text (`added`: the tile's column name -> the metadata
+    column); a cache missing it (removed, cut) has its pyramid built again, once."""
     for again in (False, True):
         p = pyramid_of(state, job_id, again=again)
         if key not in p.tiles:
@@ -77,22 +77,23 @@ def tile_bytes(state: ServerState, job_id: str, key: str, label: str | None = No
             data = p.tile_path(z, x, y).read_bytes()
         except OSError:
             continue
-        return data if label is None else _labelled(state, job_id, data, label)
+        return _with_columns(state, job_id, data, added) if added else data
     raise NotFoundError(f"map {job_id}'s tile {key} could not be read", field="tile", fix="check the cache folder")
 
 
-def _labelled(state: ServerState, job_id: str, data: bytes, label: str) -> bytes:
-    """The tile `data` with the column `label`: the metadata column's value of each row, as text."""
+def _with_columns(state: ServerState, job_id: str, data: bytes, added: dict[str, str]) -> bytes:
+    """The tile `data` with columns added: each named metadata column's value of each row, as text."""
     job = jobs_of(state).get(job_id)
     emb = state.embedding(job.run, job.tensor)
     try:
         table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
     except pa.ArrowInvalid as exc:
         raise EmbedscopeError(f"map {job_id}'s tile could not be read ({exc})") from None
-    _, strings = column_strings(emb, label)
-    rows = table.column("row").to_numpy()
-    values = strings.take(pa.array(rows.astype(np.int64)))
-    table = table.append_column("label", values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    rows = pa.array(table.column("row").to_numpy().astype(np.int64))
+    for name, column in added.items():
+        _, strings = column_strings(emb, column)
+        values = strings.take(rows)
+        table = table.append_column(name, values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
@@ -149,8 +150,12 @@ async def tile(
     label: Annotated[
         str | None, Query(max_length=10_000, description="a metadata column whose values come as the column `label`")
     ] = None,
+    color: Annotated[
+        str | None, Query(max_length=10_000, description="a metadata column whose values come as the column `color`")
+    ] = None,
 ) -> Response:
-    data = await run_in_threadpool(tile_bytes, state, job_id, f"{z}/{x}/{y}", label)
+    added = {name: column for name, column in (("label", label), ("color", color)) if column is not None}
+    data = await run_in_threadpool(tile_bytes, state, job_id, f"{z}/{x}/{y}", added)
     return Response(data, media_type=ARROW, headers={"Cache-Control": "max-age=31536000, immutable"})
 
 
