@@ -1,7 +1,8 @@
 """A finished 2-D map as a tile pyramid (compute/tiles.py), for maps too large to send whole:
 ``GET /projections/{job_id}/tiles`` answers the pyramid's description (its square, levels, and each tile's points),
 ``GET /projections/{job_id}/tiles/{z}/{x}/{y}`` one tile as an Arrow IPC file (row, x, y; with ``?label=COLUMN``
-also `label`, that metadata column's values as text, and so `color` with ``?color=COLUMN``; a crowded tile's density in its schema's metadata), and
+also `label`, that metadata column's values as text, and so `color` with ``?color=COLUMN``; a crowded tile's
+density in its schema's metadata), and
 ``GET /projections/{job_id}/within`` the rows of the whole map inside a rectangle (a box selection of a map the page
 holds only some of). The pyramid is built on the first request, once (later requests wait for it), and kept in the
 cache folder under the job's id; the server's `tile_points` is a tile's capacity."""
