@@ -5,6 +5,8 @@ neighbours from the table's own vectors through the index (or an exact scan), as
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 
 import numpy as np
@@ -105,6 +107,19 @@ def test_the_server_draws_the_map_as_it_is_and_answers_clicks(made, make_client,
     expect_error(api.post(f"{base}/analogy", json={"positive": [1], "negative": [2]}), 422, "parameter")
 
 
+def test_an_index_is_read_from_the_folder_given_and_must_fit(made, tmp_path) -> None:
+    _, shards, coords, index = made
+    moved = tmp_path / "moved"
+    shutil.copytree(index, moved)
+    info = json.loads((moved / "index.json").read_text())
+    (moved / "index.json").write_text(json.dumps({**info, "folder": "/nowhere"}))  # where it was built: not read
+    served = open_map(shards, coords, index_folder=moved)
+    assert len(embedscope.neighbors(served, 3, k=K)) == K
+    (moved / "index.json").write_text(json.dumps({**info, "rows": info["rows"] + 1}))
+    with pytest.raises(FormatError, match="the index holds 1,798 x 64 in 3 shards"):
+        open_map(shards, coords, index_folder=moved)
+
+
 def test_coordinates_that_do_not_fit_the_shards_are_refused(made, tmp_path) -> None:
     _, shards, coords, _ = made
     fewer = tmp_path / "fewer"
@@ -120,6 +135,12 @@ def test_coordinates_that_do_not_fit_the_shards_are_refused(made, tmp_path) -> N
         pq.write_table(table.slice(0, table.num_rows - (i == 1)), cut / path.name)
     with pytest.raises(FormatError, match=r"599 coordinates for the 600 rows of part-00001\.parquet"):
         open_map(shards, cut)
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    for path in sorted(coords.glob("part-*.parquet")):
+        (linked / path.name).symlink_to(path)  # each a link out of the folder given
+    with pytest.raises(FormatError, match="a link to a file outside the folder"):
+        open_map(shards, linked)
 
 
 def test_the_cli_says_what_serving_a_map_needs(made) -> None:

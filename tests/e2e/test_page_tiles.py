@@ -78,7 +78,14 @@ def test_a_large_map_is_drawn_from_its_tiles(tiled: Any, server: str) -> None:
     assert "tile-0/0/0" in layers and any(name.startswith("density-") for name in layers)
     assert 2048 <= first["drawn"] < ROWS  # a sample of the map, not all of it
     assert f"of {ROWS:,} points loaded" in page.locator("#tile-status").inner_text()
+    assert page.locator("#filters-large").is_visible()  # filters hold their column: not for such a table
+    assert page.locator("#density").is_checked()  # the density of what is not loaded
     shot(page, "tiles-whole.png")
+    page.uncheck("#density")
+    page.wait_for_function(
+        "!window.embedscope.tileView.deck.props.layers.some((l) => l.id.startsWith('density-'))", timeout=10_000
+    )
+    page.check("#density")
     # zooming in on the crowd draws deeper levels: more of the points in view
     page.locator("#scatter").focus()
     for _ in range(6):

@@ -14,7 +14,7 @@ import {
   setFilter,
   toggleFilterValue,
 } from "../state/filterActions";
-import type { State, Values } from "../state/store";
+import { type State, type Values, largeTable } from "../state/store";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 const BINS = 40;
@@ -22,6 +22,19 @@ const BINS = 40;
 export function FiltersPanel({ state }: { state: State }) {
   const emb = state.embedding;
   if (!emb) return null;
+  if (largeTable(state)) {
+    // the page holds no column of such a table whole: what it offers instead answers on the server
+    const most = (state.options?.map.tiles_from ?? 0).toLocaleString("en-US");
+    return (
+      <section class="panel filters" aria-labelledby="filters-title">
+        <h2 id="filters-title">Filters</h2>
+        <p class="hint" id="filters-large">
+          Filters hold their column in the page: tables of up to {most} rows. Here, search (a regular expression
+          too) and box selection answer over every row, and Isolate maps the selected rows alone.
+        </p>
+      </section>
+    );
+  }
   const used = new Set(state.filters.map((f) => f.column));
   const free = emb.columns.filter((c) => !used.has(c.name));
   const mask = matching(state);

@@ -10,12 +10,13 @@ import type { ScatterView } from "../render/scatter";
 import { apiUrl } from "../api/http";
 import { stepsOf } from "../state/stepActions";
 import { Banners } from "./Banners";
+import { ResetViewButton, ThemeButton } from "./PlotButtons";
 import { ClusterLabels } from "./ClusterLabels";
 import { FigureDialog } from "./FigureDialog";
 import { StepBar } from "./StepBar";
 import { Tooltip } from "./Tooltip";
 import { boxSelect } from "../state/boxSelection";
-import { applyTheme, downloadDataUrl, setTheme } from "../state/scatterActions";
+import { applyTheme, downloadDataUrl } from "../state/scatterActions";
 import { cameraView } from "../state/camera";
 import { clustersShown } from "../state/clusterActions";
 import { markViewReady } from "../state/viewReady";
@@ -180,9 +181,7 @@ export function ScatterPane({ state }: { state: State }) {
           >
             {shape === "sphere" ? "Sphere select" : "Box select"}
           </button>
-          <button type="button" id="reset-view" title="Reset the view (r)" onClick={() => view.current?.resetView()}>
-            Reset view
-          </button>
+          <ResetViewButton reset={() => view.current?.resetView()} />
           <button type="button" id="save-png" title="Save the view as a PNG image" onClick={savePng}>
             Save PNG
           </button>
@@ -195,16 +194,7 @@ export function ScatterPane({ state }: { state: State }) {
           >
             Figure…
           </button>
-          <button
-            type="button"
-            id="theme-toggle"
-            title={`Switch to the ${state.theme === "dark" ? "light" : "dark"} theme`}
-            aria-label="Toggle dark theme"
-            aria-pressed={state.theme === "dark"}
-            onClick={() => setTheme(state.theme === "dark" ? "light" : "dark")}
-          >
-            {state.theme === "dark" ? "☀" : "☾"}
-          </button>
+          <ThemeButton state={state} />
         </div>
         <Banners state={state} />
       </div>

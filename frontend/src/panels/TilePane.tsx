@@ -6,11 +6,12 @@ import type { TileViewInfo, TileView } from "../render/tileView";
 import { parseTile, tilePaint } from "../render/tiles";
 import { focusPoint } from "../state/actions";
 import { cameraView } from "../state/camera";
-import { applyTheme, setTheme } from "../state/scatterActions";
-import { type State, store } from "../state/store";
+import { applyTheme } from "../state/scatterActions";
+import { type State, densityOn, store } from "../state/store";
 import { selectWithin } from "../state/tileActions";
 import { markTileView } from "../state/viewReady";
 import { Banners } from "./Banners";
+import { ResetViewButton, ThemeButton } from "./PlotButtons";
 import { Tooltip } from "./Tooltip";
 
 interface Hover {
@@ -88,6 +89,8 @@ export function TilePane({ state }: { state: State }) {
   useEffect(() => {
     if (view.current) view.current.boxMode = boxMode;
   }, [ready, boxMode]);
+  const density = densityOn(state);
+  useEffect(() => view.current?.setDensity(density), [ready, density]);
 
   const total = tiles?.pyramid.rows ?? 0;
   return (
@@ -123,19 +126,8 @@ export function TilePane({ state }: { state: State }) {
           >
             Box select
           </button>
-          <button type="button" id="reset-view" title="Reset the view (r)" onClick={() => view.current?.resetView()}>
-            Reset view
-          </button>
-          <button
-            type="button"
-            id="theme-toggle"
-            title={`Switch to the ${state.theme === "dark" ? "light" : "dark"} theme`}
-            aria-label="Toggle dark theme"
-            aria-pressed={state.theme === "dark"}
-            onClick={() => setTheme(state.theme === "dark" ? "light" : "dark")}
-          >
-            {state.theme === "dark" ? "☀" : "☾"}
-          </button>
+          <ResetViewButton reset={() => view.current?.resetView()} />
+          <ThemeButton state={state} />
         </div>
         <Banners state={state} />
       </div>

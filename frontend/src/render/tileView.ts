@@ -77,6 +77,7 @@ export class TileView {
   private neighbors = new Set<number>();
   private focus: number | null = null;
   private paint: ((tile: LoadedTile) => Uint8Array | null) | null = null; // the points' own colours (setPaint)
+  private densityShown = true;
   private highlight = 0; // version of the three above
   private theme: "light" | "dark" = "light";
   private hovered: number | null = null;
@@ -206,6 +207,13 @@ export class TileView {
     this.neighbors = new Set(neighbors);
     this.focus = focus;
     this.highlight++;
+    this.draw();
+  }
+
+  /** The density of what is not loaded, under the points (on unless the user turned the density off). */
+  setDensity(on: boolean): void {
+    if (on === this.densityShown) return;
+    this.densityShown = on;
     this.draw();
   }
 
@@ -340,7 +348,7 @@ export class TileView {
     if (!p) return;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const layers: any[] = [];
-    for (const key of this.wanted) {
+    for (const key of this.densityShown ? this.wanted : []) {
       const d = this.loaded.get(key);
       if (!d || d.tile.z !== this.level) continue;
       const image = this.densityOf(d);

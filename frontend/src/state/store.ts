@@ -213,12 +213,12 @@ export function drawnPoints(state: State): number {
   return state.isolated?.length ?? state.embedding?.shape[0] ?? 0;
 }
 
-/** Whether the density layer is on: the user's choice, else from `densityFrom` points drawn. */
+/** Whether the density layer is on: the user's choice, else from `densityFrom` points drawn, and always for a map
+ * drawn from tiles (its density shows what is not loaded). */
 export function densityOn(state: State): boolean {
-  return state.density ?? drawnPoints(state) >= state.densityFrom;
+  return state.density ?? (state.tiles !== null || drawnPoints(state) >= state.densityFrom);
 }
 
-/** The label of point i: the "label by" column's value, else its row number. */
 /** Whether the embedding has more rows than the page takes whole (the server's `tiles_from`): its columns are not
  * loaded, its map's tiles bring the label column's values and the server the rest (a row on hover, search). */
 export function largeTable(state: Pick<State, "options" | "embedding">): boolean {
@@ -226,6 +226,7 @@ export function largeTable(state: Pick<State, "options" | "embedding">): boolean
   return from !== undefined && (state.embedding?.shape[0] ?? 0) > from;
 }
 
+/** The label of point i: the "label by" column's value, else its row number. */
 export function labelOf(state: State, i: number): string {
   const values = state.labelBy ? state.columns[state.labelBy] : undefined;
   const v = values?.[i];

@@ -27,9 +27,13 @@ class ShardVectors:
     """Neighbours by row over a table's shards: its FAISS index when given, else an exact scan shard by shard."""
 
     def __init__(self, shards: ShardSet, index: IndexInfo | None, metric: str = "cosine") -> None:
-        if index is not None and (index.rows != shards.rows or index.dim != shards.dim):
+        if index is not None and (
+            (index.rows, index.dim, index.shards) != (shards.rows, shards.dim, len(shards.shards))
+            or index.metric not in ("cosine", "euclidean")
+        ):
             raise FormatError(
-                f"the index holds {index.rows:,} x {index.dim:,}, the shards {shards.rows:,} x {shards.dim:,}",
+                f"the index holds {index.rows:,} x {index.dim:,} in {index.shards} shards ({index.metric}), the data "
+                f"{shards.rows:,} x {shards.dim:,} in {len(shards.shards)}",
                 path=Path(index.folder),
                 fix="build the index of these shards with embedscope index",
             )
@@ -84,7 +88,10 @@ def read_coords(folder: Path, shards: ShardSet) -> np.ndarray:
             fix="give the folder `embedscope project --scheduler` wrote for these shards",
         )
     parts = []
+    root = Path(folder).resolve()
     for path, shard in zip(files, shards.shards, strict=True):
+        if not path.resolve().is_relative_to(root):  # only what was given is read
+            raise FormatError("this shard is a link to a file outside the folder", path=path, fix="copy it in")
         try:
             table = pq.read_table(path, columns=["x", "y"])
         except (pa.ArrowInvalid, KeyError, OSError) as exc:
@@ -114,6 +121,8 @@ def open_map(
     shards = open_shards(Path(shards_folder), vector_column=vector_column)
     xy = read_coords(Path(coords_folder), shards)
     index = load_index(Path(index_folder)) if index_folder is not None else None
+    if index is not None:
+        index.folder = str(index_folder)  # its files are read from the folder given, wherever it was built
     if metric not in ("cosine", "euclidean"):
         raise ParameterError(f"`metric` must be cosine or euclidean, got {metric!r}", field="metric")
     parts = [shards.metadata(i) for i in range(len(shards.shards))]
