@@ -62,6 +62,7 @@ def test_the_map_holds_the_coordinates_and_the_metadata(made) -> None:
     np.testing.assert_array_equal(served.metadata.column("x").to_numpy(), xy[:, 0])
     assert served.labels[:5] == emb.labels[:5]
     assert "FAISS" in served.original.how
+    assert open_map(shards, coords, label_column="x").label_column == "x"
 
 
 def test_neighbours_come_from_the_tables_vectors(made) -> None:
@@ -150,5 +151,9 @@ def test_the_cli_says_what_serving_a_map_needs(made) -> None:
     assert answer.exit_code == 2 and "give --coords FOLDER too" in answer.output
     answer = runner.invoke(cli, ["serve", str(shards), str(shards), "--coords", str(coords)])
     assert answer.exit_code == 2 and "one folder of shards, got 2 paths" in answer.output
+    answer = runner.invoke(
+        cli, ["serve", str(shards), "--coords", str(coords), "--metadata", str(index / "index.json")]
+    )
+    assert answer.exit_code == 2 and "--metadata: not with --coords FOLDER" in answer.output
     answer = runner.invoke(cli, ["serve", str(coords), "--coords", str(shards)])  # the folders swapped
     assert answer.exit_code == 1 and "coordinate shard" in answer.output and "Traceback" not in answer.output

@@ -107,7 +107,7 @@ def serve(
     if index_folder is not None and not (coords is not None and coords.is_dir()):
         raise click.UsageError("--index serves the neighbours of a map of shards: give --coords FOLDER too")
     if coords is not None and coords.is_dir():  # a map made on a cluster: the shards' coordinate shards
-        collection = _sharded_map(list(paths), coords, index_folder, kwargs.get("vector_column"))
+        collection = _sharded_map(list(paths), coords, index_folder, kwargs)
     elif text_column is not None or image_column is not None:
         raw = {"text": text_column, "image": image_column, "model": model, "device": device}
         collection = _embedded(list(paths), allow_download=allow_download, **raw)
@@ -132,14 +132,24 @@ def serve(
     run_server(collection, settings, open_browser=open_browser, warm_up=not no_warm_up, announce=announce)
 
 
-def _sharded_map(paths: list[Path], coords: Path, index: Path | None, vector_column: str | None) -> Any:
+def _sharded_map(paths: list[Path], coords: Path, index: Path | None, options: dict[str, Any]) -> Any:
     """One folder of shards served by its map: the coordinates and metadata held, the vectors left in the shards."""
     from ..distributed.served import open_map
     from ..embedding import Collection
 
     if len(paths) != 1:
         raise click.UsageError(f"--coords serves one folder of shards, got {len(paths)} paths")
-    emb = open_map(paths[0], coords, index_folder=index, vector_column=vector_column)
+    flags = {"metadata": "--metadata", "sprite": "--sprite", "sprite_size": "--sprite-size", "format_": "--format"}
+    given = [flag for key, flag in flags.items() if options.get(key) is not None]
+    if given:
+        raise click.UsageError(f"{', '.join(given)}: not with --coords FOLDER (the shards hold the metadata)")
+    emb = open_map(
+        paths[0],
+        coords,
+        index_folder=index,
+        vector_column=options.get("vector_column"),
+        label_column=options.get("label_column"),
+    )
     click.echo(f"{paths[0]}: a map of {len(emb):,} rows; neighbours {emb.original.how}", err=True)  # type: ignore[union-attr]
     collection = Collection(source=str(paths[0]))
     collection.add(paths[0].name, emb)

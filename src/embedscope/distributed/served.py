@@ -115,6 +115,7 @@ def open_map(
     *,
     index_folder: Path | None = None,
     vector_column: str | None = None,
+    label_column: str | None = None,
     metric: str = "cosine",
 ) -> Embedding:
     """The map of a sharded table for the server (see the module's docstring)."""
@@ -131,9 +132,8 @@ def open_map(
         table = pa.concat_tables([p for p in parts if p is not None])
         columns = {name: table.column(name) for name in table.column_names if name not in ("x", "y")}
     columns.update(x=xy[:, 0], y=xy[:, 1])
-    emb = Embedding(
-        xy, name=f"{Path(shards_folder).name} (map)", metadata=columns, source=str(coords_folder), checked=True
-    )
+    name = f"{Path(shards_folder).name} (map)"
+    emb = Embedding(xy, name=name, metadata=columns, label_column=label_column, source=str(coords_folder), checked=True)
     emb.original = ShardVectors(shards, index, metric)
     emb.map_columns = ["x", "y"]
     return emb
