@@ -81,6 +81,8 @@ export class TileView {
   private highlight = 0; // version of the three above
   private theme: "light" | "dark" = "light";
   private hovered: number | null = null;
+  private picked: { row: number; label: string | null } | null = null; // the last pick: its label for the hover
+  private readonly tileOf = (key: string): LoadedTile | undefined => this.loaded.get(key)?.tile;
   private moving = false; // the camera moves: a software renderer draws a sample (layers.ts movingStride)
   private stillTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pointer: PointerPick;
@@ -105,10 +107,13 @@ export class TileView {
       layers: [],
     });
     this.pointer = new PointerPick(parent, {
-      pick: (x, y) => this.pickAt(x, y)?.row ?? null,
+      pick: (x, y) => {
+        this.picked = this.pickAt(x, y);
+        return this.picked?.row ?? null;
+      },
       hover: (row, x, y) => {
         this.hovered = row;
-        this.on.hover(row, x, y, row === null ? null : (this.pickAt(x, y)?.label ?? null));
+        this.on.hover(row, x, y, row !== null && this.picked?.row === row ? this.picked.label : null);
       },
       click: (row) => this.on.click(row),
     });
@@ -239,8 +244,7 @@ export class TileView {
     if (!viewport || !p) return null;
     const [wx, wy] = viewport.unproject([x, y]);
     const radius = PICK / 2 ** this.viewState.zoom;
-    const tiles = new Map([...this.loaded].map(([k, d]) => [k, d.tile]));
-    const hit = nearestPoint(this.wanted, tiles, p, wx, wy, radius);
+    const hit = nearestPoint(this.wanted, this.tileOf, p, wx, wy, radius);
     return hit ? { row: hit[0].rows[hit[1]], label: hit[0].labels?.[hit[1]] ?? null } : null;
   }
 
@@ -366,8 +370,7 @@ export class TileView {
         }),
       );
     }
-    const tiles = new Map([...this.loaded].map(([k, v]) => [k, v.tile]));
-    const drawn = drawnPoints(this.wanted, tiles);
+    const drawn = drawnPoints(this.wanted, this.tileOf);
     const keepEvery = this.moving ? movingStride(drawn) : 1;
     for (const key of this.wanted) {
       const d = this.loaded.get(key);

@@ -101,10 +101,11 @@ describe("a tile's file", () => {
     const b = parseTile("1/1/1", tileBytes([9], [[6.2, 6.1]], ["c"], null), { tableFromIPC }, 4);
     const loaded = new Map([["0/0/0", a], ["1/1/1", b]]);
     const keys = ["0/0/0", "1/1/1", "2/1/1"]; // the last one not loaded yet
-    const hit = nearestPoint(keys, loaded, PYRAMID, 6.15, 6.1, 0.5);
+    const tileOf = (key: string) => loaded.get(key);
+    const hit = nearestPoint(keys, tileOf, PYRAMID, 6.15, 6.1, 0.5);
     expect(hit && hit[0].rows[hit[1]]).toBe(9);
-    expect(nearestPoint(keys, loaded, PYRAMID, 3, 3, 0.5)).toBeNull();
-    expect(drawnPoints(keys, loaded)).toBe(3);
+    expect(nearestPoint(keys, tileOf, PYRAMID, 3, 3, 0.5)).toBeNull();
+    expect(drawnPoints(keys, tileOf)).toBe(3);
   });
 });
 

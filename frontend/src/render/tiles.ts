@@ -69,9 +69,9 @@ export function levelInView(p: TilePyramid, rect: [number, number, number, numbe
 }
 
 /** The points of the tiles `keys` that a view draws: those loaded, and how many of them. */
-export function drawnPoints(keys: string[], loaded: Map<string, LoadedTile>): number {
+export function drawnPoints(keys: string[], tileOf: (key: string) => LoadedTile | undefined): number {
   let n = 0;
-  for (const key of keys) n += loaded.get(key)?.rows.length ?? 0;
+  for (const key of keys) n += tileOf(key)?.rows.length ?? 0;
   return n;
 }
 
@@ -127,7 +127,7 @@ export function densityPixels(counts: Uint32Array, grid: number, tint: [number, 
 /** The point nearest to (x, y) within `radius` (map units) among the tiles `keys`: [tile, index] or null. */
 export function nearestPoint(
   keys: string[],
-  loaded: Map<string, LoadedTile>,
+  tileOf: (key: string) => LoadedTile | undefined,
   p: Pick<TilePyramid, "origin" | "size">,
   x: number,
   y: number,
@@ -136,7 +136,7 @@ export function nearestPoint(
   let best: [LoadedTile, number] | null = null;
   let bestD = radius * radius;
   for (const key of keys) {
-    const tile = loaded.get(key);
+    const tile = tileOf(key);
     if (!tile) continue;
     const [, tx, ty] = key.split("/").map(Number);
     const sq = tileSquare(p, tile.z, tx, ty);
